@@ -1,0 +1,320 @@
+"""Cross-checks that field validation cannot make: ids, references, date order, ratings,
+lexicon terms, disclosure and markings.
+
+They run on the plain data (not only on a valid model), so that a dangling id is reported in
+the same run as a wrong type elsewhere in the file. Each check is defensive about shapes:
+what is malformed there has already been reported by field validation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from briefgen.facts.models import LEXICON_NAMES, LEXICONS, MARKING_LEVELS, Briefing
+
+Loc = tuple[str | int, ...]
+ID_LISTS = ("sources", "facts", "risks", "agenda", "people")
+SUMMARY_MAX_CHARS = 400  # about four lines of the memo's body text
+
+
+@dataclass(frozen=True)
+class Finding:
+    loc: Loc
+    message: str
+    severity: str = "error"
+    at_key: bool = False
+
+
+def cross_check(data: dict, briefing: Briefing | None) -> list[Finding]:
+    found: list[Finding] = []
+    ids = {name: _ids(data, name, found) for name in ID_LISTS}
+    found.extend(_references(data, ids))
+    found.extend(_unused_sources(data, ids["sources"]))
+    found.extend(_dates(data))
+    found.extend(_ratings(data))
+    found.extend(_lexicon(data))
+    found.extend(_disclosure(data))
+    found.extend(_markings(data))
+    if briefing is not None and len(briefing.summary) > SUMMARY_MAX_CHARS:
+        found.append(
+            Finding(
+                ("summary",),
+                f"the bottom line is {len(briefing.summary)} characters; keep it to about four lines "
+                f"(≤ {SUMMARY_MAX_CHARS} characters)",
+                "warning",
+            )
+        )
+    return found
+
+
+def _items(data: object, *path: str) -> Iterator[tuple[Loc, dict]]:
+    """(loc, mapping) for each mapping in the list at `path`."""
+    node: object = data
+    for part in path:
+        if not isinstance(node, dict):
+            return
+        node = node.get(part)
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, dict):
+                yield (*path, i), item
+
+
+def _refs(item: dict, key: str) -> Iterator[tuple[int | None, str]]:
+    value = item.get(key)
+    if isinstance(value, str):
+        yield None, value
+    elif isinstance(value, list):
+        for i, ref in enumerate(value):
+            if isinstance(ref, str):
+                yield i, ref
+
+
+def _ids(data: dict, name: str, found: list[Finding]) -> dict[str, Loc]:
+    seen: dict[str, Loc] = {}
+    for loc, item in _items(data, name):
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            found.append(
+                Finding(
+                    (*loc, "id"),
+                    f"duplicate id {ident!r} (also used by {_fmt(seen[ident])})",
+                )
+            )
+        else:
+            seen[ident] = loc
+    return seen
+
+
+def _fmt(loc: Loc) -> str:
+    from briefgen.facts.loader import format_loc
+
+    return format_loc(loc)
+
+
+def _dangling(kind: str, ref: str, known: dict[str, Loc]) -> str:
+    message = f"unknown {kind} id {ref!r}"
+    guess = difflib.get_close_matches(ref, list(known), n=1, cutoff=0.6)
+    if guess:
+        message += f" (did you mean {guess[0]!r}?)"
+    elif not known:
+        message += f" (no {kind}s are defined)"
+    return message
+
+
+# (list path, key in each item, kind of id it refers to)
+_REFERENCE_FIELDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("facts",), "sources", "source"),
+    (("people",), "sources", "source"),
+    (("timeline",), "sources", "source"),
+    (("agenda",), "background", "fact"),
+    (("agenda",), "risks", "risk"),
+    (("risks",), "agenda", "agenda item"),
+    (("judgments", "items"), "basis", "fact"),
+    (("objectives", "ours"), "facts", "fact"),
+    (("objectives", "theirs"), "facts", "fact"),
+    (("press_line", "if_asked"), "facts", "fact"),
+)
+_KIND_LIST = {"source": "sources", "fact": "facts", "risk": "risks", "agenda item": "agenda", "person": "people"}
+
+
+def _point_lists(data: dict) -> Iterator[tuple[Loc, dict, bool]]:
+    """Every mapping that can cite facts in what the principal says: (loc, item, spoken)."""
+    for loc, item in _items(data, "agenda"):
+        for key in ("points", "if_raised"):
+            for i, sub in enumerate(item.get(key) or []):
+                if isinstance(sub, dict):
+                    yield (*loc, key, i), sub, True
+    press = data.get("press_line")
+    if isinstance(press, dict):
+        yield ("press_line",), press, True
+        for loc, item in _items(data, "press_line", "if_asked"):
+            yield loc, item, True
+    for side in ("ours", "theirs"):
+        for loc, item in _items(data, "objectives", side):
+            yield loc, item, False
+
+
+def _references(data: dict, ids: dict[str, dict[str, Loc]]) -> Iterator[Finding]:
+    for path, key, kind in _REFERENCE_FIELDS:
+        known = ids[_KIND_LIST[kind]]
+        for loc, item in _items(data, *path):
+            for i, ref in _refs(item, key):
+                if ref not in known:
+                    yield Finding(_at(loc, key, i), _dangling(kind, ref, known))
+    for loc, item, _spoken in _point_lists(data):
+        if loc[0] == "objectives":
+            continue  # covered by _REFERENCE_FIELDS
+        for i, ref in _refs(item, "facts"):
+            if ref not in ids["facts"]:
+                yield Finding(_at(loc, "facts", i), _dangling("fact", ref, ids["facts"]))
+    meeting = data.get("meeting")
+    if isinstance(meeting, dict):
+        for i, ref in _refs(meeting, "participants"):
+            if ref not in ids["people"]:
+                yield Finding(_at(("meeting",), "participants", i), _dangling("person", ref, ids["people"]))
+
+
+def _at(loc: Loc, key: str, index: int | None) -> Loc:
+    return (*loc, key) if index is None else (*loc, key, index)
+
+
+def _unused_sources(data: dict, sources: dict[str, Loc]) -> Iterator[Finding]:
+    used: set[str] = set()
+    for name in ("facts", "people", "timeline"):
+        for _loc, item in _items(data, name):
+            used.update(ref for _i, ref in _refs(item, "sources"))
+    for ident, loc in sources.items():
+        if ident not in used:
+            yield Finding(
+                (*loc, "id"),
+                f"source {ident!r} is not cited by any fact, biography or timeline event",
+                "warning",
+            )
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+        except ValueError:
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                return None
+        return parsed.date()
+    return None
+
+
+
+
+def _dates(data: dict) -> Iterator[Finding]:
+    as_of = _as_date(data.get("information_as_of"))
+    prepared = _as_date(data.get("date_prepared"))
+    meeting = data.get("meeting") if isinstance(data.get("meeting"), dict) else {}
+    start = _as_date(meeting.get("start"))
+    if as_of and prepared and as_of > prepared:
+        yield Finding(
+            ("information_as_of",),
+            f"information as of {as_of} is after the date prepared {prepared}",
+        )
+    if prepared and start and prepared > start:
+        yield Finding(
+            ("date_prepared",),
+            f"date prepared {prepared} is after the meeting starts ({start})",
+        )
+    for loc, fact in _items(data, "facts"):
+        begin, until = fact.get("date"), fact.get("until")
+        if isinstance(begin, str) and isinstance(until, str) and until < begin:
+            yield Finding((*loc, "until"), f"date range ends ({until}) before it begins ({begin})")
+
+
+def _thresholds(data: dict) -> tuple[int, int]:
+    output = data.get("output") if isinstance(data.get("output"), dict) else {}
+    rag = output.get("rag") if isinstance(output.get("rag"), dict) else {}
+    try:
+        return int(rag.get("red_from", 12)), int(rag.get("amber_from", 5))
+    except (TypeError, ValueError):
+        return 12, 5
+
+
+def _ratings(data: dict) -> Iterator[Finding]:
+    red_from, amber_from = _thresholds(data)
+    for loc, risk in _items(data, "risks"):
+        try:
+            score = int(risk.get("likelihood")) * int(risk.get("impact"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        rag = "red" if score >= red_from else "amber" if score >= amber_from else None
+        if rag and not risk.get("rationale"):
+            yield Finding(
+                loc,
+                f"risk rated {rag} (score {score}) needs a rationale: say why it is this likely "
+                "and this serious",
+            )
+
+
+def _lexicon(data: dict) -> Iterator[Finding]:
+    judgments = data.get("judgments")
+    if not isinstance(judgments, dict):
+        return
+    lexicon = judgments.get("lexicon", "icd203")
+    terms = LEXICONS.get(lexicon) if isinstance(lexicon, str) else None
+    if terms is None:
+        return  # reported by field validation
+    for loc, item in _items(data, "judgments", "items"):
+        term = item.get("likelihood")
+        if isinstance(term, str) and term.strip().lower() not in terms:
+            message = (
+                f"likelihood term {term!r} is not in the {LEXICON_NAMES[lexicon]} lexicon; use one of: "
+                + ", ".join(terms)
+            )
+            guess = difflib.get_close_matches(term.strip().lower(), list(terms), n=1, cutoff=0.6)
+            if guess:
+                message += f" (did you mean {guess[0]!r}?)"
+            yield Finding((*loc, "likelihood"), message)
+        statement = item.get("statement")
+        if isinstance(statement, str):
+            lowered = statement.lower()
+            if any(f" {word} " in f" {lowered} " for word in ("confidence",)):
+                yield Finding(
+                    (*loc, "statement"),
+                    "state confidence in the `confidence` field, not in the judgment's sentence",
+                    "warning",
+                )
+
+
+def _disclosure(data: dict) -> Iterator[Finding]:
+    secret = {
+        item.get("id"): loc
+        for loc, item in _items(data, "facts")
+        if str(item.get("usable_in_conversation", "true")).strip().lower() in ("false", "no", "off", "0")
+    }
+    if not secret:
+        return
+    for loc, item, spoken in _point_lists(data):
+        if not spoken:
+            continue
+        for i, ref in _refs(item, "facts"):
+            if ref in secret:
+                yield Finding(
+                    _at(loc, "facts", i),
+                    f"fact {ref!r} is marked usable_in_conversation: false and may not be used in "
+                    "points to make, if-raised lines or the press line",
+                )
+
+
+def _markings(data: dict) -> Iterator[Finding]:
+    marking = data.get("marking")
+    if not isinstance(marking, dict):
+        return
+    scheme = marking.get("scheme", "none")
+    levels = MARKING_LEVELS.get(scheme) if isinstance(scheme, str) else None
+    level = marking.get("level")
+    if not levels or not isinstance(level, str) or level.upper() not in levels:
+        return
+    banner_rank = levels.index(level.upper())
+    places = [_items(data, "facts"), _items(data, "judgments", "items")]
+    for loc, item in _items(data, "agenda"):
+        places.append(((*loc, "points", i), p) for i, p in enumerate(item.get("points") or []) if isinstance(p, dict))
+    for group in places:
+        for loc, item in group:
+            portion = item.get("classification")
+            if not isinstance(portion, str):
+                continue
+            if portion.upper() not in levels:
+                yield Finding(
+                    (*loc, "classification"),
+                    f"{portion!r} is not a {scheme.upper()} level; expected one of " + ", ".join(levels),
+                )
+            elif levels.index(portion.upper()) > banner_rank:
+                yield Finding(
+                    (*loc, "classification"),
+                    f"portion marked {portion.upper()} is above the document's marking {level.upper()}; "
+                    "raise the marking or downgrade the portion",
+                )

@@ -1,0 +1,419 @@
+"""Load fact files: the one place YAML is read.
+
+YAML is composed safely into nodes (so every value keeps its line and column), turned into plain
+data with duplicate keys and alias bombs refused, validated into `Briefing` models, then
+cross-checked. Every problem in every file is collected and reported together as
+`file:line:col: dotted.path: message`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from briefgen.errors import InvalidFacts, Problem
+from briefgen.facts import checks
+from briefgen.facts.models import Briefing
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ALIAS_EXPANSION = 4  # expanded nodes may be at most this many times the nodes written
+_NULLS = re.compile(r"^(?:~|null|Null|NULL|)$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Positions:
+    """Line/column (1-based) of every key and value, by path."""
+
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def of(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """Position of `loc`, or of its nearest enclosing node that has one."""
+        table = self.keys if key else self.values
+        for end in range(len(loc), -1, -1):
+            hit = table.get(loc[:end]) or self.values.get(loc[:end])
+            if hit:
+                return hit
+        return (1, 1)
+
+
+@dataclass
+class LoadedBriefing:
+    path: Path
+    briefing: Briefing
+    warnings: list[Problem]
+
+
+class _Bomb(Exception):
+    pass
+
+
+class _Duplicate(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+
+def format_loc(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
+    """Read, validate and cross-check one fact file; raise `InvalidFacts` listing every problem."""
+    name = display or str(path)
+    data, positions = read_yaml(path, name)
+    problems: list[Problem] = []
+    briefing: Briefing | None = None
+    if not isinstance(data, dict):
+        found = "nothing" if data is None else f"a {_kind(data)}"
+        raise InvalidFacts(
+            problems=[
+                Problem(
+                    f"a fact file must be a mapping of fields (title:, marking:, agenda:, …); found {found}",
+                    file=name,
+                    line=1,
+                    col=1,
+                    hint="start from `briefgen init NAME`",
+                )
+            ]
+        )
+    try:
+        briefing = Briefing.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, positions, name))
+    found = checks.cross_check(data, briefing)
+    for finding in found:
+        line, col = positions.of(finding.loc, key=finding.at_key)
+        problems.append(
+            Problem(
+                finding.message,
+                file=name,
+                line=line,
+                col=col,
+                path=format_loc(finding.loc),
+                severity=finding.severity,
+            )
+        )
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    if errors or briefing is None:
+        raise InvalidFacts(problems=sorted(errors, key=_order) + sorted(warnings, key=_order))
+    return LoadedBriefing(path=path, briefing=briefing, warnings=sorted(warnings, key=_order))
+
+
+def load_many(paths: list[Path]) -> list[LoadedBriefing]:
+    """Load several files; problems of all of them are raised together."""
+    loaded: list[LoadedBriefing] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded.append(load_facts(path))
+        except InvalidFacts as exc:
+            problems.extend(exc.problems)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidFacts(problems=problems)
+    return loaded
+
+
+def _order(p: Problem) -> tuple[str, int, int]:
+    return (p.file, p.line, p.col)
+
+
+def _kind(value: object) -> str:
+    return {list: "list", str: "string"}.get(type(value), type(value).__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML → data + positions
+
+
+def read_yaml(path: Path, name: str) -> tuple[object, Positions]:
+    """Safe-load one YAML document, keeping positions; raise `InvalidFacts` on any YAML problem."""
+
+    def fail(message: str, line: int = 0, col: int = 0, hint: str = "") -> InvalidFacts:
+        return InvalidFacts(problems=[Problem(message, file=name, line=line, col=col, hint=hint)])
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(
+                f"file is {size / 1_048_576:.1f} MB; a fact file may be at most "
+                f"{MAX_FILE_BYTES // 1_048_576} MB (split it into several briefings)"
+            )
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise fail("is a directory, not a fact file") from None
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail(
+            f"not valid UTF-8: byte 0x{raw[exc.start]:02X} cannot be decoded "
+            "(the file looks like Windows-1252 or Latin-1); save it as UTF-8",
+            line,
+            col,
+        ) from None
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise fail(
+            "file is empty: expected a briefing (title:, marking:, agenda:, …); "
+            "`briefgen init NAME` writes a starting point",
+            1,
+            1,
+        )
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise fail(_yaml_message(exc, text, line), line, col) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"YAML error: {exc}") from None
+    positions = Positions()
+    if node is None:
+        return None, positions
+    limit = MAX_ALIAS_EXPANSION * _count_nodes(node) + 1000
+    budget = [limit]
+    try:
+        data = _convert(node, (), positions, budget, name)
+    except _Bomb:
+        raise fail(
+            f"refused: aliases expand to more than {limit} values "
+            "(an alias bomb, or far too much reuse of anchors)",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        ) from None
+    except _Duplicate as dup:
+        raise InvalidFacts(problems=dup.problems) from None
+    except RecursionError:
+        raise fail("refused: the YAML nests too deeply") from None
+    return data, positions
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    problem = exc.problem or "syntax error"
+    message = f"YAML syntax error: {problem}"
+    if exc.context:
+        message += f" ({exc.context})"
+    lines = text.splitlines()
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in current or "\\t" in problem or "tab" in problem:
+        message += "; YAML does not allow tabs for indentation: indent with spaces"
+    elif "found unexpected end of stream" in problem or "while scanning a quoted scalar" in str(
+        exc.context
+    ):
+        message += "; a quoted string is not closed"
+    elif "mapping values are not allowed" in problem:
+        message += (
+            "; a value contains ': ' — quote the value, or check the indentation of this line"
+        )
+    elif "expected <block end>" in problem or "did not find expected" in problem:
+        message += "; check the indentation of this line against the lines above"
+    return message
+
+
+def _count_nodes(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+def _convert(node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], name: str) -> object:
+    """Turn a node into plain data. Scalars stay strings (pydantic converts them), so YAML 1.1
+    surprises such as `NO` → False or `1:20` → 80 never happen; unquoted null words become None."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Bomb
+    pos.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.tag == "tag:yaml.org,2002:null" or (
+            node.style is None and _NULLS.match(node.value)
+        ):
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*loc, i), pos, budget, name) for i, item in enumerate(node.value)]
+    result: dict[str, object] = {}
+    duplicates: list[Problem] = []
+    for key_node, value_node in _merged(node):
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key is None:
+            duplicates.append(
+                Problem(
+                    "a key must be a plain word, not a list or mapping",
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    col=key_node.start_mark.column + 1,
+                    path=format_loc(loc),
+                )
+            )
+            continue
+        if key in result:
+            first = pos.keys[(*loc, key)]
+            duplicates.append(
+                Problem(
+                    f"duplicate key {key!r} (first given at line {first[0]}); "
+                    "YAML would silently keep only the last one",
+                    file=name,
+                    line=key_node.start_mark.line + 1,
+                    col=key_node.start_mark.column + 1,
+                    path=format_loc((*loc, key)),
+                )
+            )
+            continue
+        pos.keys[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        result[key] = _convert(value_node, (*loc, key), pos, budget, name)
+    if duplicates:
+        raise _Duplicate(duplicates)
+    return result
+
+
+def _merged(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Mapping pairs with YAML merge keys (`<<: *anchor`) expanded, explicit keys winning."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+            for src in sources:
+                if isinstance(src, yaml.MappingNode):
+                    merged.extend(_merged(src))
+        else:
+            pairs.append((key_node, value_node))
+    explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
+    return pairs + [(k, v) for k, v in merged if k.value not in explicit]
+
+
+# ---------------------------------------------------------------------------------------------
+# pydantic errors → located problems
+
+
+def _pydantic_problems(exc: ValidationError, positions: Positions, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(err["loc"], positions)
+        kind = err["type"]
+        message = err["msg"]
+        at_key = False
+        if kind == "extra_forbidden":
+            at_key = True
+            key = str(loc[-1])
+            allowed = _fields_at(loc[:-1])
+            message = f"unknown key {key!r}"
+            guess = suggest(key, allowed)
+            if guess:
+                message += f" (did you mean {guess!r}?)"
+            elif allowed:
+                message += "; allowed here: " + ", ".join(sorted(allowed))
+        elif kind == "missing":
+            message = f"missing required field {str(loc[-1])!r}"
+            loc_for_pos: Loc = loc[:-1]
+            line, col = positions.of(loc_for_pos)
+            problems.append(Problem(message, file=name, line=line, col=col, path=format_loc(loc)))
+            continue
+        elif kind in ("enum", "literal_error"):
+            expected = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
+            got = err.get("input")
+            message = f"{got!r} is not allowed; expected one of " + ", ".join(expected)
+            guess = suggest(str(got), expected)
+            if guess:
+                message += f" (did you mean {guess!r}?)"
+        elif kind == "value_error":
+            message = message.removeprefix("Value error, ")
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id",):
+            message = "an id may hold only lower-case letters, digits, '.', '_' and '-'"
+        elif kind == "string_too_short":
+            message = "must not be empty"
+        elif kind == "too_short":
+            message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
+        elif kind == "too_long":
+            message = f"may hold at most {err.get('ctx', {}).get('max_length')} item(s)"
+        elif "input" in err and kind.endswith(("_type", "_parsing")):
+            message = f"{message}, got {_show(err['input'])}"
+        line, col = positions.of(loc, key=at_key)
+        problems.append(Problem(message, file=name, line=line, col=col, path=format_loc(loc)))
+    return problems
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def _clean_loc(loc: tuple[str | int, ...], positions: Positions) -> Loc:
+    """Drop pydantic's internal loc parts (union member tags, validator names) that are not
+    keys of the YAML document."""
+    out: list[str | int] = []
+    for part in loc:
+        candidate = (*out, part)
+        if (
+            candidate in positions.values
+            or candidate in positions.keys
+            or isinstance(part, int)
+            or _is_field(tuple(out), str(part))
+        ):
+            out.append(part)
+    return tuple(out)
+
+
+def _is_field(parent: Loc, name: str) -> bool:
+    return name in _fields_at(parent)
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """Field names allowed at a path of the Briefing model (for suggestions)."""
+    model: type[BaseModel] | None = Briefing
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(str(part))
+        model = _model_of(info.annotation) if info else None
+    return list(model.model_fields) if model else []
+
+
+def _model_of(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
+        found = _model_of(arg)
+        if found:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    return _model_of(origin) if origin is not None and origin is not annotation else None
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelt word, if any is close enough."""
+    hits = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return hits[0] if hits else None

@@ -1,0 +1,124 @@
+"""Real font metrics for measuring text, read from the metric-compatible fonts bundled in
+`briefgen/fonts` (Carlito for Calibri, Liberation Sans for Arial), so that text fitting and page
+estimates do not depend on what the machine has installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from dataclasses import dataclass
+
+# Office font families → the bundled metric-compatible file stem (same advance widths).
+_FAMILIES = {
+    "calibri": "Carlito",
+    "carlito": "Carlito",
+    "calibri light": "Carlito",
+    "arial": "LiberationSans",
+    "liberation sans": "LiberationSans",
+    "helvetica": "LiberationSans",
+}
+_DEFAULT = "Carlito"
+
+
+@dataclass(frozen=True, slots=True)
+class FontMetrics:
+    """Advance widths of one font face, in font units, with its vertical metrics."""
+
+    family: str
+    units_per_em: int
+    advances: dict[int, int]  # code point -> advance width
+    default_advance: int  # for characters the font lacks (a fallback font draws them)
+    ascender: int
+    descender: int  # negative
+    line_gap: int
+
+    def width(self, text: str, size_pt: float) -> float:
+        """Width of `text` set at `size_pt`, in points (no kerning: errs on the wide side)."""
+        get = self.advances.get
+        d = self.default_advance
+        return sum(get(ord(ch), d) for ch in text) * size_pt / self.units_per_em
+
+    def line_height(self, size_pt: float) -> float:
+        """Distance between baselines for single line spacing, in points."""
+        return (self.ascender - self.descender + self.line_gap) * size_pt / self.units_per_em
+
+
+def resolve_family(family: str) -> str:
+    """The bundled font file stem that stands in for `family` (Carlito when unknown)."""
+    return _FAMILIES.get(family.strip().lower(), _DEFAULT)
+
+
+@functools.cache
+def font_metrics(family: str, bold: bool = False) -> FontMetrics:
+    """Metrics for an Office font family; cached, so each face is read once per process."""
+    stem = resolve_family(family)
+    return _load(stem + ("-Bold" if bold else "-Regular"))
+
+
+@functools.cache
+def _load(name: str) -> FontMetrics:
+    import logging
+
+    from fontTools.ttLib import TTFont  # imported only when text is measured
+
+    # Carlito's head table carries a 1904-epoch date fontTools complains about; it is harmless.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+    resource = importlib.resources.files("briefgen") / "fonts" / f"{name}.ttf"
+    with importlib.resources.as_file(resource) as path:
+        font = TTFont(path, lazy=True)
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"].metrics
+        hhea = font["hhea"]
+        upem = font["head"].unitsPerEm
+        advances = {cp: hmtx[glyph][0] for cp, glyph in cmap.items() if glyph in hmtx}
+        font.close()
+    # Characters the font lacks are drawn by a fallback font; assume a wide glyph (the em
+    # square) so that estimates stay on the safe side for CJK and other scripts.
+    return FontMetrics(
+        family=name,
+        units_per_em=upem,
+        advances=advances,
+        default_advance=upem,
+        ascender=hhea.ascent,
+        descender=hhea.descent,
+        line_gap=hhea.lineGap,
+    )
+
+
+_BREAKS = re.compile(r"\S+\s*")
+
+
+def wrap(text: str, width_pt: float, metrics: FontMetrics, size_pt: float) -> list[str]:
+    """Greedy word wrap of `text` into lines no wider than `width_pt`, as word processors do.
+
+    Explicit newlines start a new line; a word wider than the box is broken between characters.
+    Always returns at least one line.
+    """
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        line_w = 0.0
+        for match in _BREAKS.finditer(para):
+            word = match.group()
+            word_w = metrics.width(word.rstrip(), size_pt)
+            if line and line_w + word_w > width_pt:
+                lines.append(line.rstrip())
+                line, line_w = "", 0.0
+            if not line and word_w > width_pt:
+                # Break an overlong word (URLs, long ids) between characters.
+                chunk = ""
+                for ch in word.rstrip():
+                    if chunk and metrics.width(chunk + ch, size_pt) > width_pt:
+                        lines.append(chunk)
+                        chunk = ""
+                    chunk += ch
+                line = chunk + word[len(word.rstrip()):]
+                line_w = metrics.width(line, size_pt)
+                continue
+            line += word
+            line_w += metrics.width(word, size_pt)
+        lines.append(line.rstrip())
+    return lines

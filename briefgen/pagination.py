@@ -1,0 +1,249 @@
+"""Page geometry of the default memo and a pure estimate of how long its body runs.
+
+The constants describe the bundled `templates/reference.docx`; `scripts/make_reference_docx.py`
+builds the reference from them, so the estimate and the real document agree. `briefgen check`
+uses `estimate_body_pages` to enforce the two-page discipline without Word or python-docx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefgen import metrics
+from briefgen.model import (
+    Block,
+    Div,
+    Document,
+    FootnoteRef,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    RiskMatrix,
+    Table,
+    TableOfContents,
+    Timeline,
+    plain_text,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Geometry of the default reference (twips: 1/20 pt; 567 twips = 1 cm).
+
+TWIPS_PER_PT = 20
+PAGE_WIDTH_TW = 11906  # A4
+PAGE_HEIGHT_TW = 16838
+MARGIN_TW = 1418  # 2.5 cm on every side
+HEADER_DISTANCE_TW = 709  # 1.25 cm from the page edge
+FOOTER_DISTANCE_TW = 709
+TEXT_WIDTH_TW = PAGE_WIDTH_TW - 2 * MARGIN_TW
+TEXT_HEIGHT_TW = PAGE_HEIGHT_TW - 2 * MARGIN_TW
+
+# Type sizes (points) and paragraph spacing (points) of the default reference.
+FONT = "Calibri"
+BODY_SIZE = 11.0
+BODY_AFTER = 6.0
+LIST_AFTER = 3.0
+LIST_INDENT_TW = 360  # per nesting level
+TITLE_SIZE = 16.0
+TITLE_AFTER = 4.0
+HEADING_SIZE = {1: 13.0, 2: 11.5, 3: 11.0, 4: 11.0}
+HEADING_BEFORE = {1: 14.0, 2: 9.0, 3: 6.0, 4: 6.0}
+HEADING_AFTER = {1: 4.0, 2: 3.0, 3: 2.0, 4: 2.0}
+TABLE_SIZE = 10.0
+CELL_MARGIN_TW = 85  # left/right cell padding (0.15 cm)
+CELL_PADDING_TW = 28  # top/bottom cell padding
+TABLE_AFTER = 8.0  # space after a table (carried by the next paragraph's spacing before)
+FIELD_SIZE = 11.0
+FIELD_LABEL_TW = 1560  # label column of the heading block (2.75 cm)
+BOX_PADDING = 6.0  # the bottom-line box: border spacing above and below
+FOOTNOTE_SIZE = 9.0
+FOOTNOTE_SEPARATOR = 12.0
+HEADER_FOOTER_SIZE = 9.0
+
+
+def _pt(twips: float) -> float:
+    return twips / TWIPS_PER_PT
+
+
+# ---------------------------------------------------------------------------------------------
+# Column widths, shared with the Word writer so that the estimate sees the tables it writes.
+
+
+@dataclass(frozen=True, slots=True)
+class _ColumnNeed:
+    least: float  # the longest word: narrower would break words
+    most: float  # the longest cell on one line
+
+
+def column_widths(
+    rows: Sequence[Sequence[str]],
+    available_tw: int,
+    size_pt: float = TABLE_SIZE,
+    family: str = FONT,
+    padding_tw: int = 2 * CELL_MARGIN_TW,
+) -> list[int]:
+    """Widths in twips for the columns of `rows` (the cells' text, header first) summing to
+    `available_tw`, by the browsers' auto-layout rule: short numeric columns stay narrow, long
+    text columns take the rest in proportion to how much text they hold."""
+    ncols = max((len(r) for r in rows), default=0)
+    if ncols == 0:
+        return []
+    regular = metrics.font_metrics(family)
+    needs: list[_ColumnNeed] = []
+    for c in range(ncols):
+        least = most = 0.0
+        for row in rows:
+            text = row[c] if c < len(row) else ""
+            for line in text.split("\n") or [""]:
+                most = max(most, regular.width(line, size_pt))
+                for word in line.split():
+                    least = max(least, regular.width(word, size_pt))
+        pad = _pt(padding_tw) + 2.0  # a little air so that the estimate never wraps a word
+        needs.append(_ColumnNeed(least + pad, max(most, least) + pad))
+    avail = _pt(available_tw)
+    least_sum = sum(n.least for n in needs)
+    most_sum = sum(n.most for n in needs)
+    if most_sum <= avail:
+        # Everything fits on one line: share the spare room by content so the table spans the page.
+        widths = [n.most + (avail - most_sum) * n.most / most_sum for n in needs]
+    elif least_sum >= avail:
+        widths = [avail * n.least / least_sum for n in needs]
+    else:
+        spare = avail - least_sum
+        stretch = sum(n.most - n.least for n in needs) or 1.0
+        widths = [n.least + spare * (n.most - n.least) / stretch for n in needs]
+    twips = [max(int(w * TWIPS_PER_PT), 2 * CELL_MARGIN_TW + 200) for w in widths]
+    twips[-1] += available_tw - sum(twips)  # exact total despite rounding
+    return twips
+
+
+# ---------------------------------------------------------------------------------------------
+# Body length estimate
+
+
+def estimate_body_pages(document: Document) -> float:
+    """Pages the memo's body fills before its first page break (where the annexes start),
+    set in the default reference's fonts, sizes and page geometry; footnotes count too."""
+    body: list[Block] = []
+    for block in document.blocks:
+        if isinstance(block, PageBreak):
+            break
+        body.append(block)
+    estimator = _Estimator(document)
+    height = sum(estimator.block(b, 0) for b in body)
+    height += estimator.footnotes_height()
+    return height / _pt(TEXT_HEIGHT_TW)
+
+
+class _Estimator:
+    """Heights in points of the model's blocks, laid out at the text width."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.regular = metrics.font_metrics(FONT)
+        self.bold = metrics.font_metrics(FONT, bold=True)
+        self.citations: list[str] = []
+        self.width = _pt(TEXT_WIDTH_TW)
+
+    def lines(self, text: str, width: float, size: float, bold: bool = False) -> int:
+        face = self.bold if bold else self.regular
+        return len(metrics.wrap(text, max(width, size), face, size))
+
+    def text_height(self, text: str, width: float, size: float, bold: bool = False) -> float:
+        return self.lines(text, width, size, bold) * self.regular.line_height(size)
+
+    def cite(self, inlines: Sequence[Inline]) -> None:
+        for node in inlines:
+            if isinstance(node, FootnoteRef):
+                self.citations.append(node.label)
+            elif isinstance(node, Link):
+                self.cite(node.children)
+
+    def block(self, block: Block, depth: int) -> float:
+        if isinstance(block, Heading):
+            self.cite(block.content)
+            if "title" in block.classes:
+                return self.text_height(plain_text(block.content), self.width, TITLE_SIZE, True) + TITLE_AFTER
+            level = min(block.level, 4)
+            size = HEADING_SIZE[level]
+            return (
+                HEADING_BEFORE[level]
+                + self.text_height(plain_text(block.content), self.width, size, True)
+                + HEADING_AFTER[level]
+            )
+        if isinstance(block, Paragraph):
+            self.cite(block.content)
+            indent = _pt(LIST_INDENT_TW) * depth
+            after = LIST_AFTER if depth else BODY_AFTER
+            return self.text_height(plain_text(block.content), self.width - indent, BODY_SIZE) + after
+        if isinstance(block, ListBlock):
+            total = 0.0
+            for item in block.items:
+                for child in item.blocks:
+                    inner = depth + 1 if not isinstance(child, ListBlock) else depth
+                    total += self.block(child, inner)
+            return total
+        if isinstance(block, Div):
+            if "notes" in block.classes:
+                return 0.0
+            if "fields" in block.classes:
+                return self.fields(block)
+            total = sum(self.block(b, depth) for b in block.blocks)
+            if "bluf" in block.classes:
+                total += 2 * BOX_PADDING
+            return total
+        if isinstance(block, Table):
+            rows = [[plain_text(c.content) for c in r] for r in (*block.header, *block.body)]
+            for r in (*block.header, *block.body):
+                for cell in r:
+                    self.cite(cell.content)
+            return self.table(rows, len(block.header))
+        if isinstance(block, Timeline):
+            rows = [["Date", "Event"], *([e.date, e.label] for e in block.events)]
+            return self.table(rows, 1)
+        if isinstance(block, RiskMatrix):
+            # Five likelihood rows, the impact-label row and an axis caption.
+            line = self.regular.line_height(TABLE_SIZE)
+            return 5 * (2 * line + _pt(2 * CELL_PADDING_TW)) + 3 * line + BODY_AFTER + TABLE_AFTER
+        if isinstance(block, TableOfContents):
+            return 0.0  # estimated with the headings it lists, after the page break
+        return 0.0
+
+    def table(self, rows: list[list[str]], header_rows: int) -> float:
+        widths = column_widths(rows, TEXT_WIDTH_TW)
+        total = 0.0
+        for r, row in enumerate(rows):
+            tallest = 1
+            for c, text in enumerate(row):
+                inner = _pt(widths[c] - 2 * CELL_MARGIN_TW) if c < len(widths) else self.width
+                tallest = max(tallest, self.lines(text, inner, TABLE_SIZE, bold=r < header_rows))
+            total += tallest * self.regular.line_height(TABLE_SIZE) + _pt(2 * CELL_PADDING_TW)
+        return total + TABLE_AFTER
+
+    def fields(self, div: Div) -> float:
+        total = 0.0
+        inner = self.width - _pt(FIELD_LABEL_TW) - _pt(2 * CELL_MARGIN_TW)
+        for block in div.blocks:
+            if isinstance(block, Paragraph):
+                self.cite(block.content)
+                total += self.text_height(plain_text(block.content), inner, FIELD_SIZE) + 2.0
+        return total + BODY_AFTER
+
+    def footnotes_height(self) -> float:
+        """Space the body's footnotes take at the page foot (each reference is one footnote)."""
+        if not self.citations:
+            return 0.0
+        total = FOOTNOTE_SEPARATOR
+        previous = None
+        for label in self.citations:
+            if label == previous:
+                text = "Ibid."
+            else:
+                blocks = self.document.footnotes.get(label, ())
+                text = " ".join(plain_text(b.content) for b in blocks if isinstance(b, Paragraph))
+            total += self.text_height("0 " + text, self.width, FOOTNOTE_SIZE)
+            previous = label
+        return total

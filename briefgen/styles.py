@@ -1,0 +1,59 @@
+"""The styling contract: every style name, layout name and colour the writers rely on.
+
+Templates decide wording and order; reference files decide the look. The writers look up the
+names below in the reference document; a missing one falls back to the built-in default with a
+warning naming it (error only when nothing can serve).
+"""
+
+from __future__ import annotations
+
+# RAG (red / amber / green) colours, shared by the memo's risk table and the deck's heat map.
+RAG_FILL = {"red": "C0392B", "amber": "F2A93B", "green": "3C8D5A"}
+RAG_TEXT = {"red": "FFFFFF", "amber": "1A1A1A", "green": "FFFFFF"}
+RAG_LABEL = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+# Span classes in the Markdown (see docs/markup.md) that carry meaning for the writers.
+CLASS_RAG = {"rag-red": "red", "rag-amber": "amber", "rag-green": "green"}
+CLASS_PORTION = "portion"
+CLASS_SOURCE = "source"
+
+# ---------------------------------------------------------------------------------------------
+# Word (docx): paragraph / table style names looked up in the reference document.
+
+DOCX_HEADINGS = {1: "Heading 1", 2: "Heading 2", 3: "Heading 3", 4: "Heading 4"}
+DOCX_BODY = "Normal"
+DOCX_TITLE = "Title"
+DOCX_BULLET = "List Bullet"
+DOCX_NUMBER = "List Number"
+DOCX_BULLETS = {1: "List Bullet", 2: "List Bullet 2", 3: "List Bullet 3"}  # by nesting level
+DOCX_NUMBERS = {1: "List Number", 2: "List Number 2", 3: "List Number 3"}
+DOCX_LIST_CONTINUE = {1: "List Continue", 2: "List Continue 2", 3: "List Continue 3"}
+DOCX_TABLE = "Briefing Table"  # table style: rules, header row shading, repeat header
+DOCX_LAYOUT_TABLE = "Normal Table"  # borderless table for the heading block
+DOCX_TABLE_TEXT = "Table Text"  # cell paragraphs: no spacing
+DOCX_FIELD = "Memo Field"  # TO / FROM / DATE lines of the heading block
+DOCX_MARKING = "Marking"  # the classification line in header and footer
+DOCX_BLUF = "Bottom Line"  # the summary box
+DOCX_CAPTION = "Caption"
+DOCX_HEADER = "Header"
+DOCX_FOOTER = "Footer"
+DOCX_FOOTNOTE_TEXT = "footnote text"
+DOCX_FOOTNOTE_REFERENCE = "footnote reference"
+DOCX_TOC = {1: "toc 1", 2: "toc 2", 3: "toc 3"}
+DOCX_TOC_HEADING = "TOC Heading"
+DOCX_HYPERLINK = "Hyperlink"
+# Lighter tints of RAG_FILL for the empty cells of the memo's heat map.
+DOCX_RAG_TINT = {"red": "F2C9C4", "amber": "FBE5C4", "green": "CFE3D5"}
+
+# ---------------------------------------------------------------------------------------------
+# PowerPoint (pptx): slide kinds -> layout names in the reference presentation (configurable).
+
+PPTX_LAYOUTS = {
+    "title": "Title Slide",
+    "section": "Section Header",
+    "content": "Title and Content",
+    "two-column": "Two Content",
+    "risk-map": "Title Only",
+    "timeline": "Title Only",
+    "table": "Title Only",
+}
