@@ -307,6 +307,9 @@ class Likelihood(StrEnum):
 class AgendaItem(Model):
     id: Id
     title: Text
+    headline: Text | None = Field(
+        None, description="Action title for the item's slide: one sentence stating the point."
+    )
     likelihood: Likelihood = Field(
         description="How certainly the item will be raised: certain, possible or unlikely "
         "(unlikely items get defensive lines only)."
@@ -478,6 +481,9 @@ class Briefing(Model):
     date_prepared: date
     information_as_of: date
     summary: Text = Field(description="Bottom line up front: at most four lines.")
+    headline: Text | None = Field(
+        None, description="Action title for the bottom-line slide: the point in one short sentence."
+    )
     context: Text = Field(description="Purpose and context: why this meeting, state of play.")
     meeting: Meeting
     people: list[Person] = Field(default_factory=list)

@@ -1,0 +1,363 @@
+"""Render a briefing to Markdown with Jinja2 templates, sandboxed.
+
+Templates decide wording and order. A user's template folder shadows the built-in templates by
+file name. Templates run in Jinja2's `SandboxedEnvironment` with `StrictUndefined`; fact text is
+passed as data and escaped for Markdown by the `md` filter, so it is never template code.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from briefgen.errors import TemplateProblem
+from briefgen.facts.models import (
+    LEXICON_NAMES,
+    LEXICONS,
+    RISK_IMPACT,
+    RISK_LIKELIHOOD,
+    Briefing,
+    Fact,
+    Judgment,
+    Source,
+)
+from briefgen.markup import escape_markdown
+
+TEMPLATE_NAMES = {"memo": "memo.md.j2", "deck": "deck.md.j2"}
+MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def builtin_template_dir() -> Path:
+    """The folder of the bundled templates (installed as the package `briefgen.templates`)."""
+    return Path(str(importlib.resources.files("briefgen.templates")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters and helpers available to templates
+
+
+def format_date(value: date | datetime | str | None, style: str = "long") -> str:
+    """13 August 2018; partial dates as 'August 2018' or '2017'; style 'short' gives '13 Aug 2018'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        value = value.isoformat()
+    parts = str(value).split("-")
+    month = MONTHS[int(parts[1]) - 1] if len(parts) > 1 else ""
+    if style == "short" and month:
+        month = month[:3]
+    if len(parts) == 3:
+        return f"{int(parts[2])} {month} {parts[0]}"
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return parts[0]
+
+
+def format_range(start: date, end: date | None) -> str:
+    """13–14 August 2018; 31 July – 1 August 2018; a single day when end is missing or equal."""
+    if end is None or end == start:
+        return format_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{format_date(end)}"
+    if start.year == end.year:
+        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
+    return f"{format_date(start)} – {format_date(end)}"
+
+
+def format_time(value: date | datetime) -> str:
+    """'10:00 (UTC+03:00)' for a moment; empty for a day."""
+    if not isinstance(value, datetime):
+        return ""
+    offset = value.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{value:%H:%M}" + (f" ({zone})" if zone else "")
+
+
+def first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip())
+    return match.group(1) if match else text.strip()
+
+
+def table_cell(text: object) -> str:
+    """Markdown-escaped text that is safe inside a pipe-table cell (one line)."""
+    return escape_markdown(" ".join(str(text).split()))
+
+
+@dataclass
+class Citations:
+    """Collects the footnotes a template cites, so that only those are defined.
+
+    A citation names the set of sources behind one fact; its footnote label joins their ids.
+    """
+
+    briefing: Briefing
+    used: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def cite(self, fact_ids: list[str] | str) -> str:
+        """Footnote references for the given facts, in order: one per distinct set of sources
+        (two facts from the same report cited together make one footnote, not "Ibid.")."""
+        ids = [fact_ids] if isinstance(fact_ids, str) else list(fact_ids)
+        refs: list[str] = []
+        for fact_id in ids:
+            sources = tuple(self.briefing.fact(fact_id).sources)
+            label = "+".join(sources)
+            self.used.setdefault(label, sources)
+            ref = f"[^{label}]"
+            if ref not in refs:
+                refs.append(ref)
+        return "".join(refs)
+
+    def cite_sources(self, source_ids: list[str]) -> str:
+        if not source_ids:
+            return ""
+        label = "+".join(source_ids)
+        self.used.setdefault(label, tuple(source_ids))
+        return f"[^{label}]"
+
+    def definitions(self) -> str:
+        """Markdown footnote definitions for every label cited so far."""
+        lines = []
+        for label, sources in self.used.items():
+            text = "; ".join(source_citation(self.briefing.source(s)) for s in sources)
+            lines.append(f"[^{label}]: {text}")
+        return "\n\n".join(lines)
+
+
+def source_citation(source: Source) -> str:
+    """Full Markdown citation of a source; the `.short` span is the short form for repeats."""
+    short = f"{source.publisher}, {_quoted(source.title)}"
+    parts = [f"[{escape_markdown(short)}]{{.short}}", escape_markdown(format_date(source.date))]
+    if source.grade:
+        parts.append(f"grade {source.grade}")
+    if source.url:
+        parts.append(f"<{source.url}>")
+    elif source.reference:
+        parts.append(escape_markdown(source.reference))
+    return ", ".join(parts) + "."
+
+
+def source_line(source: Source) -> str:
+    """One-line plain description for slides: publisher, title, date."""
+    return f"{source.publisher}, {_quoted(source.title)}, {format_date(source.date, 'short')}"
+
+
+def _quoted(title: str) -> str:
+    return title if title.startswith("[") else f"“{title}”"
+
+
+def likelihood_phrase(briefing: Briefing, judgment: Judgment) -> str:
+    """'likely (55–80%)': the lexicon term with its range in brackets."""
+    span = briefing.judgments.range_of(judgment)
+    term = judgment.likelihood_term
+    return f"{term} ({span})" if span else term
+
+
+def portion(briefing: Briefing, classification: str | None = None) -> str:
+    """A portion mark in front of a paragraph, e.g. '[(U)]{.portion} ', when the marking asks."""
+    marking = briefing.marking
+    if not marking.portion_marks:
+        return ""
+    from briefgen.facts.models import PORTION_ABBREVIATIONS
+
+    level = (classification or marking.level).upper()
+    return f"[\\({escape_markdown(PORTION_ABBREVIATIONS.get(level, level))}\\)]{{.portion}} "
+
+
+def fact_sources(briefing: Briefing, facts: list[Fact]) -> list[Source]:
+    """Distinct sources of the given facts, in first-cited order."""
+    seen: dict[str, Source] = {}
+    for fact in facts:
+        for sid in fact.sources:
+            seen.setdefault(sid, briefing.source(sid))
+    return list(seen.values())
+
+
+def risk_matrix_json(briefing: Briefing) -> str:
+    """The body of a ```risk-matrix``` block (docs/markup.md)."""
+    return json.dumps(
+        {
+            "risks": [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "likelihood": r.likelihood,
+                    "impact": r.impact,
+                    "score": r.score,
+                    "rag": r.rag,
+                }
+                for r in briefing.risks
+            ],
+            "red_from": briefing.output.rag.red_from,
+            "amber_from": briefing.output.rag.amber_from,
+        },
+        ensure_ascii=False,
+    )
+
+
+def timeline_json(briefing: Briefing) -> str:
+    """The body of a ```timeline``` block, in date order (stable for equal dates)."""
+    events = sorted(briefing.timeline, key=lambda e: e.date)
+    return json.dumps(
+        {
+            "events": [
+                {"date": format_date(e.date, "short"), "label": e.event, "highlight": e.highlight}
+                for e in events
+            ]
+        },
+        ensure_ascii=False,
+    )
+
+
+def meta_json(briefing: Briefing, kind: str) -> str:
+    meta = {
+        "title": briefing.title,
+        "subject": f"Meeting brief: {briefing.meeting.title}",
+        "author": briefing.prepared_by,
+        "keywords": ["meeting brief", briefing.meeting.city]
+        + [p.name for p in briefing.people if p.principal],
+        "description": briefing.summary,
+        "language": briefing.output.language,
+        "marking": briefing.marking.banner,
+        "as_of": format_date(briefing.information_as_of),
+        "date": briefing.date_prepared.isoformat(),
+        "kind": kind,
+    }
+    return json.dumps(meta, ensure_ascii=False, indent=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Environment
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, further closed: no access to attributes that start with an underscore
+    or to pydantic's model internals."""
+
+    def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
+        if attr.startswith("_") or attr.startswith("model_"):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+@dataclass
+class TemplateSet:
+    """A Jinja2 environment over the user's folder (if any) and the built-in templates."""
+
+    user_dir: Path | None = None
+    env: jinja2.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        searchpath = [str(self.user_dir)] if self.user_dir else []
+        searchpath.append(str(builtin_template_dir()))
+        self.env = _Sandbox(
+            loader=jinja2.FileSystemLoader(searchpath),
+            undefined=jinja2.StrictUndefined,
+            # `{#anchor}` is Markdown (pandoc heading ids), so Jinja comments are `{## … ##}`.
+            comment_start_string="{##",
+            comment_end_string="##}",
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.env.filters.update(
+            md=lambda v: escape_markdown(str(v)),
+            cell=table_cell,
+            date=format_date,
+            time=format_time,
+            first_sentence=first_sentence,
+            tojson_text=lambda v: json.dumps(v, ensure_ascii=False),
+        )
+
+    def paths(self) -> list[Path]:
+        """The template files in use (the user's shadowing the built-ins), for build hashes."""
+        names = set(self.env.loader.list_templates())  # type: ignore[union-attr]
+        found = []
+        for name in sorted(names):
+            if name.endswith(".j2"):
+                source = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+                found.append(Path(source[1]))
+        return found
+
+    def render(self, kind: str, briefing: Briefing) -> str:
+        """Render the memo or deck template for a briefing to Markdown."""
+        name = TEMPLATE_NAMES[kind]
+        citations = Citations(briefing)
+        context: dict[str, Callable[..., object] | object] = {
+            "b": briefing,
+            "briefing": briefing,
+            "kind": kind,
+            "meta_json": meta_json(briefing, kind),
+            "cite": citations.cite,
+            "cite_sources": citations.cite_sources,
+            "footnote_definitions": citations.definitions,
+            "source_line": source_line,
+            "source_citation": source_citation,
+            "fact_sources": lambda facts: fact_sources(briefing, facts),
+            "likelihood": lambda j: likelihood_phrase(briefing, j),
+            "portion": lambda c=None: portion(briefing, c),
+            "date_range": format_range,
+            "risk_likelihood_labels": RISK_LIKELIHOOD,
+            "risk_impact_labels": RISK_IMPACT,
+            "lexicons": LEXICONS,
+            "lexicon_names": LEXICON_NAMES,
+            "risk_matrix_json": lambda: risk_matrix_json(briefing),
+            "timeline_json": lambda: timeline_json(briefing),
+            "agenda_ordered": sorted(
+                briefing.agenda, key=lambda a: ("certain", "possible", "unlikely").index(a.likelihood)
+            ),
+            "timeline_sorted": sorted(briefing.timeline, key=lambda e: e.date),
+        }
+        try:
+            template = self.env.get_template(name)
+            return template.render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"{exc.filename or exc.name or name}:{exc.lineno}"
+            raise TemplateProblem(f"{where}: template syntax error: {exc.message}") from None
+        except SecurityError as exc:
+            raise TemplateProblem(
+                f"{_where(exc, name)}: template tried something the sandbox forbids: {exc}"
+            ) from None
+        except jinja2.UndefinedError as exc:
+            raise TemplateProblem(f"{_where(exc, name)}: undefined in template: {exc.message}") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(f"template not found: {exc.name}") from None
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(f"{_where(exc, name)}: template error: {exc}") from None
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as exc:
+            raise TemplateProblem(f"{_where(exc, name)}: template failed: {exc}") from None
+
+
+def _where(exc: BaseException, name: str) -> str:
+    """The template file and line an exception was raised from (walks the traceback)."""
+    tb = exc.__traceback__
+    found = name
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            lineno = tb.tb_lineno
+            # Jinja2 maps compiled lines back to template lines in its debug info.
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            if template is not None:
+                lineno = template.get_corresponding_lineno(tb.tb_lineno)
+            found = f"{filename}:{lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def render_templates(briefing: Briefing, templates: TemplateSet, kinds: tuple[str, ...]) -> dict[str, str]:
+    """Markdown of each requested kind ('memo', 'deck')."""
+    return {kind: templates.render(kind, briefing) for kind in kinds}
