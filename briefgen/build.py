@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time as dtime
+from datetime import UTC, datetime
+from datetime import time as dtime
 from pathlib import Path
 
-from briefgen.errors import OutputProblem, Problem, UsageProblem
+from briefgen.errors import Problem, UsageProblem
 from briefgen.facts import LoadedBriefing, load_facts
+from briefgen.outputs import write_atomic
 from briefgen.templating import TemplateSet, render_templates
 
 FORMATS = ("docx", "pptx", "md", "pdf")
@@ -128,40 +128,6 @@ def build_briefing(
     files, warnings = render_outputs(loaded, options, templates)
     outputs = [write_atomic(options.out_dir / name, data) for name, data in files.items()]
     return BuildResult(facts_path, outputs, warnings, time.perf_counter() - started)
-
-
-def write_atomic(path: Path, data: bytes, *, on_replace: Callable[[], None] | None = None) -> Path:
-    """Write `data` to `path` through a temporary file in the same folder, fsync, rename.
-
-    Readers see either the old complete file or the new complete file, never a partial one; on
-    any failure the temporary file is removed and the old file is untouched.
-    """
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputProblem(f"{folder}: cannot create output folder: {exc.strerror}") from None
-    tmp_name = ""
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
-        if on_replace:
-            on_replace()
-        os.replace(tmp_name, path)
-        tmp_name = ""
-    except OSError as exc:
-        raise OutputProblem(f"{path}: cannot write output: {exc.strerror or exc}") from None
-    finally:
-        if tmp_name:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
-    return path
 
 
 def discover(inputs: list[Path]) -> list[Path]:

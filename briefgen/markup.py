@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -59,23 +58,30 @@ __all__ = ["escape_markdown", "read_markdown"]
 # ---------------------------------------------------------------------------------------------
 # Escaping
 
-# Every ASCII punctuation character except a few that neither markdown-it nor pandoc's default
-# extensions (smart quotes, citations, TeX math, sub/superscript, line blocks) ever interpret.
-_UNESCAPED_PUNCTUATION = ",;?/"
-_ESCAPES: dict[int, str] = {ord(c): "\\" + c for c in string.punctuation if c not in _UNESCAPED_PUNCTUATION}
+# Characters that are markup anywhere in a line (emphasis, links, spans, code, tables, entities,
+# escapes, autolinks, headings' closing #), and pandoc's sub/superscript and math markers.
+_ESCAPES: dict[int, str] = {ord(c): "\\" + c for c in "\\`*_[]{}<>|&~^$#"}
 # Line endings would end the paragraph, list item or table row the text was placed in; NUL is
 # replaced by U+FFFD by every CommonMark parser anyway, so do it here and the round trip holds.
 _ESCAPES.update({ord("\n"): " ", ord("\r"): " ", 0: "\ufffd"})
+# Characters that are markup only at the start of a block: list markers, block quotes, fenced
+# divs, thematic breaks, ordered-list numbers ("12." / "12)").
+_LEADING = re.compile(r"^(?:([-+=>:!])|(\d+)([.)]))")
 
 
 def escape_markdown(text: str) -> str:
     """Escape a plain string so that `read_markdown` reads it back as literal text.
 
+    Only what Markdown could interpret is escaped, so the review Markdown stays readable.
     Newlines become spaces and surrounding whitespace is dropped (Markdown drops it anyway, and
     leading spaces could turn a list item into indented code), so the result stays on one line
     and is safe in a paragraph, heading, list item, span, link text or table cell.
     """
-    return text.replace("\r\n", "\n").translate(_ESCAPES).strip()
+    out = text.replace("\r\n", "\n").translate(_ESCAPES).strip()
+    match = _LEADING.match(out)
+    if match:
+        out = "\\" + out if match.group(1) else f"{match.group(2)}\\{match.group(3)}{out[match.end():]}"
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,7 +117,7 @@ def _fenced_div_rule(state: StateBlock, start_line: int, end_line: int, silent: 
         maximum = state.eMarks[next_line]
         if pos < maximum and state.sCount[next_line] < state.blkIndent:
             break  # a less indented line ends the parent (e.g. a list item)
-        if state.src[pos] != ":" or is_code_block(state, next_line):
+        if pos >= maximum or state.src[pos] != ":" or is_code_block(state, next_line):
             continue
         text = state.src[pos:maximum]
         if not text.startswith(":::"):
@@ -175,9 +181,9 @@ def _attribute_list(text: str) -> dict[str, str] | None:
 def _heading_attributes_rule(state: StateCore) -> None:
     """Strip a trailing pandoc attribute list from each heading's inline source.
 
-    Runs between block and inline parsing. Only a final `{…}` that follows whitespace, is not
-    backslash-escaped and parses as a non-empty attribute list counts; `{{ x }}` or a brace in
-    the middle of the title stays text.
+    Runs between block and inline parsing. Only a final `{…}` that follows whitespace (so `\\{`
+    and `[span]{.x}` do not count) and parses as a non-empty attribute list counts; `{{ x }}`
+    or a brace in the middle of the title stays text.
     """
     tokens = state.tokens
     for index, token in enumerate(tokens):
@@ -189,9 +195,6 @@ def _heading_attributes_rule(state: StateCore) -> None:
             continue
         brace = content.rfind("{")  # attribute lists cannot contain "{", so only the last counts
         if brace < 0 or (brace > 0 and not content[brace - 1].isspace()):
-            continue
-        backslashes = len(content[:brace]) - len(content[:brace].rstrip("\\"))
-        if backslashes % 2:
             continue
         attrs = _attribute_list(content[brace:])
         if attrs is None:
@@ -308,7 +311,7 @@ def _convert_inline(children: Sequence[Token] | None) -> tuple[Inline, ...]:
         elif kind == "span_close":
             pop_classes()
         elif kind == "link_open":
-            link_urls.append(str(token.attrs.get("href", "")))
+            link_urls.append(_link_target(str(token.attrs.get("href", ""))))
             builders.append(_InlineBuilder())
             push_classes(_classes_of(token))
         elif kind == "link_close":
@@ -335,6 +338,14 @@ def _convert_inline(children: Sequence[Token] | None) -> tuple[Inline, ...]:
     return builders[0].result()
 
 
+def _link_target(href: str) -> str:
+    """The link's URL; internal `#anchor` targets are decoded so they match heading anchors.
+
+    markdown-it percent-encodes URLs (`#çav` → `#%C3%A7av`) while `{#çav}` keeps its letters.
+    """
+    return _parser().normalizeLinkText(href) if href.startswith("#") else href
+
+
 def _whole_span_classes(children: Sequence[Token] | None) -> tuple[str, ...]:
     """The classes of a paragraph made of exactly one bracketed span, e.g. `[Source: …]{.source}`."""
     if not children or children[0].type != "span_open" or children[-1].type != "span_close":
@@ -357,12 +368,14 @@ def _whole_span_classes(children: Sequence[Token] | None) -> tuple[str, ...]:
 class _Reader:
     """One pass over the block token stream, building blocks and collecting footnotes."""
 
-    def __init__(self, tokens: list[Token], source: str) -> None:
+    def __init__(self, tokens: list[Token], source: str, line_offset: int = 0) -> None:
         self.tokens = tokens
         self.source = source
+        self.line_offset = line_offset  # blank lines stripped before parsing
         self.footnotes: dict[str, tuple[Block, ...]] = {}
 
     def fail(self, line: int, message: str, col: int = 0) -> TemplateProblem:
+        line += self.line_offset
         problem = Problem(message=message, file=self.source, line=line, col=col)
         return TemplateProblem(f"{self.source}:{line}: {message}", problems=[problem])
 
@@ -708,6 +721,8 @@ def _meta(reader: _Reader, token: Token) -> Meta:
 # ---------------------------------------------------------------------------------------------
 # Entry point
 
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
+
 
 def read_markdown(text: str, *, source: str = "<markdown>") -> Document:
     """Parse rendered template Markdown into a `Document`.
@@ -716,8 +731,14 @@ def read_markdown(text: str, *, source: str = "<markdown>") -> Document:
     `TemplateProblem` for malformed JSON in the front matter or a `toc`, `risk-matrix` or
     `timeline` block, or for fields of the wrong type.
     """
+    # Jinja2 block tags often leave blank lines above the front matter, which must open the text.
+    offset = 0
+    leading = _LEADING_BLANK_LINES.match(text)
+    if leading:
+        offset = leading.group().count("\n")
+        text = text[leading.end() :]
     tokens = _parser().parse(text, {})
-    reader = _Reader(tokens, source)
+    reader = _Reader(tokens, source, offset)
     meta = Meta(title="")
     start = 0
     if tokens and tokens[0].type == "front_matter":
