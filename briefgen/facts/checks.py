@@ -239,6 +239,23 @@ def _ratings(data: dict) -> Iterator[Finding]:
             )
 
 
+# The nearest term of the other lexicon, for a judgment written against the wrong yardstick.
+_EQUIVALENT = {
+    "icd203": {
+        "remote chance": "almost no chance",
+        "highly unlikely": "very unlikely",
+        "realistic possibility": "roughly even chance",
+        "highly likely": "very likely",
+    },
+    "phia": {
+        "almost no chance": "remote chance",
+        "very unlikely": "highly unlikely",
+        "roughly even chance": "realistic possibility",
+        "very likely": "highly likely",
+    },
+}
+
+
 def _lexicon(data: dict) -> Iterator[Finding]:
     judgments = data.get("judgments")
     if not isinstance(judgments, dict):
@@ -254,9 +271,12 @@ def _lexicon(data: dict) -> Iterator[Finding]:
                 f"likelihood term {term!r} is not in the {LEXICON_NAMES[lexicon]} lexicon; use one of: "
                 + ", ".join(terms)
             )
-            guess = difflib.get_close_matches(term.strip().lower(), list(terms), n=1, cutoff=0.6)
+            key = term.strip().lower()
+            guess = _EQUIVALENT[lexicon].get(key) or next(
+                iter(difflib.get_close_matches(key, list(terms), n=1, cutoff=0.6)), None
+            )
             if guess:
-                message += f" (did you mean {guess[0]!r}?)"
+                message += f" (did you mean {guess!r}?)"
             yield Finding((*loc, "likelihood"), message)
         statement = item.get("statement")
         if isinstance(statement, str):

@@ -1,0 +1,172 @@
+"""Templates render the briefing to Markdown the markup reader accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen.errors import TemplateProblem
+from briefgen.facts import load_facts
+from briefgen.markup import read_markdown
+from briefgen.model import Div, FootnoteRef, Heading, ListBlock, Paragraph, RiskMatrix, Table, plain_text
+from briefgen.templating import TemplateSet, format_date, format_range
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def example():
+    return load_facts(EXAMPLE).briefing
+
+
+@pytest.fixture(scope="module")
+def memo(example):
+    return read_markdown(TemplateSet().render("memo", example), source="memo.md")
+
+
+@pytest.fixture(scope="module")
+def deck(example):
+    return read_markdown(TemplateSet().render("deck", example), source="deck.md")
+
+
+def headings(doc, level):
+    return [plain_text(b.content) for b in doc.blocks if isinstance(b, Heading) and b.level == level]
+
+
+def test_render_memo_sections_follow_the_trade_order(memo):
+    assert headings(memo, 1) == [
+        "MEETING BRIEF",
+        "Summary",
+        "Purpose and context",
+        "Objectives",
+        "Points to make",
+        "If raised",
+        "Risks and key judgments",
+        "Press line",
+        "Annexes",
+        "Annex A: Background by issue",
+        "Annex B: Programme and logistics",
+        "Annex C: Participants and biographies",
+        "Annex D: Chronology",
+        "Annex E: Risk matrix and likelihood key",
+        "Annex F: Sources",
+    ]
+
+
+def test_render_memo_orders_agenda_by_certainty(memo):
+    points = [h for h in headings(memo, 2) if h[:2] in ("1.", "2.", "3.", "4.")]
+    assert points[-1] == "4. The humanitarian situation in Idlib"  # the only 'possible' item
+
+
+def test_render_memo_metadata_and_marking(memo, example):
+    assert memo.meta.marking == "UNCLASSIFIED"
+    assert memo.meta.as_of == "10 August 2018"
+    assert memo.meta.language == "en-GB"
+    assert "Sergey Lavrov" in memo.meta.keywords
+
+
+def test_render_memo_risk_table_rows_carry_rag_classes(memo, example):
+    [table] = [b for b in memo.blocks if isinstance(b, Table) and "risks" in b.classes]
+    ids = [plain_text(row[0].content) for row in table.body]
+    assert ids == [r.id for r in sorted(example.risks, key=lambda r: -r.score)]
+    rag_cells = [row[5].content[0] for row in table.body]
+    assert [c.classes for c in rag_cells] == [(f"rag-{r.rag}",) for r in sorted(example.risks, key=lambda r: -r.score)]
+
+
+def test_render_memo_judgments_print_range_and_separate_confidence(memo):
+    idx = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Heading) and plain_text(b.content) == "Key judgments")
+    items = memo.blocks[idx + 1]
+    assert isinstance(items, ListBlock)
+    first = plain_text(items.items[0].blocks[0].content)
+    assert first.startswith("Very likely (80–95%): ")
+    # Confidence is its own sentence, not the likelihood sentence.
+    assert first.endswith("We have high confidence in this judgment.")
+
+
+def test_render_memo_cites_only_defined_footnotes(memo):
+    refs = {
+        node.label
+        for block in memo.blocks
+        for node in _inlines(block)
+        if isinstance(node, FootnoteRef)
+    }
+    assert refs == {"seed-report"}
+    assert set(memo.footnotes) == refs
+
+
+def test_render_memo_risk_matrix_matches_scores(memo, example):
+    [matrix] = [b for b in memo.blocks if isinstance(b, RiskMatrix)]
+    assert {(p.id, p.score, p.rag) for p in matrix.risks} == {(r.id, r.score, r.rag) for r in example.risks}
+
+
+def test_render_deck_has_a_slide_per_agenda_item_with_notes(deck, example):
+    slides = [b for b in deck.blocks if isinstance(b, Heading) and b.level == 2]
+    titles = [plain_text(h.content) for h in slides]
+    for item in example.agenda:
+        assert item.headline in titles
+    notes = [b for b in deck.blocks if isinstance(b, Div) and "notes" in b.classes]
+    assert len(notes) >= len(example.agenda)
+
+
+def test_render_fact_text_is_data_not_template_code(write_facts, minimal_yaml):
+    text = minimal_yaml.replace("Trade grew last year.", "'{{ 7*7 }} and {% raw %} *stars* [x]{.y}'")
+    briefing = load_facts(write_facts(text)).briefing
+    doc = read_markdown(TemplateSet().render("memo", briefing))
+    texts = [plain_text(b.items[0].blocks[0].content) for b in doc.blocks if isinstance(b, ListBlock)]
+    assert "{{ 7*7 }} and {% raw %} *stars* [x]{.y}" in texts
+
+
+def test_render_user_template_shadows_builtin(tmp_path, write_facts, minimal_yaml):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "memo.md.j2").write_text(
+        '---\n{"title": "x"}\n---\n\n# Custom {{ b.title | md }}\n', encoding="utf-8"
+    )
+    briefing = load_facts(write_facts(minimal_yaml)).briefing
+    doc = read_markdown(TemplateSet(tmp_path / "tpl").render("memo", briefing))
+    assert headings(doc, 1) == ["Custom Minimal briefing"]
+    # The deck still comes from the built-in template.
+    assert "Bottom line" in TemplateSet(tmp_path / "tpl").render("deck", briefing)
+
+
+def test_render_undefined_name_names_template_and_line(tmp_path, write_facts, minimal_yaml):
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "memo.md.j2").write_text("line one\n{{ b.no_such_field }}\n", encoding="utf-8")
+    briefing = load_facts(write_facts(minimal_yaml)).briefing
+    with pytest.raises(TemplateProblem) as caught:
+        TemplateSet(tmp_path / "tpl").render("memo", briefing)
+    assert "memo.md.j2:2" in str(caught.value)
+    assert "no_such_field" in str(caught.value)
+
+
+def test_render_portion_marks_when_marking_asks(write_facts, minimal_yaml):
+    text = minimal_yaml.replace("  level: OFFICIAL", "  level: OFFICIAL\n  portion_marks: true")
+    briefing = load_facts(write_facts(text)).briefing
+    doc = read_markdown(TemplateSet().render("memo", briefing))
+    bluf = next(b for b in doc.blocks if isinstance(b, Div) and "bluf" in b.classes)
+    first = bluf.blocks[0]
+    assert isinstance(first, Paragraph)
+    assert first.content[0].text == "(O)" and first.content[0].classes == ("portion",)
+
+
+def test_format_date_and_range():
+    from datetime import date
+
+    assert format_date("2017-01") == "January 2017"
+    assert format_date("2018-08-09") == "9 August 2018"
+    assert format_date("2017") == "2017"
+    assert format_range(date(2018, 8, 13), date(2018, 8, 14)) == "13–14 August 2018"
+    assert format_range(date(2018, 7, 31), date(2018, 8, 1)) == "31 July – 1 August 2018"
+
+
+def _inlines(block):
+    if isinstance(block, (Paragraph, Heading)):
+        yield from block.content
+    elif isinstance(block, ListBlock):
+        for item in block.items:
+            for sub in item.blocks:
+                yield from _inlines(sub)
+    elif isinstance(block, Div):
+        for sub in block.blocks:
+            yield from _inlines(sub)
+    elif isinstance(block, Table):
+        for row in (*block.header, *block.body):
+            for cell in row:
+                yield from cell.content
