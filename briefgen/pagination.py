@@ -7,6 +7,7 @@ uses `estimate_body_pages` to enforce the two-page discipline without Word or py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,12 +57,16 @@ TABLE_SIZE = 10.0
 CELL_MARGIN_TW = 85  # left/right cell padding (0.15 cm)
 CELL_PADDING_TW = 28  # top/bottom cell padding
 TABLE_AFTER = 8.0  # space after a table (carried by the next paragraph's spacing before)
+MIN_COLUMN_TW = 2 * CELL_MARGIN_TW + 200
 FIELD_SIZE = 11.0
 FIELD_LABEL_TW = 1560  # label column of the heading block (2.75 cm)
 BOX_PADDING = 6.0  # the bottom-line box: border spacing above and below
 FOOTNOTE_SIZE = 9.0
 FOOTNOTE_SEPARATOR = 12.0
 HEADER_FOOTER_SIZE = 9.0
+
+
+_BREAKABLE = re.compile(r"\s+|(?<=[-/])")
 
 
 def _pt(twips: float) -> float:
@@ -91,32 +96,77 @@ def column_widths(
     ncols = max((len(r) for r in rows), default=0)
     if ncols == 0:
         return []
-    regular = metrics.font_metrics(family)
+    # Bold metrics: header cells and RAG labels are bold, and wider is the safe side.
+    regular = metrics.font_metrics(family, bold=True)
     needs: list[_ColumnNeed] = []
+    prose: list[bool] = []  # columns of running text take the spare room, not dates or numbers
     for c in range(ncols):
         least = most = 0.0
+        words = 0
         for row in rows:
             text = row[c] if c < len(row) else ""
+            words = max(words, len(text.split()))
             for line in text.split("\n") or [""]:
                 most = max(most, regular.width(line, size_pt))
-                for word in line.split():
+                # Word breaks lines after hyphens and slashes too, so those end a "word".
+                for word in _BREAKABLE.split(line):
                     least = max(least, regular.width(word, size_pt))
         pad = _pt(padding_tw) + 2.0  # a little air so that the estimate never wraps a word
-        needs.append(_ColumnNeed(least + pad, max(most, least) + pad))
+        # A long word (a URL) may break rather than take the table: cap what it demands.
+        least = min(least, 0.25 * _pt(available_tw))
+        least = max(least + pad, _pt(MIN_COLUMN_TW))
+        needs.append(_ColumnNeed(least, max(most + pad, least)))
+        prose.append(words >= 4)
     avail = _pt(available_tw)
-    least_sum = sum(n.least for n in needs)
-    most_sum = sum(n.most for n in needs)
-    if most_sum <= avail:
-        # Everything fits on one line: share the spare room by content so the table spans the page.
-        widths = [n.most + (avail - most_sum) * n.most / most_sum for n in needs]
-    elif least_sum >= avail:
-        widths = [avail * n.least / least_sum for n in needs]
+    widths = [0.0] * ncols
+    # Short columns (numbers, dates, ratings) get their whole text on one line first.
+    narrow = [k for k, n in enumerate(needs) if n.most <= 0.15 * avail]
+    if (
+        sum(needs[k].most for k in narrow) + sum(n.least for k, n in enumerate(needs) if k not in narrow)
+        > avail
+    ):
+        narrow = []
+    for k in narrow:
+        widths[k] = needs[k].most
+    rest = [k for k in range(ncols) if k not in narrow]
+    room = avail - sum(widths)
+    if rest:
+        least_sum = sum(needs[k].least for k in rest)
+        most_sum = sum(needs[k].most for k in rest)
+        if most_sum <= room:
+            weights = [needs[k].most if prose[k] else 0.0 for k in rest]
+            if not any(weights):
+                weights = [needs[k].most for k in rest]
+            total = sum(weights)
+            for k, w in zip(rest, weights, strict=True):
+                widths[k] = needs[k].most + (room - most_sum) * w / total
+        elif least_sum >= room:
+            for k in rest:
+                widths[k] = room * needs[k].least / least_sum
+        else:
+            # Too much text for one line each: share the room by how much text a column holds,
+            # but never below its longest word (water-filling: fix those at their minimum first).
+            free = list(rest)
+            fixed = 0.0
+            while free:
+                total = sum(needs[k].most for k in free)
+                share = room - fixed
+                short = [k for k in free if share * needs[k].most / total < needs[k].least]
+                if not short:
+                    for k in free:
+                        widths[k] = share * needs[k].most / total
+                    break
+                for k in short:
+                    widths[k] = needs[k].least
+                    fixed += needs[k].least
+                    free.remove(k)
     else:
-        spare = avail - least_sum
-        stretch = sum(n.most - n.least for n in needs) or 1.0
-        widths = [n.least + spare * (n.most - n.least) / stretch for n in needs]
-    twips = [max(int(w * TWIPS_PER_PT), 2 * CELL_MARGIN_TW + 200) for w in widths]
-    twips[-1] += available_tw - sum(twips)  # exact total despite rounding
+        # Every column is short: spread the spare room evenly.
+        spare = (avail - sum(widths)) / ncols
+        widths = [w + spare for w in widths]
+    twips = [int(w * TWIPS_PER_PT) for w in widths]
+    widest = max(range(ncols), key=lambda k: twips[k])
+    twips[widest] += available_tw - sum(twips)  # exact total despite rounding
     return twips
 
 

@@ -57,3 +57,20 @@ PPTX_LAYOUTS = {
     "timeline": "Title Only",
     "table": "Title Only",
 }
+
+# A missing layout falls back to the first of these the reference has (then to its first layout),
+# with a warning naming the missing one.
+PPTX_LAYOUT_FALLBACKS = ("Title Only", "Title and Content")
+
+# Deck colours the reference's theme does not carry (hex RGB, no '#').
+PPTX_HIGHLIGHT = "C9A227"  # the highlighted timeline event (the meeting itself)
+PPTX_TIMELINE = "5B6B7F"  # timeline axis, ordinary markers and connectors
+PPTX_MUTED_TEXT = "5B6B7F"  # source lines, axis labels, legends
+
+# Text sizes in points: body text never shrinks below PPTX_MIN_FONT_PT (configurable per
+# build); the "chrome" (marking, source line, axis labels, legend) is set smaller by design.
+PPTX_MIN_FONT_PT = 14.0
+PPTX_TABLE_PT = 16.0
+PPTX_MARKING_PT = 11.0
+PPTX_SOURCE_PT = 10.0
+PPTX_LABEL_PT = 11.0

@@ -92,7 +92,9 @@ def _style_xml(look: Look) -> list[str]:
     hf = look.heading_font
     out: list[str] = []
 
-    def para(sid: str, name: str, ppr: str = "", rpr: str = "", based: str = "Normal", extra: str = "") -> None:
+    def para(
+        sid: str, name: str, ppr: str = "", rpr: str = "", based: str = "Normal", extra: str = ""
+    ) -> None:
         out.append(
             f'<w:style w:type="paragraph" w:styleId="{sid}"><w:name w:val="{name}"/>'
             + (f'<w:basedOn w:val="{based}"/>' if based else "")
@@ -103,13 +105,17 @@ def _style_xml(look: Look) -> list[str]:
         )
 
     para(
-        "Normal", "Normal", f'<w:spacing w:after="{_tw(P.BODY_AFTER)}" w:line="240" w:lineRule="auto"/>',
-        based="", extra="<w:qFormat/>",
+        "Normal",
+        "Normal",
+        f'<w:spacing w:after="{_tw(P.BODY_AFTER)}" w:line="240" w:lineRule="auto"/>',
+        based="",
+        extra="<w:qFormat/>",
     )
     for level, size in P.HEADING_SIZE.items():
         italic = "<w:i/>" if level >= 3 else ""
         para(
-            f"Heading{level}", f"heading {level}",
+            f"Heading{level}",
+            f"heading {level}",
             "<w:keepNext/><w:keepLines/>"
             f'<w:spacing w:before="{_tw(P.HEADING_BEFORE[level])}" w:after="{_tw(P.HEADING_AFTER[level])}"/>'
             f'<w:outlineLvl w:val="{level - 1}"/>',
@@ -118,26 +124,33 @@ def _style_xml(look: Look) -> list[str]:
             extra='<w:next w:val="Normal"/><w:uiPriority w:val="9"/><w:qFormat/>',
         )
     para(
-        "Title", "Title",
+        "Title",
+        "Title",
         f'<w:spacing w:before="0" w:after="{_tw(P.TITLE_AFTER)}"/>',
         f'{_fonts(hf)}<w:b/><w:bCs/><w:caps/><w:color w:val="{navy}"/><w:spacing w:val="10"/>'
         f'<w:sz w:val="{_hp(P.TITLE_SIZE)}"/><w:szCs w:val="{_hp(P.TITLE_SIZE)}"/>',
         extra='<w:next w:val="Normal"/><w:uiPriority w:val="10"/><w:qFormat/>',
     )
     para(
-        "Subtitle", "Subtitle", f'<w:spacing w:after="{_tw(P.BODY_AFTER)}"/>',
+        "Subtitle",
+        "Subtitle",
+        f'<w:spacing w:after="{_tw(P.BODY_AFTER)}"/>',
         f'<w:color w:val="404040"/><w:sz w:val="{_hp(look.body_size)}"/>',
         extra='<w:next w:val="Normal"/><w:uiPriority w:val="11"/><w:qFormat/>',
     )
     para(
-        "TOCHeading", "TOC Heading", '<w:outlineLvl w:val="9"/>', based="Heading1",
+        "TOCHeading",
+        "TOC Heading",
+        '<w:outlineLvl w:val="9"/>',
+        based="Heading2",
         extra='<w:next w:val="Normal"/><w:uiPriority w:val="39"/><w:unhideWhenUsed/><w:qFormat/>',
     )
     for level in (1, 2, 3):
         indent = (level - 1) * 220
         bold = "<w:b/>" if level == 1 else ""
         para(
-            f"TOC{level}", f"toc {level}",
+            f"TOC{level}",
+            f"toc {level}",
             f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{text_w}"/></w:tabs>'
             f'<w:spacing w:before="{40 if level == 1 else 0}" w:after="40"/><w:ind w:left="{indent}"/>',
             bold,
@@ -145,7 +158,8 @@ def _style_xml(look: Look) -> list[str]:
         )
     for sid, name in (("Header", "header"), ("Footer", "footer")):
         para(
-            sid, name,
+            sid,
+            name,
             f'<w:tabs><w:tab w:val="center" w:pos="{text_w // 2}"/><w:tab w:val="right" w:pos="{text_w}"/>'
             '</w:tabs><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
             f'<w:color w:val="404040"/><w:sz w:val="{_hp(P.HEADER_FOOTER_SIZE)}"/>'
@@ -153,14 +167,18 @@ def _style_xml(look: Look) -> list[str]:
             extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>',
         )
     para(
-        "Marking", S.DOCX_MARKING,
+        "Marking",
+        S.DOCX_MARKING,
         '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
         '<w:b/><w:bCs/><w:caps/><w:color w:val="000000"/><w:spacing w:val="10"/>'
         '<w:sz w:val="20"/><w:szCs w:val="20"/>',
-        based="Header", extra="<w:qFormat/>",
+        based="Header",
+        extra="<w:qFormat/>",
     )
     para(
-        "FootnoteText", "footnote text", '<w:spacing w:after="20" w:line="240" w:lineRule="auto"/>',
+        "FootnoteText",
+        "footnote text",
+        '<w:spacing w:after="20" w:line="240" w:lineRule="auto"/>',
         f'<w:sz w:val="{_hp(P.FOOTNOTE_SIZE)}"/><w:szCs w:val="{_hp(P.FOOTNOTE_SIZE)}"/>',
         extra='<w:link w:val="FootnoteTextChar"/><w:uiPriority w:val="99"/><w:unhideWhenUsed/>',
     )
@@ -168,7 +186,8 @@ def _style_xml(look: Look) -> list[str]:
         '<w:style w:type="character" w:customStyle="1" w:styleId="FootnoteTextChar">'
         '<w:name w:val="Footnote Text Char"/><w:basedOn w:val="DefaultParagraphFont"/>'
         '<w:link w:val="FootnoteText"/><w:uiPriority w:val="99"/>'
-        f'<w:rPr><w:sz w:val="{_hp(P.FOOTNOTE_SIZE)}"/><w:szCs w:val="{_hp(P.FOOTNOTE_SIZE)}"/></w:rPr></w:style>'
+        f'<w:rPr><w:sz w:val="{_hp(P.FOOTNOTE_SIZE)}"/><w:szCs w:val="{_hp(P.FOOTNOTE_SIZE)}"/></w:rPr>'
+        "</w:style>"
     )
     out.append(
         '<w:style w:type="character" w:styleId="FootnoteReference"><w:name w:val="footnote reference"/>'
@@ -181,12 +200,16 @@ def _style_xml(look: Look) -> list[str]:
         '<w:rPr><w:color w:val="1F4E79"/><w:u w:val="single"/></w:rPr></w:style>'
     )
     for sid, name, num, level in (
-        ("ListBullet", "List Bullet", 1, 1), ("ListBullet2", "List Bullet 2", 2, 2),
-        ("ListBullet3", "List Bullet 3", 3, 3), ("ListNumber", "List Number", 5, 1),
-        ("ListNumber2", "List Number 2", 6, 2), ("ListNumber3", "List Number 3", 7, 3),
+        ("ListBullet", "List Bullet", 1, 1),
+        ("ListBullet2", "List Bullet 2", 2, 2),
+        ("ListBullet3", "List Bullet 3", 3, 3),
+        ("ListNumber", "List Number", 5, 1),
+        ("ListNumber2", "List Number 2", 6, 2),
+        ("ListNumber3", "List Number 3", 7, 3),
     ):
         para(
-            sid, name,
+            sid,
+            name,
             f'<w:numPr><w:numId w:val="{num}"/></w:numPr>'
             f'<w:spacing w:after="{_tw(P.LIST_AFTER)}"/>'
             f'<w:ind w:left="{level * P.LIST_INDENT_TW}" w:hanging="{P.LIST_INDENT_TW}"/>',
@@ -196,21 +219,24 @@ def _style_xml(look: Look) -> list[str]:
         sid = "ListContinue" + ("" if level == 1 else str(level))
         name = "List Continue" + ("" if level == 1 else f" {level}")
         para(
-            sid, name,
+            sid,
+            name,
             f'<w:spacing w:after="{_tw(P.LIST_AFTER)}"/><w:ind w:left="{level * P.LIST_INDENT_TW}"/>',
             extra='<w:uiPriority w:val="99"/><w:unhideWhenUsed/>',
         )
     para(
-        "TableText", S.DOCX_TABLE_TEXT,
+        "TableText",
+        S.DOCX_TABLE_TEXT,
         '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>',
         f'<w:sz w:val="{_hp(P.TABLE_SIZE)}"/><w:szCs w:val="{_hp(P.TABLE_SIZE)}"/>',
-        extra='<w:qFormat/>',
+        extra="<w:qFormat/>",
     )
     para(
-        "MemoField", S.DOCX_FIELD,
+        "MemoField",
+        S.DOCX_FIELD,
         '<w:spacing w:before="0" w:after="40" w:line="240" w:lineRule="auto"/>',
         f'<w:sz w:val="{_hp(P.FIELD_SIZE)}"/><w:szCs w:val="{_hp(P.FIELD_SIZE)}"/>',
-        extra='<w:qFormat/>',
+        extra="<w:qFormat/>",
     )
     box = (
         f'<w:pBdr><w:top w:val="single" w:sz="4" w:space="{round(P.BOX_PADDING)}" w:color="{navy}"/>'
@@ -220,13 +246,16 @@ def _style_xml(look: Look) -> list[str]:
         f'<w:shd w:val="clear" w:color="auto" w:fill="{look.accent_fill}"/>'
     )
     para(
-        "BottomLine", S.DOCX_BLUF,
+        "BottomLine",
+        S.DOCX_BLUF,
         f'<w:keepLines/>{box}<w:spacing w:before="{_tw(P.BOX_PADDING)}" w:after="{_tw(P.BOX_PADDING + 6)}"/>'
         '<w:ind w:left="170" w:right="170"/>',
-        extra='<w:qFormat/>',
+        extra="<w:qFormat/>",
     )
     para(
-        "Caption", "caption", '<w:keepNext/><w:spacing w:before="60" w:after="60"/>',
+        "Caption",
+        "caption",
+        '<w:keepNext/><w:spacing w:before="60" w:after="60"/>',
         f'<w:b/><w:bCs/><w:color w:val="{navy}"/><w:sz w:val="18"/><w:szCs w:val="18"/>',
         extra='<w:next w:val="Normal"/><w:uiPriority w:val="35"/><w:unhideWhenUsed/><w:qFormat/>',
     )
@@ -234,7 +263,8 @@ def _style_xml(look: Look) -> list[str]:
     thin = 'w:val="single" w:sz="4" w:space="0" w:color="BFBFBF"'
     pad = P.CELL_PADDING_TW
     out.append(
-        f'<w:style w:type="table" w:customStyle="1" w:styleId="BriefingTable"><w:name w:val="{S.DOCX_TABLE}"/>'
+        '<w:style w:type="table" w:customStyle="1" w:styleId="BriefingTable">'
+        f'<w:name w:val="{S.DOCX_TABLE}"/>'
         '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>'
         '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
         f'<w:rPr><w:sz w:val="{_hp(P.TABLE_SIZE)}"/><w:szCs w:val="{_hp(P.TABLE_SIZE)}"/></w:rPr>'
@@ -245,7 +275,7 @@ def _style_xml(look: Look) -> list[str]:
         "</w:tblPr>"
         '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/>'
         f'<w:color w:val="{navy}"/></w:rPr><w:tblPr/><w:trPr><w:tblHeader/></w:trPr>'
-        f'<w:tcPr><w:tcBorders><w:bottom {rule}/></w:tcBorders>'
+        f"<w:tcPr><w:tcBorders><w:bottom {rule}/></w:tcBorders>"
         f'<w:shd w:val="clear" w:color="auto" w:fill="{look.accent_fill}"/></w:tcPr></w:tblStylePr>'
         "</w:style>"
     )
@@ -294,14 +324,23 @@ def _apply_look(document: docx.document.Document, look: Look) -> None:
     for style in styles.findall(f"{W}style"):
         link = style.find(f"{W}link")
         if link is not None and link.get(f"{W}val") in (
-            "Heading1Char", "Heading2Char", "Heading3Char", "Heading4Char", "TitleChar",
+            "Heading1Char",
+            "Heading2Char",
+            "Heading3Char",
+            "Heading4Char",
+            "TitleChar",
         ):
             style.remove(link)
 
     section = document.sections[0]
     section.page_width, section.page_height = (Twips(v) for v in look.page)
     top, right, bottom, left = (Twips(v) for v in look.margins)
-    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = top, right, bottom, left
+    section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+        top,
+        right,
+        bottom,
+        left,
+    )
     section.header_distance = Twips(P.HEADER_DISTANCE_TW)
     section.footer_distance = Twips(P.FOOTER_DISTANCE_TW)
 

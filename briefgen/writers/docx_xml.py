@@ -1,0 +1,234 @@
+"""Small WordprocessingML builders for the memo writer: elements in schema order, built with
+lxml directly (python-docx's proxies look styles up by walking the style sheet on every call,
+which is too slow for long memos and cannot express footnotes, fields or bookmarks anyway).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def qn(tag: str) -> str:
+    """`w:p` → Clark notation."""
+    prefix, local = tag.split(":")
+    return f"{{{R_NS if prefix == 'r' else W_NS}}}{local}"
+
+
+def el(tag: str, parent: etree._Element | None = None, **attrs: str | int) -> etree._Element:
+    """A `w:` element with `w:`-qualified attributes (`r_id` → `r:id`), appended to `parent`."""
+    node = etree.Element(qn(tag)) if parent is None else etree.SubElement(parent, qn(tag))
+    for key, value in attrs.items():
+        if key.startswith("r_"):
+            node.set(qn("r:" + key[2:]), str(value))
+        else:
+            node.set(qn("w:" + key), str(value))
+    return node
+
+
+# Child order of w:pPr, w:rPr, w:tcPr and w:tblPr (ECMA-376 Part 1, §17.3.1.26 etc.): Word rejects
+# a file whose property elements are out of order.
+PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
+TCPR_ORDER = [
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+]
+TBLPR_ORDER = [
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
+]
+
+
+def set_prop(props: etree._Element, child: etree._Element, order: list[str]) -> etree._Element:
+    """Put `child` into the property element `props` at its schema position, replacing any
+    element of the same name."""
+    local = etree.QName(child).localname
+    rank = order.index(local)
+    for existing in props:
+        name = etree.QName(existing).localname
+        if name == local:
+            existing.addprevious(child)
+            props.remove(existing)
+            return child
+        if name in order and order.index(name) > rank:
+            existing.addprevious(child)
+            return child
+    props.append(child)
+    return child
+
+
+def ppr(p: etree._Element) -> etree._Element:
+    """The paragraph's w:pPr, created as its first child if missing."""
+    first = p[0] if len(p) else None
+    if first is not None and first.tag == qn("w:pPr"):
+        return first
+    node = etree.Element(qn("w:pPr"))
+    p.insert(0, node)
+    return node
+
+
+def paragraph(style_id: str | None, parent: etree._Element | None = None) -> etree._Element:
+    p = el("w:p", parent)
+    if style_id:
+        el("w:pStyle", el("w:pPr", p), val=style_id)
+    return p
+
+
+def run(
+    text: str,
+    parent: etree._Element,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    mono: bool = False,
+    style_id: str | None = None,
+    color: str | None = None,
+) -> etree._Element:
+    """A w:r holding `text` (tabs become w:tab) with direct formatting in schema order."""
+    r = el("w:r", parent)
+    if bold or italic or mono or style_id or color:
+        rpr = el("w:rPr", r)
+        if style_id:
+            el("w:rStyle", rpr, val=style_id)
+        if mono:
+            el("w:rFonts", rpr, ascii="Courier New", hAnsi="Courier New", cs="Courier New")
+        if bold:
+            el("w:b", rpr)
+            el("w:bCs", rpr)
+        if italic:
+            el("w:i", rpr)
+            el("w:iCs", rpr)
+        if color:
+            el("w:color", rpr, val=color)
+    for k, piece in enumerate(text.split("\t")):
+        if k:
+            el("w:tab", r)
+        if piece:
+            t = el("w:t", r)
+            t.text = piece
+            if piece != piece.strip():
+                t.set(XML_SPACE, "preserve")
+    return r
+
+
+def field(parent: etree._Element, instruction: str, cached: str, **fmt: bool | str | None) -> None:
+    """A complex field (begin / instruction / separate / cached result / end) in a paragraph:
+    Word and LibreOffice compute it, and the cached text shows until they do."""
+    el("w:fldChar", run("", parent, **fmt), fldCharType="begin")
+    instr = el("w:instrText", run("", parent, **fmt))
+    instr.text = f" {instruction} "
+    instr.set(XML_SPACE, "preserve")
+    el("w:fldChar", run("", parent, **fmt), fldCharType="separate")
+    run(cached, parent, **fmt)
+    el("w:fldChar", run("", parent, **fmt), fldCharType="end")
+
+
+def shading(fill: str) -> etree._Element:
+    return el("w:shd", val="clear", color="auto", fill=fill)
