@@ -6,6 +6,7 @@ Imports stay lazy: `--help` and `check` never load python-docx or python-pptx. O
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 
 from briefgen import __version__
 from briefgen.errors import (
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_INVALID,
     EXIT_OK,
@@ -28,6 +30,7 @@ Exit codes:
   2  usage error (unknown option, missing file argument)
   3  an output could not be written (earlier outputs are left intact)
   4  an external tool (LibreOffice, for PDF) is missing or failed
+  70  internal error (a bug in briefgen; BRIEFGEN_DEBUG=1 shows the traceback)
   130 interrupted
 """
 
@@ -103,6 +106,20 @@ facts_argument = click.argument(
     "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Reference .pptx/.potx for slide master, layouts, fonts and colours.",
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    help="Parallel build processes [default: the number of CPUs; 1 builds in this process].",
+)
+@click.option("--fail-fast", is_flag=True, help="Stop starting new briefings after the first failure.")
+@click.option("--force", is_flag=True, help="Rebuild even briefings whose outputs are up to date.")
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
+    help="Write a JSON build report (inputs, outputs with SHA-256, warnings, timings, status).",
+)
+@click.option(
+    "--shard", metavar="I/N",
+    help="Build only the I-th of N deterministic slices of the briefings (CI matrices).",
+)
 def build(
     facts: tuple[Path, ...],
     out_dir: Path,
@@ -110,38 +127,51 @@ def build(
     templates: Path | None,
     reference_docx: Path | None,
     reference_pptx: Path | None,
+    jobs: int | None,
+    fail_fast: bool,
+    force: bool,
+    report_path: Path | None,
+    shard: str | None,
 ) -> int:
-    """Build the memo and deck of each FACTS file (default: every facts/*.yaml)."""
-    from briefgen.build import BuildOptions, build_briefing
-    from briefgen.templating import TemplateSet
+    """Build the memo and deck of each FACTS file (default: every facts/*.yaml).
+
+    Briefings whose inputs are unchanged since the last build into the same --out folder are
+    skipped (see .briefgen-manifest.json there); one failing briefing does not stop the others.
+    """
+    from briefgen import build as builder
+    from briefgen.report import Progress, summary_line, write_report
 
     paths = _facts_args(facts)
-    options = BuildOptions(
+    if shard:
+        paths = builder.shard(paths, *builder.parse_shard(shard))
+    options = builder.BuildOptions(
         out_dir=out_dir,
         formats=_formats(formats),
         templates=templates,
         reference_docx=reference_docx,
         reference_pptx=reference_pptx,
     )
-    template_set = TemplateSet(templates)
-    failed = 0
-    for path in paths:
-        try:
-            result = build_briefing(path, options, template_set)
-        except BriefgenError as exc:
-            failed += 1
-            _report(exc)
-            continue
-        print_problems(result.warnings)
-        for output in result.outputs:
-            click.echo(f"wrote {output}")
-    built = len(paths) - failed
-    click.echo(
-        f"built {built} of {len(paths)} briefing{'s' if len(paths) != 1 else ''}"
-        + (f"; {failed} failed" if failed else ""),
-        err=True,
-    )
-    return EXIT_INVALID if failed else EXIT_OK
+    progress = Progress(len(paths))
+
+    def on_result(result: builder.BuildResult, done: int, total: int) -> None:
+        progress.clear()
+        if result.status == builder.FAILED:
+            print_problems(result.problems)
+        elif result.status == builder.BUILT:
+            print_problems(result.warnings)
+            for output in result.outputs:
+                click.echo(f"wrote {output}")
+        progress.update(result, done)
+
+    batch = builder.BatchOptions(jobs=jobs, force=force, fail_fast=fail_fast)
+    try:
+        outcome = builder.build_many(paths, options, batch, on_result)
+    finally:
+        progress.close()
+    if report_path is not None:
+        write_report(outcome, report_path)
+    click.echo(summary_line(outcome), err=True)
+    return outcome.exit_code
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -186,6 +216,7 @@ def _report(exc: BriefgenError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; the one place errors become exit codes."""
+    restore_sigterm = _handle_sigterm()
     try:
         result = cli.main(args=argv, prog_name="briefgen", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -197,12 +228,45 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
+        from briefgen.outputs import remove_pending
+
+        remove_pending()  # normally already gone: each write removes its own on the way out
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
     except BriefgenError as exc:
         _report(exc)
         return exc.exit_code
+    except Exception as exc:  # a bug in briefgen: say so plainly, traceback only on request
+        if os.environ.get("BRIEFGEN_DEBUG"):
+            raise
+        click.echo(
+            f"briefgen: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in briefgen, not in your input. Run again with BRIEFGEN_DEBUG=1 for "
+            "the traceback and report it.",
+            err=True,
+        )
+        return EXIT_INTERNAL
+    finally:
+        restore_sigterm()
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _handle_sigterm():  # -> Callable[[], None]
+    """Turn SIGTERM into `Terminated` (a KeyboardInterrupt) in the main thread, so a build
+    stopped by a CI runner or `kill` cleans up its temporary files and exits 130 like Ctrl-C.
+    Returns a function that restores the previous handler."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    from briefgen.outputs import Terminated
+
+    def on_sigterm(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def run() -> None:

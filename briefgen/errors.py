@@ -14,6 +14,7 @@ EXIT_INVALID = 1  # invalid facts, templates or reference files; a briefing fail
 EXIT_USAGE = 2  # bad command line
 EXIT_OUTPUT = 3  # an output could not be written (disk full, permissions)
 EXIT_TOOL = 4  # an external tool (LibreOffice) is missing or failed
+EXIT_INTERNAL = 70  # a bug in briefgen (EX_SOFTWARE); BRIEFGEN_DEBUG=1 shows the traceback
 EXIT_INTERRUPTED = 130  # SIGINT / SIGTERM
 
 

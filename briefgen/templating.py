@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from pydantic import BaseModel
 
 from briefgen.errors import TemplateProblem
 from briefgen.facts.models import (
@@ -33,7 +34,7 @@ from briefgen.markup import escape_markdown
 
 TEMPLATE_NAMES = {"memo": "memo.md.j2", "deck": "deck.md.j2"}
 MONTHS = (
-    "January February March April May June July August September October November December".split()
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 )
 
 
@@ -241,14 +242,49 @@ def meta_json(briefing: Briefing, kind: str) -> str:
 # Environment
 
 
+# What a template may compute: enough for any wording, too little to exhaust memory or CPU.
+MAX_REPEAT_LENGTH = 100_000  # 'x' * n, [..] * n
+MAX_EXPONENT = 64  # a ** b
+
+
 class _Sandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, further closed: no access to attributes that start with an underscore
-    or to pydantic's model internals."""
+    """Jinja2's sandbox, further closed.
+
+    Denied besides Jinja's own rules: attributes starting with an underscore; everything that
+    pydantic's `BaseModel` defines (`model_dump`, and the deprecated `dict`, `json`, `copy`,
+    `construct`, `parse_file` — which reads any file —, `parse_raw`, `schema_json`, …), so a
+    template sees a briefing's fields, properties and our lookup methods only; and arithmetic
+    that would build huge strings or numbers.
+    """
+
+    intercepted_binops = frozenset(["*", "**"])
 
     def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
         if attr.startswith("_") or attr.startswith("model_"):
             return False
+        is_model = isinstance(obj, BaseModel) or (isinstance(obj, type) and issubclass(obj, BaseModel))
+        if is_model and hasattr(BaseModel, attr):
+            return False
         return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: object, right: object
+    ) -> object:
+        if operator == "**" and _is_number(left) and _is_number(right) and abs(right) > MAX_EXPONENT:  # type: ignore[arg-type]
+            raise SecurityError(f"exponent {right} is too large (limit {MAX_EXPONENT})")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_REPEAT_LENGTH:  # type: ignore[arg-type, operator]
+                    raise SecurityError(
+                        f"repeating a {type(seq).__name__} {times} times is too large "
+                        f"(limit {MAX_REPEAT_LENGTH} items)"
+                    )
+        return super().call_binop(context, operator, left, right)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 @dataclass
@@ -292,9 +328,8 @@ class TemplateSet:
                 found.append(Path(source[1]))
         return found
 
-    def render(self, kind: str, briefing: Briefing) -> str:
-        """Render the memo or deck template for a briefing to Markdown."""
-        name = TEMPLATE_NAMES[kind]
+    def context(self, kind: str, briefing: Briefing) -> dict[str, object]:
+        """The names a template receives (documented in docs/templates.md, checked by a test)."""
         citations = Citations(briefing)
         context: dict[str, Callable[..., object] | object] = {
             "b": briefing,
@@ -319,8 +354,15 @@ class TemplateSet:
             "agenda_ordered": sorted(
                 briefing.agenda, key=lambda a: ("certain", "possible", "unlikely").index(a.likelihood)
             ),
+            "risks_ranked": sorted(briefing.risks, key=lambda r: -r.score),
             "timeline_sorted": sorted(briefing.timeline, key=lambda e: e.date),
         }
+        return context
+
+    def render(self, kind: str, briefing: Briefing) -> str:
+        """Render the memo or deck template for a briefing to Markdown."""
+        name = TEMPLATE_NAMES[kind]
+        context = self.context(kind, briefing)
         try:
             template = self.env.get_template(name)
             return template.render(context)
@@ -334,11 +376,31 @@ class TemplateSet:
         except jinja2.UndefinedError as exc:
             raise TemplateProblem(f"{_where(exc, name)}: undefined in template: {exc.message}") from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(f"template not found: {exc.name}") from None
+            # Also what `{% include '/etc/passwd' %}` or '../x' gives: the loader only serves
+            # files inside the template folders.
+            raise TemplateProblem(
+                f"{_where(exc, name)}: template not found: {exc.name} "
+                "(templates may include only files in the template folders, by relative name)"
+            ) from None
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"{_where(exc, name)}: template error: {exc}") from None
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError, ZeroDivisionError) as exc:
-            raise TemplateProblem(f"{_where(exc, name)}: template failed: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise TemplateProblem(
+                f"{_where(exc, name)}: a template file is not valid UTF-8 ({exc.reason} at byte "
+                f"{exc.start}); save it as UTF-8"
+            ) from None
+        except RecursionError:
+            raise TemplateProblem(
+                f"{name}: template failed: a macro or include calls itself without end"
+            ) from None
+        except MemoryError:
+            raise TemplateProblem(f"{name}: template failed: it needs too much memory") from None
+        except Exception as exc:
+            # Whatever a template's expression raises (TypeError, OverflowError from a too-large
+            # range, errors of pydantic or our helpers) is the template's problem, located.
+            raise TemplateProblem(
+                f"{_where(exc, name)}: template failed: {type(exc).__name__}: {exc}"
+            ) from None
 
 
 def _where(exc: BaseException, name: str) -> str:

@@ -46,14 +46,14 @@ def test_render_memo_sections_follow_the_trade_order(memo):
         "Annex B: Programme and logistics",
         "Annex C: Participants and biographies",
         "Annex D: Chronology",
-        "Annex E: Risk matrix and likelihood key",
+        "Annex E: Risks, risk matrix and likelihood key",
         "Annex F: Sources",
     ]
 
 
 def test_render_memo_orders_agenda_by_certainty(memo):
     points = [h for h in headings(memo, 2) if h[:2] in ("1.", "2.", "3.", "4.")]
-    assert points[-1] == "4. The humanitarian situation in Idlib"  # the only 'possible' item
+    assert points[-1] == "4. The humanitarian situation in Idlib (possible)"  # the only 'possible' item
 
 
 def test_render_memo_metadata_and_marking(memo, example):
@@ -64,11 +64,13 @@ def test_render_memo_metadata_and_marking(memo, example):
 
 
 def test_render_memo_risk_table_rows_carry_rag_classes(memo, example):
-    [table] = [b for b in memo.blocks if isinstance(b, Table) and "risks" in b.classes]
-    ids = [plain_text(row[0].content) for row in table.body]
-    assert ids == [r.id for r in sorted(example.risks, key=lambda r: -r.score)]
-    rag_cells = [row[5].content[0] for row in table.body]
-    assert [c.classes for c in rag_cells] == [(f"rag-{r.rag}",) for r in sorted(example.risks, key=lambda r: -r.score)]
+    body_table, annex_table = [b for b in memo.blocks if isinstance(b, Table) and "risks" in b.classes]
+    ranked = sorted(example.risks, key=lambda r: -r.score)
+    assert [plain_text(row[0].content) for row in body_table.body] == [r.title for r in ranked]
+    assert [row[4].content[0].classes for row in body_table.body] == [(f"rag-{r.rag}",) for r in ranked]
+    # The annex register carries ids and mitigations.
+    assert [plain_text(row[0].content) for row in annex_table.body] == [r.id for r in ranked]
+    assert plain_text(annex_table.body[0][5].content) == ranked[0].mitigation
 
 
 def test_render_memo_judgments_print_range_and_separate_confidence(memo):
@@ -76,9 +78,9 @@ def test_render_memo_judgments_print_range_and_separate_confidence(memo):
     items = memo.blocks[idx + 1]
     assert isinstance(items, ListBlock)
     first = plain_text(items.items[0].blocks[0].content)
-    assert first.startswith("Very likely (80–95%): ")
+    assert first.startswith("Likely (55–80%): ")
     # Confidence is its own sentence, not the likelihood sentence.
-    assert first.endswith("We have high confidence in this judgment.")
+    assert first.endswith("Confidence: moderate.")
 
 
 def test_render_memo_cites_only_defined_footnotes(memo):
