@@ -107,14 +107,26 @@ class Marking(Model):
     and slide."""
 
     scheme: Literal["us", "uk", "nato", "none"] = Field(
-        "none", description="Marking scheme: us, uk, nato, or none (free text level)."
+        "none",
+        description="Marking scheme: us, uk, nato, or none (free text level).",
+        examples=["us", "uk"],
     )
-    level: Text = Field(description="Level, e.g. UNCLASSIFIED, OFFICIAL-SENSITIVE, NATO RESTRICTED.")
+    level: Text = Field(
+        description="Level, e.g. UNCLASSIFIED, OFFICIAL-SENSITIVE, NATO RESTRICTED; it must belong to the "
+        "scheme (us: UNCLASSIFIED, CUI, CONFIDENTIAL, SECRET, TOP SECRET; uk: OFFICIAL, "
+        "OFFICIAL-SENSITIVE, SECRET, TOP SECRET; nato: NATO UNCLASSIFIED, NATO RESTRICTED, "
+        "NATO CONFIDENTIAL, NATO SECRET, COSMIC TOP SECRET).",
+        examples=["UNCLASSIFIED", "OFFICIAL-SENSITIVE"],
+    )
     caveats: list[Text] = Field(
-        default_factory=list, description="Caveats / handling instructions, e.g. NOFORN."
+        default_factory=list,
+        description="Caveats / handling instructions, e.g. NOFORN.",
+        examples=[["NOFORN"]],
     )
     portion_marks: bool = Field(
-        False, description="Put portion marks such as (U) in front of paragraphs and bullets."
+        False,
+        description="Put portion marks such as (U) in front of paragraphs and bullets.",
+        examples=[True],
     )
 
     @model_validator(mode="after")
@@ -164,22 +176,32 @@ class SourceType(StrEnum):
 class Source(Model):
     """Where a fact comes from. Every fact names at least one source."""
 
-    id: Id
-    title: Text = Field(description="Title of the report, article or document.")
-    publisher: Text = Field(description="Publisher, outlet or originating body.")
+    id: Id = Field(examples=["reuters-2018-08-09"])
+    title: Text = Field(
+        description="Title of the report, article or document.",
+        examples=["UN warns of civilian bloodbath in Idlib"],
+    )
+    publisher: Text = Field(description="Publisher, outlet or originating body.", examples=["Reuters"])
     date: PartialDate = Field(description="Publication date, as precise as known.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
-        None, description="Web address (http or https)."
+        None, description="Web address (http or https).", examples=["https://www.example.org/report"]
     )
     reference: Text | None = Field(
-        None, description="Reference where there is no URL: file number, cable reference, archive path."
+        None,
+        description="Reference where there is no URL: file number, cable reference, archive path.",
+        examples=["Cable ANKARA 2018-0412"],
     )
-    type: SourceType = Field(SourceType.news, description="Kind of source.")
+    type: SourceType = Field(SourceType.news, description="Kind of source.", examples=["news", "official"])
     grade: Annotated[str, StringConstraints(pattern=r"^[A-F][1-6]$")] | None = Field(
         None,
         description="Admiralty grade: source reliability A-F and information credibility 1-6, e.g. B2.",
+        examples=["B2"],
     )
-    note: Text | None = Field(None, description="Drafter's note on the source (printed in the annex).")
+    note: Text | None = Field(
+        None,
+        description="Drafter's note on the source (printed in the annex).",
+        examples=["Headline not recorded in the copy held."],
+    )
 
     @model_validator(mode="after")
     def _url_or_reference(self) -> Source:
@@ -191,18 +213,30 @@ class Source(Model):
 class Fact(Model):
     """One sourced statement of fact."""
 
-    id: Id
-    statement: Text = Field(description="The fact, as one or two sentences.")
-    date: PartialDate | None = Field(None, description="When it happened, if it is an event.")
-    until: PartialDate | None = Field(None, description="End of a date range, if any.")
-    sources: IdList = Field(min_length=1, description="Ids of the sources that support it.")
+    id: Id = Field(examples=["s400-deal"])
+    statement: Text = Field(
+        description="The fact, as one or two sentences.",
+        examples=["In December Turkey signed a $2.5 billion agreement with Russia for the S-400."],
+    )
+    date: PartialDate | None = Field(
+        None, description="When it happened, if it is an event.", examples=["2017-12"]
+    )
+    until: PartialDate | None = Field(
+        None, description="End of a date range, if any.", examples=["2018-08-14"]
+    )
+    sources: IdList = Field(
+        min_length=1, description="Ids of the sources that support it.", examples=[["seed-report"]]
+    )
     usable_in_conversation: bool = Field(
         True,
         description="False for facts that may not be disclosed: they never appear in points to make, "
         "if-raised lines or the press line.",
+        examples=[False],
     )
     classification: Text | None = Field(
-        None, description="Portion marking level, when higher than the default."
+        None,
+        description="Portion marking level, when higher than the default.",
+        examples=["CONFIDENTIAL"],
     )
 
 
@@ -215,15 +249,29 @@ class Side(StrEnum):
 class Person(Model):
     """A participant or a person the brief mentions."""
 
-    id: Id
-    name: Text = Field(description="Name in Latin script, with its own letters (Çavuşoğlu).")
-    native_name: Text | None = Field(None, description="Name in the person's own script (Лавров).")
-    role: Text = Field(description="Office or role.")
-    organisation: Text | None = None
-    side: Side = Field(description="ours, theirs or third-party.")
-    principal: bool = Field(False, description="True for the principals of the meeting.")
-    bio: Text | None = Field(None, description="Short biography (two or three sentences).")
-    sources: IdList = Field(default_factory=list, description="Sources of the biography.")
+    id: Id = Field(examples=["lavrov"])
+    name: Text = Field(
+        description="Name in Latin script, with its own letters (Çavuşoğlu).", examples=["Mevlüt Çavuşoğlu"]
+    )
+    native_name: Text | None = Field(
+        None, description="Name in the person's own script (Лавров).", examples=["Сергей Лавров"]
+    )
+    role: Text = Field(description="Office or role.", examples=["Minister of Foreign Affairs"])
+    organisation: Text | None = Field(
+        None,
+        description="Government, ministry or body the person belongs to.",
+        examples=["Russian Federation"],
+    )
+    side: Side = Field(description="ours, theirs or third-party.", examples=["theirs"])
+    principal: bool = Field(False, description="True for the principals of the meeting.", examples=[True])
+    bio: Text | None = Field(
+        None,
+        description="Short biography (two or three sentences).",
+        examples=["Russia's foreign minister since 2004."],
+    )
+    sources: IdList = Field(
+        default_factory=list, description="Sources of the biography.", examples=[["seed-report"]]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,16 +289,31 @@ DayOrMoment = Annotated[datetime | date, BeforeValidator(_day_or_moment)]
 
 
 class Meeting(Model):
-    title: Text
-    start: DayOrMoment = Field(
-        description="Start: a day (2018-08-13) or a moment with time zone (2018-08-13T10:00:00+03:00)."
+    """The meeting the brief prepares: what, when, where, who."""
+
+    title: Text = Field(
+        description="Name of the meeting.", examples=["Bilateral meeting with Sergey Lavrov"]
     )
-    end: DayOrMoment | None = Field(None, description="End: a day or a moment with time zone.")
-    city: Text
-    country: Text | None = None
-    venue: Text | None = None
-    format: Text | None = Field(None, description="Format, e.g. 'Bilateral, delegations, then tête-à-tête'.")
-    participants: IdList = Field(default_factory=list, description="Ids of people attending.")
+    start: DayOrMoment = Field(
+        description="Start: a day (2018-08-13) or a moment with time zone (2018-08-13T10:00:00+03:00).",
+        examples=["2018-08-13", "2018-08-13T10:00:00+03:00"],
+    )
+    end: DayOrMoment | None = Field(
+        None, description="End: a day or a moment with time zone.", examples=["2018-08-14"]
+    )
+    city: Text = Field(description="City where the meeting takes place.", examples=["Ankara"])
+    country: Text | None = Field(None, description="Country of the meeting.", examples=["Turkey"])
+    venue: Text | None = Field(
+        None, description="Building or venue.", examples=["Ministry of Foreign Affairs"]
+    )
+    format: Text | None = Field(
+        None,
+        description="Format, e.g. 'Bilateral, delegations, then tête-à-tête'.",
+        examples=["Bilateral, delegations, then tête-à-tête"],
+    )
+    participants: IdList = Field(
+        default_factory=list, description="Ids of people attending.", examples=[["cavusoglu", "lavrov"]]
+    )
 
     @model_validator(mode="after")
     def _aware(self) -> Meeting:
@@ -282,9 +345,18 @@ def _point_input(value: object) -> object:
 class Point(Model):
     """A line for the principal to use; may cite facts (footnoted in the memo)."""
 
-    text: Text
-    facts: IdList = Field(default_factory=list, description="Ids of facts this point relies on.")
-    classification: Text | None = None
+    text: Text = Field(
+        description="What to say, as a sentence or two.",
+        examples=["Idlib is a red line for Turkey."],
+    )
+    facts: IdList = Field(
+        default_factory=list,
+        description="Ids of facts this point relies on.",
+        examples=[["turkey-red-line"]],
+    )
+    classification: Text | None = Field(
+        None, description="Portion marking level, when higher than the default.", examples=["CONFIDENTIAL"]
+    )
 
 
 PointItem = Annotated[Point, BeforeValidator(_point_input)]
@@ -293,9 +365,17 @@ PointItem = Annotated[Point, BeforeValidator(_point_input)]
 class IfRaised(Model):
     """A question the other side may raise, with the response line."""
 
-    question: Text
-    response: Text
-    facts: IdList = Field(default_factory=list)
+    question: Text = Field(
+        description="What they may raise or ask.",
+        examples=["Lavrov asks whether US pressure will change Turkey's decision."],
+    )
+    response: Text = Field(
+        description="The line to take in response.",
+        examples=["No. The decision has been taken and the agreement has been signed."],
+    )
+    facts: IdList = Field(
+        default_factory=list, description="Ids of facts the response relies on.", examples=[["s400-deal"]]
+    )
 
 
 class Likelihood(StrEnum):
@@ -305,26 +385,60 @@ class Likelihood(StrEnum):
 
 
 class AgendaItem(Model):
-    id: Id
-    title: Text
+    """One item the meeting will (or may) cover, with our position and lines."""
+
+    id: Id = Field(examples=["s400"])
+    title: Text = Field(
+        description="Title of the agenda item.", examples=["Purchase of the S-400 air defence system"]
+    )
     headline: Text | None = Field(
-        None, description="Action title for the item's slide: one sentence stating the point."
+        None,
+        description="Action title for the item's slide: one sentence stating the point.",
+        examples=["The S-400 agreement stands"],
     )
     likelihood: Likelihood = Field(
         description="How certainly the item will be raised: certain, possible or unlikely "
-        "(unlikely items get defensive lines only)."
+        "(unlikely items get defensive lines only).",
+        examples=["certain"],
     )
-    summary: Text | None = Field(None, description="One-line state of play.")
-    position: Text = Field(description="Our position on the item.")
-    points: list[PointItem] = Field(default_factory=list, description="Points to make.")
-    if_raised: list[IfRaised] = Field(default_factory=list)
-    background: IdList = Field(default_factory=list, description="Ids of background facts.")
-    risks: IdList = Field(default_factory=list, description="Ids of related risks.")
+    summary: Text | None = Field(
+        None, description="One-line state of play.", examples=["Signed in December for $2.5 billion."]
+    )
+    position: Text = Field(
+        description="Our position on the item.", examples=["The S-400 agreement is a sovereign decision."]
+    )
+    points: list[PointItem] = Field(
+        default_factory=list,
+        description="Points to make: each a sentence, or a mapping with text and facts.",
+        examples=[[{"text": "The agreement stands.", "facts": ["s400-deal"]}]],
+    )
+    if_raised: list[IfRaised] = Field(
+        default_factory=list,
+        description="Questions they may raise, each with our response.",
+        examples=[[{"question": "Will US pressure change your decision?", "response": "No."}]],
+    )
+    background: IdList = Field(
+        default_factory=list, description="Ids of background facts.", examples=[["s400-deal", "s400-nato"]]
+    )
+    risks: IdList = Field(
+        default_factory=list, description="Ids of related risks.", examples=[["s400-allies"]]
+    )
 
 
 class Objectives(Model):
-    ours: list[PointItem] = Field(min_length=1, max_length=3, description="Our objectives (1-3).")
-    theirs: list[PointItem] = Field(default_factory=list, description="Their objectives / likely asks.")
+    """What we want from the meeting, and what they will ask for."""
+
+    ours: list[PointItem] = Field(
+        min_length=1,
+        max_length=3,
+        description="Our objectives (1-3), in priority order.",
+        examples=[["Agree the next steps towards the Istanbul quartet meeting."]],
+    )
+    theirs: list[PointItem] = Field(
+        default_factory=list,
+        description="Their objectives / likely asks.",
+        examples=[["Confirmation that Turkey will not step back from the S-400 purchase."]],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,16 +455,40 @@ class Trend(StrEnum):
 
 
 class Risk(Model):
-    id: Id
-    title: Text
-    description: Text
-    likelihood: int = Field(ge=1, le=5, description="1 rare … 5 almost certain.")
-    impact: int = Field(ge=1, le=5, description="1 insignificant … 5 severe.")
-    rationale: Text | None = Field(None, description="Why this rating; required for red and amber.")
-    mitigation: Text = Field(description="Mitigation or handling line.")
-    owner: Text | None = None
-    trend: Trend | None = None
-    agenda: IdList = Field(default_factory=list, description="Ids of related agenda items.")
+    """A risk to our objectives, rated likelihood × impact (red, amber or green)."""
+
+    id: Id = Field(examples=["idlib-offensive"])
+    title: Text = Field(description="Short name of the risk.", examples=["Regime assault on Idlib"])
+    description: Text = Field(
+        description="What could happen.",
+        examples=["Regime forces launch a full assault on Idlib despite the de-escalation zone."],
+    )
+    likelihood: int = Field(
+        ge=1,
+        le=5,
+        description="1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain.",
+        examples=[4],
+    )
+    impact: int = Field(
+        ge=1, le=5, description="1 insignificant, 2 minor, 3 significant, 4 major, 5 severe.", examples=[5]
+    )
+    rationale: Text | None = Field(
+        None,
+        description="Why this rating; required for red and amber.",
+        examples=["The regime has shelled the area ahead of an expected assault."],
+    )
+    mitigation: Text = Field(
+        description="Mitigation or handling line.", examples=["Press Lavrov to restrain Damascus."]
+    )
+    owner: Text | None = Field(
+        None, description="Who handles the risk.", examples=["Middle East Department"]
+    )
+    trend: Trend | None = Field(
+        None, description="Direction of the risk: rising, steady or falling.", examples=["rising"]
+    )
+    agenda: IdList = Field(
+        default_factory=list, description="Ids of related agenda items.", examples=[["syria-astana-idlib"]]
+    )
     _rag: str = PrivateAttr("")
 
     @property
@@ -364,8 +502,12 @@ class Risk(Model):
 
 
 class RagThresholds(Model):
-    red_from: int = Field(12, ge=2, le=25, description="Scores at or above this are red.")
-    amber_from: int = Field(5, ge=1, le=24, description="Scores at or above this (below red) are amber.")
+    """Where risk scores (likelihood × impact, 1-25) turn amber and red."""
+
+    red_from: int = Field(12, ge=2, le=25, description="Scores at or above this are red.", examples=[12])
+    amber_from: int = Field(
+        5, ge=1, le=24, description="Scores at or above this (below red) are amber.", examples=[5]
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> RagThresholds:
@@ -411,12 +553,32 @@ class Confidence(StrEnum):
 class Judgment(Model):
     """An assessment (estimate), kept apart from facts."""
 
-    id: Id | None = None
-    statement: Text = Field(description="What we judge, without the likelihood term.")
-    likelihood: Text = Field(description="A term from the declared lexicon, e.g. 'likely'.")
-    confidence: Confidence
-    basis: IdList = Field(default_factory=list, description="Ids of the facts it rests on.")
-    classification: Text | None = None
+    id: Id | None = Field(
+        None,
+        description="Optional identifier: lower-case letters, digits, '.', '_' or '-'.",
+        examples=["idlib-assault"],
+    )
+    statement: Text = Field(
+        description="What we judge, without the likelihood term.",
+        examples=["The regime will launch a major assault on Idlib in the coming weeks."],
+    )
+    likelihood: Text = Field(
+        description="A term from the declared lexicon. icd203: almost no chance, very unlikely, unlikely, "
+        "roughly even chance, likely, very likely, almost certain. phia: remote chance, highly "
+        "unlikely, unlikely, realistic possibility, likely, highly likely, almost certain.",
+        examples=["likely"],
+    )
+    confidence: Confidence = Field(
+        description="Confidence in the judgment: low, moderate or high.", examples=["moderate"]
+    )
+    basis: IdList = Field(
+        default_factory=list,
+        description="Ids of the facts it rests on.",
+        examples=[["un-bloodbath", "leaflets"]],
+    )
+    classification: Text | None = Field(
+        None, description="Portion marking level, when higher than the default.", examples=["CONFIDENTIAL"]
+    )
 
     @property
     def likelihood_term(self) -> str:
@@ -424,11 +586,25 @@ class Judgment(Model):
 
 
 class Judgments(Model):
-    lexicon: Literal["icd203", "phia"] = Field("icd203", description="icd203 or phia.")
-    drafter_note: Text | None = Field(
-        None, description="Who made these judgments (e.g. the drafter's, not the source's)."
+    """Key judgments (assessments), with the likelihood lexicon they use."""
+
+    lexicon: Literal["icd203", "phia"] = Field(
+        "icd203",
+        description="Likelihood vocabulary: icd203 (US ICD 203) or phia (UK PHIA yardstick).",
+        examples=["icd203"],
     )
-    items: list[Judgment] = Field(default_factory=list)
+    drafter_note: Text | None = Field(
+        None,
+        description="Who made these judgments (e.g. the drafter's, not the source's).",
+        examples=["These judgments are the drafting desk's own."],
+    )
+    items: list[Judgment] = Field(
+        default_factory=list,
+        description="The judgments.",
+        examples=[
+            [{"statement": "Russia will back the regime.", "likelihood": "likely", "confidence": "low"}]
+        ],
+    )
 
     def range_of(self, judgment: Judgment) -> str:
         return LEXICONS[self.lexicon].get(judgment.likelihood_term, "")
@@ -439,10 +615,17 @@ class Judgments(Model):
 
 
 class TimelineEvent(Model):
-    date: PartialDate
-    event: Text
-    sources: IdList = Field(default_factory=list)
-    highlight: bool = Field(False, description="Highlight it (the meeting itself).")
+    """One dated event of the chronology."""
+
+    date: PartialDate = Field(description="When it happened, as precise as known.")
+    event: Text = Field(
+        description="What happened, in one sentence.",
+        examples=["Astana talks on Syria launched in Kazakhstan's capital."],
+    )
+    sources: IdList = Field(
+        default_factory=list, description="Ids of the sources for the event.", examples=[["seed-report"]]
+    )
+    highlight: bool = Field(False, description="Highlight it (the meeting itself).", examples=[True])
 
 
 def _press_input(value: object) -> object:
@@ -450,19 +633,43 @@ def _press_input(value: object) -> object:
 
 
 class PressLine(Model):
-    line: Text = Field(description="The agreed line to take with the press.")
-    facts: IdList = Field(default_factory=list)
-    if_asked: list[IfRaised] = Field(default_factory=list, description="Reactive press lines.")
+    """The press line: a sentence, or a mapping with line, facts and if_asked."""
+
+    line: Text = Field(
+        description="The agreed line to take with the press.",
+        examples=["The ministers discussed Syria and bilateral relations."],
+    )
+    facts: IdList = Field(
+        default_factory=list, description="Ids of facts the line relies on.", examples=[["agenda-topics"]]
+    )
+    if_asked: list[IfRaised] = Field(
+        default_factory=list,
+        description="Reactive press lines: question and response.",
+        examples=[[{"question": "Is the S-400 purchase going ahead?", "response": "The agreement stands."}]],
+    )
 
 
 class Output(Model):
     """Per-briefing output settings (command-line options override them)."""
 
-    reference_docx: str | None = Field(None, description="Reference .docx/.dotx, relative to this file.")
-    reference_pptx: str | None = Field(None, description="Reference .pptx/.potx, relative to this file.")
-    language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    page_budget: int = Field(2, ge=1, le=20, description="Pages allowed for the memo body.")
-    rag: RagThresholds = Field(default_factory=RagThresholds)
+    reference_docx: str | None = Field(
+        None, description="Reference .docx/.dotx, relative to this file.", examples=["house-style.docx"]
+    )
+    reference_pptx: str | None = Field(
+        None, description="Reference .pptx/.potx, relative to this file.", examples=["house-style.pptx"]
+    )
+    language: str = Field(
+        "en-GB",
+        pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="Language tag of the documents (spelling and hyphenation in Word).",
+        examples=["en-GB", "en-US"],
+    )
+    page_budget: int = Field(2, ge=1, le=20, description="Pages allowed for the memo body.", examples=[2])
+    rag: RagThresholds = Field(
+        default_factory=RagThresholds,
+        description="Risk score thresholds for red and amber.",
+        examples=[{"red_from": 12, "amber_from": 5}],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,31 +679,83 @@ class Output(Model):
 class Briefing(Model):
     """A meeting brief: everything the memo and the deck say comes from here."""
 
-    title: Text = Field(description="Title of the briefing.")
-    kind: Literal["meeting-brief"] = "meeting-brief"
-    marking: Marking
-    prepared_for: Text = Field(description="TO: the principal.")
-    prepared_by: Text = Field(description="FROM: the drafting desk or officer.")
-    through: Text | None = Field(None, description="THROUGH: clearing official, if any.")
-    date_prepared: date
-    information_as_of: date
-    summary: Text = Field(description="Bottom line up front: at most four lines.")
-    headline: Text | None = Field(
-        None, description="Action title for the bottom-line slide: the point in one short sentence."
+    title: Text = Field(
+        description="Title of the briefing.", examples=["Meeting with Russian Foreign Minister Sergey Lavrov"]
     )
-    context: Text = Field(description="Purpose and context: why this meeting, state of play.")
-    meeting: Meeting
-    people: list[Person] = Field(default_factory=list)
-    objectives: Objectives
-    agenda: list[AgendaItem] = Field(min_length=1)
-    facts: list[Fact] = Field(default_factory=list)
-    risks: list[Risk] = Field(default_factory=list)
-    judgments: Judgments = Field(default_factory=Judgments)
-    timeline: list[TimelineEvent] = Field(default_factory=list)
-    sources: list[Source] = Field(min_length=1)
-    press_line: Annotated[PressLine, BeforeValidator(_press_input)] | None = None
-    next_steps: list[Text] = Field(default_factory=list)
-    output: Output = Field(default_factory=Output)
+    kind: Literal["meeting-brief"] = Field(
+        "meeting-brief", description="Kind of briefing: meeting-brief.", examples=["meeting-brief"]
+    )
+    marking: Marking = Field(
+        description="Classification or handling marking of the whole pack.",
+        examples=[{"scheme": "us", "level": "UNCLASSIFIED"}],
+    )
+    prepared_for: Text = Field(
+        description="TO: the principal.", examples=["Mevlüt Çavuşoğlu, Minister of Foreign Affairs"]
+    )
+    prepared_by: Text = Field(description="FROM: the drafting desk or officer.", examples=["Russia Desk"])
+    through: Text | None = Field(
+        None, description="THROUGH: clearing official, if any.", examples=["Director, Eurasia"]
+    )
+    date_prepared: date = Field(
+        description="Date the brief was prepared (YYYY-MM-DD); printed on the memo.",
+        examples=["2018-08-12"],
+    )
+    information_as_of: date = Field(
+        description="Date of the latest information used (YYYY-MM-DD); not after date_prepared.",
+        examples=["2018-08-10"],
+    )
+    summary: Text = Field(
+        description="Bottom line up front: at most four lines.",
+        examples=["Use the meeting to make clear that Idlib is a red line."],
+    )
+    headline: Text | None = Field(
+        None,
+        description="Action title for the bottom-line slide: the point in one short sentence.",
+        examples=["Idlib is our red line; we need Russia to restrain Damascus"],
+    )
+    context: Text = Field(
+        description="Purpose and context: why this meeting, state of play.",
+        examples=["Lavrov comes to Ankara on 13–14 August to discuss bilateral and regional topics."],
+    )
+    meeting: Meeting = Field(description="The meeting: title, date, place, participants.")
+    people: list[Person] = Field(
+        default_factory=list,
+        description="Participants and people the brief mentions.",
+        examples=[[{"id": "lavrov", "name": "Sergey Lavrov", "role": "Minister of Foreign Affairs",
+                    "side": "theirs"}]],
+    )
+    objectives: Objectives = Field(description="Our objectives and their likely asks.")
+    agenda: list[AgendaItem] = Field(
+        min_length=1, description="Agenda items, with positions, points to make and if-raised lines."
+    )
+    facts: list[Fact] = Field(
+        default_factory=list,
+        description="Sourced facts, cited by id from points, judgments and background.",
+        examples=[[{"id": "s400-deal", "statement": "Turkey signed the S-400 agreement.",
+                    "sources": ["seed-report"]}]],
+    )
+    risks: list[Risk] = Field(default_factory=list, description="The risk register.")
+    judgments: Judgments = Field(
+        default_factory=Judgments, description="Key judgments (assessments), kept apart from facts."
+    )
+    timeline: list[TimelineEvent] = Field(
+        default_factory=list,
+        description="Chronology of events leading to the meeting.",
+        examples=[[{"date": "2017-01", "event": "Astana talks launched.", "sources": ["seed-report"]}]],
+    )
+    sources: list[Source] = Field(min_length=1, description="Every source the facts cite.")
+    press_line: Annotated[PressLine, BeforeValidator(_press_input)] | None = Field(
+        None,
+        description="The line to take with the press: a sentence, or a mapping with line and if_asked.",
+    )
+    next_steps: list[Text] = Field(
+        default_factory=list,
+        description="Follow-up actions after the meeting.",
+        examples=[["Issue our read-out of the meeting on the day."]],
+    )
+    output: Output = Field(
+        default_factory=Output, description="Output settings: reference documents, language, page budget."
+    )
     _indexes: dict[str, dict[str, object]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")

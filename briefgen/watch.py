@@ -1,0 +1,245 @@
+"""`briefgen watch`: rebuild on every save of a fact file, a template or a reference document.
+
+One `Rebuilder` lives for the whole session, so imports, the Jinja2 environment and its parsed
+templates stay warm: a save of a fact file reloads that one file and rebuilds only its outputs.
+A template change clears Jinja2's template cache (the environment does not check files itself,
+`auto_reload=False`) and rebuilds every briefing; a reference document change rebuilds the
+briefings that use it. Outputs whose bytes did not change are not rewritten, so a document open
+in Word or PowerPoint is only replaced when it really changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from briefgen.build import BuildOptions, discover, render_outputs
+from briefgen.errors import BriefgenError, Problem, ToolProblem
+from briefgen.facts import load_facts
+from briefgen.outputs import write_atomic
+from briefgen.problems import print_problems, problems_of
+from briefgen.scaffold import REFERENCE_FILES
+from briefgen.templating import TemplateSet, builtin_template_dir
+
+FACT_SUFFIXES = (".yaml", ".yml")
+STEP_MS = 50  # watchfiles waits this long for a burst of events (an editor's save) to end
+TIMEOUT_MS = 300  # how often the loop wakes without events (to notice `stop`)
+
+
+@dataclass
+class Outcome:
+    """What one rebuild of one briefing did."""
+
+    facts: Path
+    outputs: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed: bool = False
+    removed: bool = False
+    seconds: float = 0.0
+
+
+class Rebuilder:
+    """Keeps the state of a watch session and rebuilds what a set of changed files affects."""
+
+    def __init__(
+        self, inputs: list[Path], options: BuildOptions, templates: TemplateSet | None = None
+    ) -> None:
+        self.inputs = list(inputs)
+        self.options = options
+        self.templates = templates or TemplateSet(options.templates)
+        self.template_dirs = [d.resolve() for d in (options.templates, builtin_template_dir()) if d]
+        self.references: dict[Path, set[Path]] = {}  # fact file → reference documents it uses
+        self.digests: dict[Path, str] = {}  # output → digest of the bytes last written
+        self.facts: dict[Path, Path] = {}  # resolved → as named by the user
+        self.rescan()
+
+    # -- what to watch ---------------------------------------------------------------------
+
+    def rescan(self) -> list[Path]:
+        """Find the fact files again (a folder may have gained or lost files)."""
+        present = [p for p in self.inputs if p.exists()]
+        found = discover(present) if present else []
+        self.facts = {p.resolve(): p for p in found}
+        return found
+
+    def _default_references(self) -> set[Path]:
+        builtin = builtin_template_dir()
+        options = [self.options.reference_docx, self.options.reference_pptx]
+        return {p.resolve() for p in options if p} | {(builtin / n).resolve() for n in REFERENCE_FILES}
+
+    def roots(self) -> list[Path]:
+        """Folders to watch: those of the facts, the templates and every reference document."""
+        folders = {p.resolve() if p.is_dir() else p.resolve().parent for p in self.inputs if p.exists()}
+        folders.update(self.template_dirs)
+        for refs in [self._default_references(), *self.references.values()]:
+            folders.update(r.parent for r in refs)
+        return sorted(f for f in folders if f.is_dir())
+
+    def relevant(self, path: Path) -> bool:
+        """Whether a changed path is one of ours (editors' swap and backup files are not; nor are
+        the outputs we write ourselves)."""
+        path = path.resolve()
+        name = path.name
+        if name.startswith(".") or name.endswith("~"):
+            return False
+        if path.suffix in FACT_SUFFIXES and self._is_fact_path(path):
+            return True
+        if path.suffix == ".j2" and path.parent in self.template_dirs:
+            return True
+        return any(path in refs for refs in [self._default_references(), *self.references.values()])
+
+    def _is_fact_path(self, path: Path) -> bool:
+        for item in self.inputs:
+            target = item.resolve()
+            if path == target or (item.is_dir() and path.parent == target):
+                return True
+        return False
+
+    # -- rebuilding -----------------------------------------------------------------------
+
+    def build_all(self) -> list[Outcome]:
+        return [self.build(p) for p in self.rescan()]
+
+    def handle(self, changed: Iterable[Path]) -> list[Outcome]:
+        """Rebuild what the changed files affect; return one outcome per briefing touched."""
+        changed = {Path(p).resolve() for p in changed}
+        changed = {p for p in changed if self.relevant(p)}
+        if not changed:
+            return []
+        before = dict(self.facts)
+        self.rescan()
+        outcomes: list[Outcome] = []
+        for resolved, named in before.items():
+            if resolved not in self.facts:
+                self.references.pop(resolved, None)
+                outcomes.append(Outcome(named, removed=True))
+        if any(p.suffix == ".j2" for p in changed):
+            self.invalidate_templates()
+            targets = list(self.facts)
+        else:
+            targets = [
+                resolved
+                for resolved in self.facts
+                if resolved in changed
+                or self.references.get(resolved, self._default_references()) & changed
+            ]
+        outcomes.extend(self.build(self.facts[r]) for r in targets)
+        return outcomes
+
+    def invalidate_templates(self) -> None:
+        """Forget parsed templates, so the next render reads the changed files."""
+        cache = self.templates.env.cache
+        if cache is not None:
+            cache.clear()
+
+    def build(self, path: Path) -> Outcome:
+        """Load, render and write one briefing; errors become the outcome's problems."""
+        started = time.perf_counter()
+        outcome = Outcome(path)
+        try:
+            loaded = load_facts(path)
+            self.references[path.resolve()] = self._references_of(path, loaded.briefing.output)
+            files, warnings = render_outputs(loaded, self.options, self.templates)
+            outcome.problems = list(warnings)
+            for name, data in files.items():
+                target = self.options.out_dir / name
+                digest = hashlib.sha256(data).hexdigest()
+                if self.digests.get(target) == digest and target.exists():
+                    outcome.unchanged.append(target)
+                    continue
+                write_atomic(target, data)
+                self.digests[target] = digest
+                outcome.outputs.append(target)
+        except BriefgenError as exc:
+            outcome.failed = True
+            outcome.problems = problems_of(exc, str(path))
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _references_of(self, path: Path, output: object) -> set[Path]:
+        refs = set()
+        for option, own in (
+            (self.options.reference_docx, getattr(output, "reference_docx", None)),
+            (self.options.reference_pptx, getattr(output, "reference_pptx", None)),
+        ):
+            if option is not None:
+                refs.add(option.resolve())
+            elif own:
+                refs.add((path.parent / own).resolve())
+        return refs | self._default_references()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def report(outcomes: Iterable[Outcome], out: TextIO, err: TextIO) -> None:
+    """Print what each rebuild did: the new outputs, or the problems."""
+    stamp = time.strftime("%H:%M:%S")
+    for o in outcomes:
+        if o.removed:
+            out.write(f"[{stamp}] {o.facts}: removed; no longer built\n")
+        elif o.failed:
+            err.write(f"[{stamp}] {o.facts}: failed; the previous outputs are unchanged\n")
+            print_problems(o.problems, err)
+        else:
+            print_problems(o.problems, err)
+            wrote = ", ".join(str(p) for p in o.outputs) or "nothing changed"
+            out.write(f"[{stamp}] {o.facts}: built in {o.seconds:.2f} s: {wrote}\n")
+    out.flush()
+
+
+def _watchfiles():  # type: ignore[no-untyped-def]
+    try:
+        import watchfiles
+    except ImportError:
+        raise ToolProblem(
+            "briefgen watch needs the optional package watchfiles: "
+            "pip install 'briefgen[watch]' (make installs it)"
+        ) from None
+    return watchfiles
+
+
+def watch(
+    rebuilder: Rebuilder,
+    *,
+    on_outcomes: Callable[[list[Outcome]], None],
+    stop: threading.Event | None = None,
+    max_rebuilds: int | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> int:
+    """Build everything once, then rebuild on every relevant change until `stop` is set or
+    `max_rebuilds` rebuilds have run; return the number of rebuilds."""
+    watchfiles = _watchfiles()
+    on_outcomes(rebuilder.build_all())
+    rebuilds = 0
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        roots = rebuilder.roots()
+        for changes in watchfiles.watch(
+            *roots,
+            watch_filter=lambda _change, path: rebuilder.relevant(Path(path)),
+            step=STEP_MS,
+            stop_event=stop,
+            rust_timeout=TIMEOUT_MS,
+            yield_on_timeout=True,  # an empty batch: the watcher is running
+        ):
+            if on_ready:
+                on_ready()
+                on_ready = None
+            outcomes = rebuilder.handle(Path(p) for _change, p in changes)
+            if not outcomes:
+                continue
+            on_outcomes(outcomes)
+            rebuilds += 1
+            if max_rebuilds is not None and rebuilds >= max_rebuilds:
+                stop.set()
+                break
+            if rebuilder.roots() != roots:
+                break  # a briefing now uses a reference document elsewhere: watch that folder too
+    return rebuilds

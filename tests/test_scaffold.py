@@ -1,0 +1,106 @@
+"""`briefgen init` and `briefgen templates export`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.errors import EXIT_OK, EXIT_USAGE
+from briefgen.facts import load_facts
+from briefgen.facts.models import Briefing
+from briefgen.scaffold import MODELINE_PREFIX, builtin_files, init_briefing, scaffold_text
+from briefgen.schema import SCHEMA_FILENAME
+from tests.conftest import EXAMPLE
+
+
+def test_init_writes_a_file_that_check_passes(tmp_path, capsys):
+    assert main(["init", "new-brief", "--dir", str(tmp_path)]) == EXIT_OK
+    target = tmp_path / "new-brief.yaml"
+    assert target.exists()
+    capsys.readouterr()
+    assert main(["check", str(target)]) == EXIT_OK
+    out, err = capsys.readouterr()
+    assert f"{target}: ok" in out
+    assert "warning" not in err
+
+
+def test_init_first_line_points_at_the_schema_written_beside_it(tmp_path):
+    done = init_briefing("a", tmp_path)
+    first = done.facts.read_text(encoding="utf-8").splitlines()[0]
+    assert first == f"{MODELINE_PREFIX}{SCHEMA_FILENAME}"
+    ref = first.removeprefix(MODELINE_PREFIX)
+    schema = json.loads((done.facts.parent / ref).read_text(encoding="utf-8"))
+    assert schema["title"] == "briefgen fact file"
+
+
+def test_init_has_every_section_with_a_comment(tmp_path):
+    text = scaffold_text("a", today=date(2024, 5, 1))
+    lines = text.splitlines()
+    for name in Briefing.model_fields:
+        at = next(i for i, ln in enumerate(lines) if ln.startswith((f"{name}:", f"# {name}:")))
+        assert lines[at - 1].startswith("# "), f"{name} has no comment above it"
+    assert "# Allowed: certain, possible, unlikely." in text or "Allowed: certain, possible, unlikely" in text
+    assert "# through:" in text  # an optional key the starter leaves out is shown, commented
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path, capsys):
+    (tmp_path / "a.yaml").write_text("keep me\n", encoding="utf-8")
+    assert main(["init", "a", "--dir", str(tmp_path)]) == EXIT_USAGE
+    assert "--force" in capsys.readouterr().err
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "keep me\n"
+    assert main(["init", "a", "--dir", str(tmp_path), "--force"]) == EXIT_OK
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8").startswith(MODELINE_PREFIX)
+
+
+@pytest.mark.parametrize("name", ["../escape", "sub/dir", "", ".hidden"])
+def test_init_rejects_names_that_are_not_plain_file_names(tmp_path, name):
+    assert main(["init", name, "--dir", str(tmp_path)]) == EXIT_USAGE
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_from_copies_an_existing_briefing(tmp_path):
+    done = init_briefing("copy", tmp_path, source=EXAMPLE)
+    text = done.facts.read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith(MODELINE_PREFIX)
+    assert text.splitlines()[1:] == EXAMPLE.read_text(encoding="utf-8").splitlines()
+    assert load_facts(done.facts).briefing.title == load_facts(EXAMPLE).briefing.title
+    again = init_briefing("copy2", tmp_path, source=done.facts)  # one modeline, not two
+    assert again.facts.read_text(encoding="utf-8").count(MODELINE_PREFIX) == 1
+
+
+def test_init_from_a_missing_file_is_a_usage_error(tmp_path):
+    assert main(["init", "x", "--dir", str(tmp_path), "--from", str(tmp_path / "none.yaml")]) == EXIT_USAGE
+
+
+def test_templates_export_copies_templates_and_references(tmp_path):
+    dest = tmp_path / "mine"
+    assert main(["templates", "export", str(dest)]) == EXIT_OK
+    names = sorted(p.name for p in dest.iterdir())
+    assert {"memo.md.j2", "deck.md.j2", "reference.docx", "reference.pptx"} <= set(names)
+    for original in builtin_files():
+        assert (dest / original.name).read_bytes() == original.read_bytes()
+
+
+def test_templates_export_refuses_to_overwrite_without_force(tmp_path, capsys):
+    (tmp_path / "memo.md.j2").write_text("mine", encoding="utf-8")
+    assert main(["templates", "export", str(tmp_path)]) == EXIT_USAGE
+    assert "memo.md.j2" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["memo.md.j2"]  # nothing copied
+    assert main(["templates", "export", str(tmp_path), "--force"]) == EXIT_OK
+    assert (tmp_path / "memo.md.j2").read_text(encoding="utf-8") != "mine"
+
+
+def test_templates_export_then_shadow_renders(tmp_path, capsys):
+    dest = tmp_path / "mine"
+    main(["templates", "export", str(dest)])
+    memo = dest / "memo.md.j2"
+    text = memo.read_text(encoding="utf-8").replace("# Summary {#summary}", "# Bottom line {#summary}")
+    memo.write_text(text, encoding="utf-8")
+    from briefgen.templating import TemplateSet
+
+    text = TemplateSet(Path(dest)).render("memo", load_facts(EXAMPLE).briefing)
+    assert "# Bottom line {#summary}" in text
