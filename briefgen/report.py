@@ -1,0 +1,119 @@
+"""What a batch build did, for people (the summary line, progress) and for CI (`--report`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from briefgen import __version__
+from briefgen.build import BUILT, FAILED, SKIPPED, UP_TO_DATE, BatchResult, BuildResult
+from briefgen.outputs import write_atomic
+
+REPORT_SCHEMA = 1
+
+
+def summary_line(batch: BatchResult) -> str:
+    """'built 3, up to date 2, failed 1 in 1.4 s' (skipped only when there are any)."""
+    parts = [
+        f"built {batch.count(BUILT)}",
+        f"up to date {batch.count(UP_TO_DATE)}",
+        f"failed {batch.count(FAILED)}",
+    ]
+    if batch.count(SKIPPED):
+        parts.append(f"skipped {batch.count(SKIPPED)}")
+    return ", ".join(parts) + f" in {batch.seconds:.1f} s"
+
+
+def _problem(problem: object) -> dict[str, object]:
+    data = dataclasses.asdict(problem)  # type: ignore[call-overload]
+    data["text"] = problem.format()  # type: ignore[attr-defined]
+    return data
+
+
+def briefing_data(result: BuildResult) -> dict[str, object]:
+    """One briefing's entry in the report."""
+    return {
+        "facts": result.facts.as_posix(),
+        "status": result.status,
+        "exit_code": result.exit_code,
+        "inputs": [
+            {"path": Path(r.path).as_posix(), "role": r.role, "size": r.size, "sha256": r.sha256}
+            for r in result.inputs
+        ],
+        "outputs": [
+            {"path": Path(r.path).as_posix(), "format": r.role, "size": r.size, "sha256": r.sha256}
+            for r in result.files
+        ],
+        "warnings": [_problem(w) for w in result.warnings],
+        "problems": [_problem(p) for p in result.problems],
+        "seconds": round(result.seconds, 4),
+        "timings": result.timings,
+    }
+
+
+def report_data(batch: BatchResult) -> dict[str, object]:
+    """The whole report: summary counts, then one entry per briefing in input order."""
+    return {
+        "schema": REPORT_SCHEMA,
+        "briefgen": __version__,
+        "python": sys.version.split()[0],
+        "summary": {
+            "total": len(batch.results),
+            "built": batch.count(BUILT),
+            "up_to_date": batch.count(UP_TO_DATE),
+            "failed": batch.count(FAILED),
+            "skipped": batch.count(SKIPPED),
+            "seconds": round(batch.seconds, 4),
+            "exit_code": batch.exit_code,
+            "text": summary_line(batch),
+        },
+        "briefings": [briefing_data(r) for r in batch.results],
+    }
+
+
+def write_report(batch: BatchResult, path: Path) -> Path:
+    """Write the JSON report atomically."""
+    text = json.dumps(report_data(batch), indent=2, ensure_ascii=False) + "\n"
+    return write_atomic(path, text.encode("utf-8"))
+
+
+class Progress:
+    """Per-briefing feedback on stderr: a redrawn bar on a terminal, plain lines otherwise (CI
+    logs). Messages printed through `line` clear the bar first."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, tty: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.tty = self.stream.isatty() if tty is None else tty
+        self._drawn = False
+
+    def line(self, text: str) -> None:
+        self.clear()
+        print(text, file=self.stream, flush=True)
+
+    def update(self, result: BuildResult, done: int) -> None:
+        name = result.facts.name
+        if not self.tty:
+            detail = f" ({result.seconds:.1f} s)" if result.status == BUILT else ""
+            self.line(f"[{done}/{self.total}] {result.status}: {result.facts}{detail}")
+            return
+        width = 24
+        filled = round(width * done / max(self.total, 1))
+        bar = "█" * filled + "·" * (width - filled)
+        self.clear()
+        self.stream.write(f"\r{bar} {done}/{self.total} {result.status}: {name}"[:120])
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Remove the bar (if drawn) so that other output starts on a clean line."""
+        if self._drawn:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self._drawn = False
