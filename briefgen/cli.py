@@ -48,11 +48,10 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def print_problems(problems: list[Problem], stream=None) -> None:
-    stream = stream or sys.stderr
-    for problem in problems:
-        click.echo(problem.format(), file=stream)
-        if problem.hint:
-            click.echo(f"  hint: {problem.hint}", file=stream)
+    """Problems for people: the located line, the YAML excerpt with a caret, the hint."""
+    from briefgen.problems import print_problems as show
+
+    show(problems, stream)
 
 
 def _facts_args(facts: tuple[Path, ...]) -> list[Path]:
@@ -181,30 +180,253 @@ def build(
     help="Folder of templates that shadow the built-in ones by file name.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a memo over its page budget) as errors.")
-def check(facts: tuple[Path, ...], templates: Path | None, strict: bool) -> int:
-    """Validate FACTS and render the templates; write nothing."""
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+    show_default=True,
+    help="How to print problems: for people, as one JSON document on standard output (editors, "
+    "scripts), or as GitHub Actions annotations.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option(
+    "--reference-docx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Also report which styles this reference .docx/.dotx lacks.",
+)
+@click.option(
+    "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Also report which layouts and placeholders this reference .pptx/.potx lacks.",
+)
+def check(
+    facts: tuple[Path, ...],
+    templates: Path | None,
+    strict: bool,
+    output_format: str,
+    as_json: bool,
+    reference_docx: Path | None,
+    reference_pptx: Path | None,
+) -> int:
+    """Validate FACTS and render the templates; write nothing.
+
+    With --reference-docx / --reference-pptx (and no FACTS), check only what those reference
+    files lack before anything is rendered.
+    """
     from briefgen.checking import check_briefing
+    from briefgen.problems import format_github, format_json, problems_of
     from briefgen.templating import TemplateSet
 
-    paths = _facts_args(facts)
+    output_format = "json" if as_json else output_format
+    references_only = not facts and (reference_docx or reference_pptx)
+    paths = [] if references_only else _facts_args(facts)
     template_set = TemplateSet(templates)
     failed = 0
     warned = 0
+    found: list[Problem] = []
+    files: list[dict[str, object]] = []
+    for kind, reference in (("docx", reference_docx), ("pptx", reference_pptx)):
+        if reference is None:
+            continue
+        try:
+            if kind == "docx":
+                from briefgen.writers.docx_styles import check_reference_docx
+
+                lacks = check_reference_docx(reference)
+            else:
+                from briefgen.writers.pptx import check_reference_pptx
+
+                lacks = check_reference_pptx(reference)
+        except BriefgenError as exc:
+            failed += 1
+            found.extend(problems_of(exc, str(reference)))
+            if output_format == "text":
+                _report(exc)
+            continue
+        errors = [p for p in lacks if p.severity == "error"]
+        failed += bool(errors)
+        warned += bool(lacks) and not errors
+        found.extend(lacks)
+        files.append({"file": str(reference), "ok": not errors})
+        if output_format == "text":
+            print_problems(lacks)
+            if not lacks:
+                click.echo(f"{reference}: ok")
     for path in paths:
         try:
             warnings = check_briefing(path, template_set)
         except BriefgenError as exc:
             failed += 1
-            _report(exc)
+            found.extend(problems_of(exc, str(path)))
+            files.append({"file": str(path), "ok": False})
+            if output_format == "text":
+                _report(exc)
+            continue
+        found.extend(warnings)
+        files.append({"file": str(path), "ok": True})
+        warned += bool(warnings)
+        if output_format != "text":
             continue
         print_problems(warnings)
-        warned += bool(warnings)
         if not warnings:
             click.echo(f"{path}: ok")
+    if output_format == "json":
+        click.echo(format_json(found, files=files))
+    elif output_format == "github":
+        click.echo(format_github(found), nl=False)
     if strict and warned:
         click.echo(f"{warned} briefing(s) with warnings (--strict)", err=True)
         return EXIT_INVALID
     return EXIT_INVALID if failed else EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# Authoring: init, schema, watch, templates export (briefgen.scaffold, .schema, .watch)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("name")
+@click.option(
+    "--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_FACTS_DIR,
+    show_default=True, help="Folder to write the fact file (and the editor schema) into.",
+)
+@click.option(
+    "--from", "source", type=click.Path(path_type=Path, dir_okay=False),
+    help="Start from an existing briefing: copy its content into the new file.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file of that name.")
+def init(name: str, folder: Path, source: Path | None, force: bool) -> int:
+    """Write a new fact file NAME.yaml, every section present and commented, valid as written."""
+    from briefgen.scaffold import init_briefing
+
+    done = init_briefing(name, folder, source=source, force=force)
+    click.echo(f"wrote {done.facts}")
+    if done.schema_written:
+        click.echo(f"wrote {done.schema} (editor schema; see docs/authoring.md)")
+    click.echo(f"next: edit it, then `briefgen check {done.facts}` (or `briefgen watch`)", err=True)
+    return EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default: standard output).",
+)
+def schema(output: Path | None) -> int:
+    """Print or write the JSON Schema of the fact format (for editors)."""
+    from briefgen.schema import schema_text, write_schema
+
+    if output is None:
+        click.echo(schema_text(), nl=False)
+    else:
+        write_schema(output)
+        click.echo(f"wrote {output}", err=True)
+    return EXIT_OK
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@facts_argument
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+    show_default=True, help="Output folder.",
+)
+@click.option(
+    "--format", "formats", default="docx,pptx", show_default=True,
+    help="Comma-separated formats: docx, pptx, md (review text), pdf.",
+)
+@click.option(
+    "--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of templates that shadow the built-in ones by file name.",
+)
+@click.option(
+    "--reference-docx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Reference .docx/.dotx for styles, fonts, page set-up, header and footer look.",
+)
+@click.option(
+    "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Reference .pptx/.potx for slide master, layouts, fonts and colours.",
+)
+def watch(
+    facts: tuple[Path, ...],
+    out_dir: Path,
+    formats: str,
+    templates: Path | None,
+    reference_docx: Path | None,
+    reference_pptx: Path | None,
+) -> int:
+    """Build FACTS, then rebuild on every save of facts, templates or reference files (Ctrl-C
+    stops)."""
+    from briefgen.build import BuildOptions
+    from briefgen.watch import Rebuilder, report
+    from briefgen.watch import watch as watch_loop
+
+    _facts_args(facts)
+    options = BuildOptions(
+        out_dir=out_dir,
+        formats=_formats(formats),
+        templates=templates,
+        reference_docx=reference_docx,
+        reference_pptx=reference_pptx,
+    )
+    rebuilder = Rebuilder(list(facts) or [DEFAULT_FACTS_DIR], options)
+    try:
+        watch_loop(
+            rebuilder,
+            on_outcomes=lambda outcomes: report(outcomes, sys.stdout, sys.stderr),
+            on_ready=lambda: click.echo("watching for changes; Ctrl-C stops", err=True),
+        )
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    return EXIT_OK
+
+
+@cli.group()
+def templates() -> None:
+    """Work with the templates and reference documents."""
+
+
+@templates.command("export", epilog=EXIT_CODES_HELP)
+@click.argument("dest", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite files that already exist in DEST.")
+def templates_export(dest: Path, force: bool) -> int:
+    """Copy the built-in templates (*.j2) and reference documents into DEST to customise;
+    use them with `--templates DEST` (and `--reference-docx`/`--reference-pptx`)."""
+    from briefgen.scaffold import export_templates
+
+    for path in export_templates(dest, force=force):
+        click.echo(f"wrote {path}")
+    return EXIT_OK
+
+
+@cli.command(name="inspect", epilog=EXIT_CODES_HELP)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the outline as JSON.")
+def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
+    """Print the outline of generated .docx/.pptx FILES: headings, tables, footnotes, header and
+    footer markings and page-number fields; slides with layout, title, notes and marking."""
+    import json
+
+    from briefgen.inspect import format_outline, inspect_file, outline_data
+
+    outlines = [inspect_file(path) for path in files]
+    if as_json:
+        data = [outline_data(o) for o in outlines]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(format_outline(o) for o in outlines))
+    return EXIT_OK
+
+
+@cli.command(name="diff", epilog=EXIT_CODES_HELP)
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff_cmd(old: Path, new: Path, as_json: bool) -> int:
+    """Report what changed between two versions of a fact base: facts, risks and their ratings,
+    agenda items, sources, people, judgments and the briefing's own fields."""
+    from briefgen.diffing import diff_files
+
+    result = diff_files(old, new)
+    click.echo(result.to_json() if as_json else result.format())
+    return EXIT_OK
 
 
 def _report(exc: BriefgenError) -> None:

@@ -259,6 +259,12 @@ class _Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**"])
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        loader = kwargs.get("loader")
+        if isinstance(loader, jinja2.FileSystemLoader) and not isinstance(loader, _ConfinedLoader):
+            kwargs["loader"] = _ConfinedLoader(loader.searchpath, loader.encoding, loader.followlinks)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
         if attr.startswith("_") or attr.startswith("model_"):
             return False
@@ -281,6 +287,34 @@ class _Sandbox(SandboxedEnvironment):
                         f"(limit {MAX_REPEAT_LENGTH} items)"
                     )
         return super().call_binop(context, operator, left, right)
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """A file-system loader that serves only files really inside its folders: a symbolic link
+    in a template folder received from elsewhere cannot pull in ~/.ssh/id_rsa or /etc/passwd.
+    Template files must be UTF-8; anything else is a located `TemplateProblem`."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        filename = ""
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            pieces = jinja2.loaders.split_template_path(template)
+            found = (Path(root, *pieces) for root in self.searchpath)
+            filename = str(next((f for f in found if f.is_file()), template))
+            raise TemplateProblem(
+                f"{filename}: template file is not valid UTF-8 "
+                f"(byte 0x{exc.object[exc.start]:02X} at offset {exc.start}); save it as UTF-8"
+            ) from None
+        real = Path(filename).resolve()
+        roots = [Path(p).resolve() for p in self.searchpath]
+        if not any(real.is_relative_to(root) for root in roots):
+            raise TemplateProblem(
+                f"{filename}: refused: the template file links to {real}, outside the template folders"
+            )
+        return source, filename, uptodate
 
 
 def _is_number(value: object) -> bool:
@@ -389,9 +423,9 @@ class TemplateSet:
                 f"{_where(exc, name)}: a template file is not valid UTF-8 ({exc.reason} at byte "
                 f"{exc.start}); save it as UTF-8"
             ) from None
-        except RecursionError:
+        except RecursionError as exc:
             raise TemplateProblem(
-                f"{name}: template failed: a macro or include calls itself without end"
+                f"{_where(exc, name)}: template failed: a macro or include calls itself without end"
             ) from None
         except MemoryError:
             raise TemplateProblem(f"{name}: template failed: it needs too much memory") from None

@@ -8,6 +8,7 @@ import functools
 import importlib.resources
 import io
 import zipfile
+from pathlib import Path
 
 from lxml import etree
 
@@ -195,3 +196,48 @@ def set_language(styles: etree._Element, language: str) -> None:
 
 def copy_element(node: etree._Element) -> etree._Element:
     return copy.deepcopy(node)
+
+
+def contract_style_names() -> list[str]:
+    """Every style name of the styling contract (`briefgen.styles`) the memo writer may use."""
+    from briefgen import styles
+
+    names: list[str] = []
+    for attr in dir(styles):
+        if not attr.startswith("DOCX_") or attr == "DOCX_RAG_TINT":
+            continue
+        value = getattr(styles, attr)
+        names.extend(value.values() if isinstance(value, dict) else [value])
+    return sorted(dict.fromkeys(names), key=str.lower)
+
+
+def check_reference_docx(path: Path) -> list[Problem]:
+    """What a reference document lacks, before anything is rendered: each style of the contract
+    it does not define (briefgen's default definition is used instead). Loads only zip + lxml."""
+    from briefgen.ooxml import read_reference
+
+    data = read_reference(path, "docx")
+    name = str(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            root = etree.fromstring(
+                zf.read("word/styles.xml"), etree.XMLParser(resolve_entities=False, no_network=True)
+            )
+    except KeyError:
+        return [Problem("the reference has no style sheet (word/styles.xml); briefgen's default styles are used",
+                        file=name, severity="warning")]
+    except etree.XMLSyntaxError as exc:
+        from briefgen.errors import ReferenceFileProblem
+
+        raise ReferenceFileProblem(f"{name}: word/styles.xml is not well-formed XML: {exc}") from None
+    have = {
+        node.get(f"{_W}val", "").lower()
+        for node in root.iter(f"{_W}name")
+        if node.getparent() is not None and node.getparent().tag == f"{_W}style"
+    }
+    return [
+        Problem(f"style {style!r} is missing from the reference; briefgen's default definition will be used",
+                file=name, severity="warning")
+        for style in contract_style_names()
+        if style.lower() not in have
+    ]
