@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,15 @@ from briefgen.facts.models import Briefing
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ALIAS_EXPANSION = 4  # expanded nodes may be at most this many times the nodes written
+# A real briefing has a few thousand values; composing a node costs a few hundred bytes, so this
+# caps the loader's memory (a 10 MB file of one-character list items would need over 1 GB).
+MAX_NODES = 100_000
+# Characters XML 1.0 cannot hold (C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF)
+# plus DEL and the C1 controls, which XML allows but Word and PowerPoint show as boxes or drop.
+# Text pasted from Word brings U+000B (manual line break) and U+000C (page break).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NULLS = re.compile(r"^(?:~|null|Null|NULL|)$")
+_CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)  # a line that is not blank or a comment
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Loc = tuple[str | int, ...]
@@ -72,8 +81,8 @@ def format_loc(loc: Iterable[str | int]) -> str:
 def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
     """Read, validate and cross-check one fact file; raise `InvalidFacts` listing every problem."""
     name = display or str(path)
-    data, positions = read_yaml(path, name)
     problems: list[Problem] = []
+    data, positions = read_yaml(path, name, warnings=problems)
     briefing: Briefing | None = None
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_kind(data)}"
@@ -85,7 +94,8 @@ def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
                     line=1,
                     col=1,
                     hint="start from `briefgen init NAME`",
-                )
+                ),
+                *problems,
             ]
         )
     try:
@@ -138,52 +148,45 @@ def _kind(value: object) -> str:
 # YAML → data + positions
 
 
-def read_yaml(path: Path, name: str) -> tuple[object, Positions]:
-    """Safe-load one YAML document, keeping positions; raise `InvalidFacts` on any YAML problem."""
+def read_yaml(
+    path: Path, name: str, *, warnings: list[Problem] | None = None
+) -> tuple[object, Positions]:
+    """Safe-load one YAML document, keeping positions; raise `InvalidFacts` on any YAML problem.
+
+    Control characters (pasted from Word or e-mail) are replaced by spaces with a located
+    warning in `warnings`, so nothing downstream ever sees a character XML cannot hold.
+    """
 
     def fail(message: str, line: int = 0, col: int = 0, hint: str = "") -> InvalidFacts:
         return InvalidFacts(problems=[Problem(message, file=name, line=line, col=col, hint=hint)])
 
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise fail(
-                f"file is {size / 1_048_576:.1f} MB; a fact file may be at most "
-                f"{MAX_FILE_BYTES // 1_048_576} MB (split it into several briefings)"
-            )
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise fail("is a directory, not a fact file") from None
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except OSError as exc:
-        raise fail(f"cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise fail(
-            f"not valid UTF-8: byte 0x{raw[exc.start]:02X} cannot be decoded "
-            "(the file looks like Windows-1252 or Latin-1); save it as UTF-8",
-            line,
-            col,
-        ) from None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    raw = _read_capped(path, fail)
+    text = _decode(raw, fail)
+    if not _CONTENT_LINE.search(text):
         raise fail(
             "file is empty: expected a briefing (title:, marking:, agenda:, …); "
             "`briefgen init NAME` writes a starting point",
             1,
             1,
         )
+    # The YAML reader refuses control characters outright (without a position), so they are
+    # cleaned here first and located; escaped ones ("\v" in a quoted string) in `_convert`.
+    cleaned: list[tuple[int, int, str]] = []
+    if _CONTROL.search(text):
+        text = _clean_raw(text, cleaned)
     try:
+        _count_events(text)
         node = yaml.compose(text, Loader=_Loader)
+    except _TooBig as big:
+        raise fail(
+            f"refused: the file holds more than {MAX_NODES} values (a briefing has a few thousand); "
+            "split it into several briefings",
+            big.line,
+            big.col,
+        ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise fail(_yaml_message(exc, text, line), line, col) from None
+        line, col = _yaml_mark(exc)
+        raise fail(_yaml_message(exc, text, line), line, col, _yaml_hint(exc)) from None
     except yaml.YAMLError as exc:
         raise fail(f"YAML error: {exc}") from None
     positions = Positions()
@@ -191,8 +194,9 @@ def read_yaml(path: Path, name: str) -> tuple[object, Positions]:
         return None, positions
     limit = MAX_ALIAS_EXPANSION * _count_nodes(node) + 1000
     budget = [limit]
+    sink: list[Problem] = []
     try:
-        data = _convert(node, (), positions, budget, name)
+        data = _convert(node, (), positions, budget, name, sink)
     except _Bomb:
         raise fail(
             f"refused: aliases expand to more than {limit} values "
@@ -204,7 +208,159 @@ def read_yaml(path: Path, name: str) -> tuple[object, Positions]:
         raise InvalidFacts(problems=dup.problems) from None
     except RecursionError:
         raise fail("refused: the YAML nests too deeply") from None
+    if warnings is not None:
+        warnings.extend(_raw_warnings(cleaned, positions, name))
+        warnings.extend(sink)
     return data, positions
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, col: int) -> None:
+        self.line, self.col = line, col
+
+
+def _read_capped(path: Path, fail: Callable[..., InvalidFacts]) -> bytes:
+    """The file's bytes, refusing anything over MAX_FILE_BYTES before (and while) reading."""
+    limit_mb = MAX_FILE_BYTES // 1_048_576
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise fail("is a directory, not a fact file")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("is not a regular file (a device, pipe or socket); name a .yaml file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(
+                f"file is {info.st_size / 1_048_576:.1f} MB; a fact file may be at most "
+                f"{limit_mb} MB (split it into several briefings)"
+            )
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except IsADirectoryError:
+        raise fail("is a directory, not a fact file") from None
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(f"file is over {limit_mb} MB; a fact file may be at most {limit_mb} MB")
+    return raw
+
+
+def _decode(raw: bytes, fail: Callable[..., InvalidFacts]) -> str:
+    """UTF-8 text (a BOM is allowed); other encodings are named in the error."""
+    head = raw[:512]
+    # UTF-16 text: a byte-order mark, or ASCII characters alternating with zero bytes.
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(head) >= 8 and (not any(head[1::2]) or not any(head[0::2]))
+    )
+    if not utf16 and b"\x00" in head:
+        raise fail(
+            "the file holds zero bytes: it is a binary file (a Word document, an image?), "
+            "not a YAML text file",
+            1,
+            1,
+        )
+    if utf16:
+        raise fail(
+            "the file is encoded as UTF-16, not UTF-8; save it as UTF-8 "
+            "(in Notepad: Save As → Encoding: UTF-8)",
+            1,
+            1,
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail(
+            f"not valid UTF-8: byte 0x{raw[exc.start]:02X} cannot be decoded "
+            "(the file looks like Windows-1252 or Latin-1); save it as UTF-8",
+            line,
+            col,
+        ) from None
+
+
+def _clean_raw(text: str, cleaned: list[tuple[int, int, str]]) -> str:
+    """Replace control characters in the raw text by spaces, noting (line, col, char)."""
+    out: list[str] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _CONTROL.finditer(line):
+            cleaned.append((number, match.start() + 1, match.group()))
+        out.append(_CONTROL.sub(" ", line))
+    return "\n".join(out)
+
+
+def _raw_warnings(cleaned: list[tuple[int, int, str]], pos: Positions, name: str) -> list[Problem]:
+    """Warnings for cleaned raw characters, each given the path of the value it sits in."""
+    starts = sorted((where, loc) for loc, where in pos.values.items())
+    found = []
+    for line, col, char in cleaned:
+        path: Loc = ()
+        for where, loc in starts:
+            if where > (line, col):
+                break
+            path = loc
+        found.append(_control_warning(char, name, line, col, path))
+    return found
+
+
+def _control_warning(char: str, name: str, line: int, col: int, loc: Loc) -> Problem:
+    what = _CONTROL_NAMES.get(char, "control character")
+    return Problem(
+        f"removed {what} U+{ord(char):04X} (replaced by a space)",
+        file=name,
+        line=line,
+        col=col,
+        path=format_loc(loc),
+        severity="warning",
+        hint="text pasted from Word or e-mail often carries these; retype the spot if the space is wrong",
+    )
+
+
+_CONTROL_NAMES = {
+    "\x00": "null character",
+    "\x0b": "vertical tab (a Word line break)",
+    "\x0c": "form feed (a Word page break)",
+    "\x1b": "escape character",
+    "\x7f": "delete character",
+    "\x85": "next-line character",
+    "\ufffe": "non-character",
+    "\uffff": "non-character",
+}
+
+
+def _count_events(text: str) -> None:
+    """Refuse documents with more than MAX_NODES values before composing them (composing costs
+    memory per node; parsing events one by one does not)."""
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.NodeEvent):
+            count += 1
+            if count > MAX_NODES:
+                mark = event.start_mark
+                raise _TooBig(mark.line + 1, mark.column + 1)
+
+
+def _yaml_mark(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """Where to point: an unclosed quote is reported where it opens, not at the end of file."""
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and "quoted scalar" in str(exc.context) and "end of stream" in str(exc.problem):
+        mark = exc.context_mark
+    return (mark.line + 1, mark.column + 1) if mark else (0, 0)
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
+    problem = str(exc.problem)
+    if "undefined alias" in problem:
+        return "an *alias must name an &anchor defined earlier in the file"
+    if "another document" in problem:
+        return "a fact file holds one briefing: remove the '---' line, or split the file"
+    if "escape" in problem or "hexdecimal" in problem:
+        return (
+            'inside "double quotes" a backslash starts an escape: '
+            "write \\\\ for a backslash, or use single quotes"
+        )
+    return ""
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
@@ -214,7 +370,9 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
         message += f" ({exc.context})"
     lines = text.splitlines()
     current = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in current or "\\t" in problem or "tab" in problem:
+    if "end of stream" in problem and "quoted scalar" in str(exc.context):
+        message += "; a quoted string is not closed (it opens here)"
+    elif "\t" in current or "\\t" in problem or "tab" in problem:
         message += "; YAML does not allow tabs for indentation: indent with spaces"
     elif "found unexpected end of stream" in problem or "while scanning a quoted scalar" in str(
         exc.context
@@ -224,6 +382,8 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
         message += (
             "; a value contains ': ' — quote the value, or check the indentation of this line"
         )
+    elif "escape" in problem or "hexdecimal" in problem:
+        pass  # the hint explains backslashes
     elif "expected <block end>" in problem or "did not find expected" in problem:
         message += "; check the indentation of this line against the lines above"
     return message
@@ -245,7 +405,9 @@ def _count_nodes(root: yaml.Node) -> int:
     return len(seen)
 
 
-def _convert(node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], name: str) -> object:
+def _convert(
+    node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], name: str, sink: list[Problem]
+) -> object:
     """Turn a node into plain data. Scalars stay strings (pydantic converts them), so YAML 1.1
     surprises such as `NO` → False or `1:20` → 80 never happen; unquoted null words become None."""
     budget[0] -= 1
@@ -253,13 +415,22 @@ def _convert(node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], name:
         raise _Bomb
     pos.values[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.tag == "tag:yaml.org,2002:null" or (
+        if (node.style is None and node.tag == "tag:yaml.org,2002:null") or (
             node.style is None and _NULLS.match(node.value)
         ):
             return None
-        return node.value
+        value = node.value
+        if _CONTROL.search(value):
+            # Only escapes ("\\v", "\\x0c" in double quotes) get here: raw ones went earlier.
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            for char in dict.fromkeys(_CONTROL.findall(value)):
+                sink.append(_control_warning(char, name, line, col, loc))
+            value = _CONTROL.sub(" ", value)
+        return value
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*loc, i), pos, budget, name) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, (*loc, i), pos, budget, name, sink) for i, item in enumerate(node.value)
+        ]
     result: dict[str, object] = {}
     duplicates: list[Problem] = []
     for key_node, value_node in _merged(node):
@@ -289,7 +460,7 @@ def _convert(node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], name:
             )
             continue
         pos.keys[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        result[key] = _convert(value_node, (*loc, key), pos, budget, name)
+        result[key] = _convert(value_node, (*loc, key), pos, budget, name, sink)
     if duplicates:
         raise _Duplicate(duplicates)
     return result
@@ -349,6 +520,12 @@ def _pydantic_problems(exc: ValidationError, positions: Positions, name: str) ->
             message = message.removeprefix("Value error, ")
         elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id",):
             message = "an id may hold only lower-case letters, digits, '.', '_' and '-'"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
+            message = f"{_show(err.get('input'))} is not a web address: it must start with http:// or https://"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "grade":
+            message = (
+                f"{_show(err.get('input'))} is not an Admiralty grade: a letter A-F and a digit 1-6, e.g. B2"
+            )
         elif kind == "string_too_short":
             message = "must not be empty"
         elif kind == "too_short":
