@@ -100,6 +100,15 @@ def column_widths(
     regular = metrics.font_metrics(family, bold=True)
     needs: list[_ColumnNeed] = []
     prose: list[bool] = []  # columns of running text take the spare room, not dates or numbers
+    # Long registers repeat the same words in every row: measure each word once per table.
+    word_widths: dict[str, float] = {}
+
+    def word_width(word: str) -> float:
+        width = word_widths.get(word)
+        if width is None:
+            width = word_widths[word] = regular.width(word, size_pt)
+        return width
+
     for c in range(ncols):
         least = most = 0.0
         words = 0
@@ -107,10 +116,13 @@ def column_widths(
             text = row[c] if c < len(row) else ""
             words = max(words, len(text.split()))
             for line in text.split("\n") or [""]:
-                most = max(most, regular.width(line, size_pt))
+                line_width = regular.width(line, size_pt)
+                most = max(most, line_width)
+                if line_width <= least:
+                    continue  # no word of this line can be wider than the line itself
                 # Word breaks lines after hyphens and slashes too, so those end a "word".
                 for word in _BREAKABLE.split(line):
-                    least = max(least, regular.width(word, size_pt))
+                    least = max(least, word_width(word))
         pad = _pt(padding_tw) + 2.0  # a little air so that the estimate never wraps a word
         # A long word (a URL) may break rather than take the table: cap what it demands.
         least = min(least, 0.25 * _pt(available_tw))
@@ -119,8 +131,11 @@ def column_widths(
         prose.append(words >= 4)
     avail = _pt(available_tw)
     widths = [0.0] * ncols
-    # Short columns (numbers, dates, ratings) get their whole text on one line first.
-    narrow = [k for k, n in enumerate(needs) if n.most <= 0.15 * avail]
+    # Short columns (numbers, dates, ratings) get their whole text on one line first, and so do
+    # columns of a few unbreakable-looking words (file references, ids) up to 45% of the width.
+    narrow = [
+        k for k, n in enumerate(needs) if n.most <= 0.15 * avail or (not prose[k] and n.most <= 0.45 * avail)
+    ]
     if (
         sum(needs[k].most for k in narrow) + sum(n.least for k, n in enumerate(needs) if k not in narrow)
         > avail

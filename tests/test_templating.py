@@ -69,8 +69,8 @@ def test_render_memo_risk_table_rows_carry_rag_classes(memo, example):
     assert [plain_text(row[0].content) for row in body_table.body] == [r.title for r in ranked]
     assert [row[4].content[0].classes for row in body_table.body] == [(f"rag-{r.rag}",) for r in ranked]
     # The annex register carries ids and mitigations.
-    assert [plain_text(row[0].content) for row in annex_table.body] == [r.id for r in ranked]
-    assert plain_text(annex_table.body[0][5].content) == ranked[0].mitigation
+    assert [plain_text(row[0].content) for row in annex_table.body] == [f"{r.title} ({r.id})" for r in ranked]
+    assert plain_text(annex_table.body[0][4].content).startswith(ranked[0].mitigation)
 
 
 def test_render_memo_judgments_print_range_and_separate_confidence(memo):

@@ -793,6 +793,7 @@ class _MemoWriter:
                     )
                 else:
                     self._cell(tr, cell_w, (), fill=S.DOCX_RAG_TINT[rag])
+        _keep_rows_together(tbl)
         self._end_table()
 
     # -- table of contents ---------------------------------------------------------------------
@@ -935,6 +936,18 @@ class _MemoWriter:
         props.created = stamp
         props.modified = stamp
         props.last_printed = stamp
+
+
+def _keep_rows_together(tbl: etree._Element) -> None:
+    """Keep a small table (the heat map) on one page: every row but the last keeps with the next."""
+    rows = tbl.findall(qn("w:tr"))
+    for tr in rows[:-1]:
+        for p in tr.iter(qn("w:p")):
+            ppr = p.find(qn("w:pPr"))
+            if ppr is None:
+                ppr = etree.Element(qn("w:pPr"))
+                p.insert(0, ppr)
+            set_prop(ppr, etree.Element(qn("w:keepNext")), PPR_ORDER)
 
 
 class _Footnotes:
