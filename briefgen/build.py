@@ -34,7 +34,7 @@ from briefgen import __version__
 from briefgen.errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, BriefgenError, Problem, UsageProblem
 from briefgen.facts import LoadedBriefing, load_facts
 from briefgen.manifest import Manifest, sha256_file
-from briefgen.outputs import write_atomic
+from briefgen.outputs import write_all
 from briefgen.templating import TemplateSet, builtin_template_dir, render_templates
 
 FORMATS = ("docx", "pptx", "md", "pdf")
@@ -237,7 +237,7 @@ def build_briefing(
     started = time.perf_counter()
     loaded = load_facts(facts_path)
     files, warnings = render_outputs(loaded, options, templates)
-    outputs = [write_atomic(options.out_dir / name, data) for name, data in files.items()]
+    outputs = write_all(options.out_dir, files)
     return BuildResult(facts_path, outputs, warnings, time.perf_counter() - started)
 
 
@@ -448,8 +448,10 @@ def _build_one(
         result.inputs = _inputs(FileRecord(str(path), "facts", facts_sha, _size(path)), refs, context)
         files, result.warnings = render_outputs(loaded, options, templates, result.timings)
         with clock("write"):
+            # All of a briefing's outputs are renamed into place together, after every one of
+            # them was written: never a new memo beside an old deck.
+            result.outputs.extend(write_all(options.out_dir, files))
             for name, data in files.items():
-                result.outputs.append(write_atomic(options.out_dir / name, data))
                 result.files.append(
                     FileRecord(
                         str(options.out_dir / name),

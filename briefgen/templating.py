@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib.resources
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
 from briefgen.errors import TemplateProblem
@@ -34,7 +35,8 @@ from briefgen.markup import escape_markdown
 
 TEMPLATE_NAMES = {"memo": "memo.md.j2", "deck": "deck.md.j2"}
 MONTHS = (
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
 )
 
 
@@ -221,6 +223,16 @@ def timeline_json(briefing: Briefing) -> str:
     )
 
 
+def facts_of(briefing: Briefing, items: Iterable[object]) -> list[Fact]:
+    """The distinct facts that points, if-raised lines or judgments cite (their `facts` or
+    `basis`), in first-cited order."""
+    seen: dict[str, Fact] = {}
+    for item in items:
+        for fact_id in getattr(item, "facts", None) or getattr(item, "basis", None) or ():
+            seen.setdefault(fact_id, briefing.fact(fact_id))
+    return list(seen.values())
+
+
 def meta_json(briefing: Briefing, kind: str) -> str:
     meta = {
         "title": briefing.title,
@@ -247,10 +259,12 @@ MAX_REPEAT_LENGTH = 100_000  # 'x' * n, [..] * n
 MAX_EXPONENT = 64  # a ** b
 
 
-class _Sandbox(SandboxedEnvironment):
+class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's sandbox, further closed.
 
-    Denied besides Jinja's own rules: attributes starting with an underscore; everything that
+    Jinja's immutable sandbox: a template cannot change lists, dicts or sets it is given (so it
+    cannot alter the briefing for the next template or the next briefing of a batch). Denied
+    besides Jinja's own rules: attributes starting with an underscore; everything that
     pydantic's `BaseModel` defines (`model_dump`, and the deprecated `dict`, `json`, `copy`,
     `construct`, `parse_file` — which reads any file —, `parse_raw`, `schema_json`, …), so a
     template sees a briefing's fields, properties and our lookup methods only; and arithmetic
@@ -354,13 +368,11 @@ class TemplateSet:
 
     def paths(self) -> list[Path]:
         """The template files in use (the user's shadowing the built-ins), for build hashes."""
-        names = set(self.env.loader.list_templates())  # type: ignore[union-attr]
-        found = []
-        for name in sorted(names):
-            if name.endswith(".j2"):
-                source = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
-                found.append(Path(source[1]))
-        return found
+        chosen: dict[str, Path] = {}
+        for root in self.env.loader.searchpath:  # type: ignore[union-attr]
+            for path in sorted(Path(root).rglob("*.j2")):
+                chosen.setdefault(path.relative_to(root).as_posix(), path)
+        return [chosen[name] for name in sorted(chosen)]
 
     def context(self, kind: str, briefing: Briefing) -> dict[str, object]:
         """The names a template receives (documented in docs/templates.md, checked by a test)."""
@@ -376,13 +388,14 @@ class TemplateSet:
             "source_line": source_line,
             "source_citation": source_citation,
             "fact_sources": lambda facts: fact_sources(briefing, facts),
+            "facts_of": lambda items: facts_of(briefing, items),
             "likelihood": lambda j: likelihood_phrase(briefing, j),
             "portion": lambda c=None: portion(briefing, c),
             "date_range": format_range,
-            "risk_likelihood_labels": RISK_LIKELIHOOD,
-            "risk_impact_labels": RISK_IMPACT,
-            "lexicons": LEXICONS,
-            "lexicon_names": LEXICON_NAMES,
+            "risk_likelihood_labels": MappingProxyType(RISK_LIKELIHOOD),
+            "risk_impact_labels": MappingProxyType(RISK_IMPACT),
+            "lexicons": MappingProxyType({k: MappingProxyType(v) for k, v in LEXICONS.items()}),
+            "lexicon_names": MappingProxyType(LEXICON_NAMES),
             "risk_matrix_json": lambda: risk_matrix_json(briefing),
             "timeline_json": lambda: timeline_json(briefing),
             "agenda_ordered": sorted(

@@ -204,33 +204,38 @@ def test_build_two_processes_into_one_folder_never_corrupt_a_file(tmp_path):
         text = GOOD.read_text(encoding="utf-8").replace("title: Minimal briefing", f"title: {title}")
         (folder / "brief.yaml").write_text(text, encoding="utf-8")
         sources.append(folder / "brief.yaml")
-    expected: dict[str, set[bytes]] = {}
-    for i, src in enumerate(sources):
-        solo = tmp_path / f"solo{i}"
-        assert main(["build", str(src), "-o", str(solo), "--format", "md,docx", "-j", "1"]) == 0
-        for f in solo.iterdir():
-            if not f.name.startswith("."):
-                expected.setdefault(f.name, set()).add(f.read_bytes())
-    assert all(len(v) == 2 for v in expected.values()), "the two briefings must differ"
-
+    # Each process builds into the shared folder several times, then once into a folder of its
+    # own: that last build, made by the same code in the same process, is its reference output
+    # (other engineers may edit the writers while the suite runs, so no build from here).
     script = textwrap.dedent(
         """
         import sys
         from briefgen.cli import main
-        for _ in range(4):
-            argv = ["build", sys.argv[1], "-o", sys.argv[2], "--format", "md,docx", "-j", "1", "--force"]
+        src, shared, solo = sys.argv[1:]
+        for out in [shared] * 4 + [solo]:
+            argv = ["build", src, "-o", out, "--format", "md,docx", "-j", "1", "--force"]
             code = main(argv)
             if code:
                 sys.exit(code)
         """
     )
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(src), str(out)], cwd=ROOT, stderr=subprocess.PIPE)
-        for src in sources
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(src), str(out), str(tmp_path / f"solo{i}")],
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+        )
+        for i, src in enumerate(sources)
     ]
     for proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode(errors="replace")
+    expected: dict[str, set[bytes]] = {}
+    for i in range(2):
+        for f in (tmp_path / f"solo{i}").iterdir():
+            if not f.name.startswith("."):
+                expected.setdefault(f.name, set()).add(f.read_bytes())
+    assert expected and all(len(v) == 2 for v in expected.values()), "the two briefings must differ"
     assert _temps(out) == []
     for name, versions in expected.items():
         data = (out / name).read_bytes()
