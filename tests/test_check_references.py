@@ -19,8 +19,14 @@ def test_check_reference_pptx_strict_makes_warnings_fail(capsys):
 
 
 def test_check_bundled_references_lack_nothing(capsys):
-    args = ["check", "--reference-docx", str(ROOT / "templates" / "reference.docx"),
-            "--reference-pptx", str(ROOT / "templates" / "reference.pptx"), "--strict"]
+    args = [
+        "check",
+        "--reference-docx",
+        str(ROOT / "templates" / "reference.docx"),
+        "--reference-pptx",
+        str(ROOT / "templates" / "reference.pptx"),
+        "--strict",
+    ]
     assert main(args) == 0
     assert "warning" not in capsys.readouterr().err
 
@@ -40,8 +46,12 @@ def test_check_reference_docx_refuses_a_presentation(capsys):
 
 
 def test_check_reference_with_facts_checks_both(capsys):
-    args = ["check", str(ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml"),
-            "--reference-pptx", str(ROOT / "tests" / "reference-alt.pptx")]
+    args = [
+        "check",
+        str(ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml"),
+        "--reference-pptx",
+        str(ROOT / "tests" / "reference-alt.pptx"),
+    ]
     assert main(args) == 0
     captured = capsys.readouterr()
     assert "lavrov-cavusoglu-ankara-2018.yaml: ok" in captured.out

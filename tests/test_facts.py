@@ -54,7 +54,10 @@ def test_load_facts_unknown_key_is_located_with_suggestion(write_facts, minimal_
     text = minimal_yaml.replace("    statement: Trade grew", "    statment: Trade grew")
     messages = problems_of(write_facts(text))
     assert any(
-        re.search(r"brief\.yaml:43:5: facts\[0\]\.statment: unknown key 'statment' \(did you mean 'statement'\?\)", m)
+        re.search(
+            r"brief\.yaml:43:5: facts\[0\]\.statment: unknown key 'statment' \(did you mean 'statement'\?\)",
+            m,
+        )
         for m in messages
     ), messages
     # The missing field the typo left behind is reported in the same run.
@@ -71,14 +74,15 @@ def test_load_facts_reports_every_problem_together(write_facts, minimal_yaml):
     joined = "\n".join(messages)
     assert "risks[0].likelihood" in joined and "'seven'" in joined
     assert "facts[0].sources[0]: unknown source id 'statz' (did you mean 'stats'?)" in joined
-    assert "agenda[0].likelihood: 'certian' is not allowed; expected one of certain, possible, unlikely (did you mean 'certain'?)" in joined
+    assert (
+        "agenda[0].likelihood: 'certian' is not allowed; expected one of certain, possible, unlikely "
+        "(did you mean 'certain'?)" in joined
+    )
     assert all(re.match(r".*brief\.yaml:\d+:\d+: ", m) for m in messages)
 
 
 def test_load_facts_duplicate_ids_are_errors(write_facts, minimal_yaml):
-    text = minimal_yaml.replace(
-        "  - id: counterpart\n", "  - id: minister\n"
-    )
+    text = minimal_yaml.replace("  - id: counterpart\n", "  - id: minister\n")
     messages = problems_of(write_facts(text))
     assert any("people[1].id: duplicate id 'minister' (also used by people[0])" in m for m in messages)
 
@@ -87,8 +91,14 @@ def test_load_facts_dates_out_of_order_are_errors(write_facts, minimal_yaml):
     text = minimal_yaml.replace("information_as_of: 2024-05-01", "information_as_of: 2024-05-09")
     text = text.replace("date_prepared: 2024-05-02", "date_prepared: 2024-05-04")
     messages = problems_of(write_facts(text))
-    assert any("information_as_of: information as of 2024-05-09 is after the date prepared 2024-05-04" in m for m in messages)
-    assert any("date_prepared: date prepared 2024-05-04 is after the meeting starts (2024-05-03)" in m for m in messages)
+    assert any(
+        "information_as_of: information as of 2024-05-09 is after the date prepared 2024-05-04" in m
+        for m in messages
+    )
+    assert any(
+        "date_prepared: date prepared 2024-05-04 is after the meeting starts (2024-05-03)" in m
+        for m in messages
+    )
 
 
 def test_load_facts_meeting_end_before_start_is_an_error(write_facts, minimal_yaml):
@@ -103,7 +113,9 @@ def test_load_facts_red_risk_without_rationale_is_an_error(write_facts, minimal_
 
 
 def test_load_facts_green_risk_needs_no_rationale(write_facts, minimal_yaml):
-    text = minimal_yaml.replace("    rationale: Positions are far apart.\n", "").replace("impact: 4", "impact: 1")
+    text = minimal_yaml.replace("    rationale: Positions are far apart.\n", "").replace(
+        "impact: 4", "impact: 1"
+    )
     assert load_facts(write_facts(text)).briefing.risks[0].rag == "green"
 
 
@@ -113,18 +125,27 @@ def test_load_facts_likelihood_term_outside_lexicon(write_facts, minimal_yaml):
         "    - statement: Talks will stall.\n      likelihood: very likely\n      confidence: low\n"
     )
     [message] = problems_of(write_facts(text))
-    assert "judgments.items[0].likelihood: likelihood term 'very likely' is not in the PHIA yardstick lexicon" in message
+    assert (
+        "judgments.items[0].likelihood: likelihood term 'very likely' is not in the PHIA yardstick lexicon"
+        in message
+    )
     assert "(did you mean 'highly likely'?)" in message
 
 
 def test_load_facts_non_disclosable_fact_in_points_is_an_error(write_facts, minimal_yaml):
-    text = minimal_yaml.replace("    sources: [stats]\n", "    sources: [stats]\n    usable_in_conversation: false\n")
+    text = minimal_yaml.replace(
+        "    sources: [stats]\n", "    sources: [stats]\n    usable_in_conversation: false\n"
+    )
     [message] = problems_of(write_facts(text))
-    assert "agenda[0].points[0].facts[0]: fact 'trade-growth' is marked usable_in_conversation: false" in message
+    assert (
+        "agenda[0].points[0].facts[0]: fact 'trade-growth' is marked usable_in_conversation: false" in message
+    )
 
 
 def test_load_facts_non_disclosable_fact_in_press_line_is_an_error(write_facts, minimal_yaml):
-    text = minimal_yaml.replace("    sources: [stats]\n", "    sources: [stats]\n    usable_in_conversation: false\n")
+    text = minimal_yaml.replace(
+        "    sources: [stats]\n", "    sources: [stats]\n    usable_in_conversation: false\n"
+    )
     text = text.replace("        facts: [trade-growth]\n", "")
     text += "press_line:\n  line: Trade is up.\n  facts: [trade-growth]\n"
     [message] = problems_of(write_facts(text))
@@ -148,9 +169,13 @@ def test_load_facts_marking_level_must_belong_to_scheme(write_facts, minimal_yam
 
 
 def test_load_facts_portion_above_banner_is_an_error(write_facts, minimal_yaml):
-    text = minimal_yaml.replace("    sources: [stats]\n", "    sources: [stats]\n    classification: SECRET\n", 1)
+    text = minimal_yaml.replace(
+        "    sources: [stats]\n", "    sources: [stats]\n    classification: SECRET\n", 1
+    )
     [message] = problems_of(write_facts(text))
-    assert "facts[0].classification: portion marked SECRET is above the document's marking OFFICIAL" in message
+    assert (
+        "facts[0].classification: portion marked SECRET is above the document's marking OFFICIAL" in message
+    )
 
 
 def test_load_facts_yaml_syntax_error_is_located(write_facts, minimal_yaml):
@@ -167,7 +192,9 @@ def test_load_facts_duplicate_key_is_an_error(write_facts, minimal_yaml):
 
 def test_load_facts_yaml_one_one_surprises_do_not_happen(write_facts, minimal_yaml):
     # `NO` stays the country code, not False; `1:20` stays text, not 80.
-    text = minimal_yaml.replace("city: Brussels", "city: NO").replace("prepared_by: Desk", "prepared_by: 1:20")
+    text = minimal_yaml.replace("city: Brussels", "city: NO").replace(
+        "prepared_by: Desk", "prepared_by: 1:20"
+    )
     b = load_facts(write_facts(text)).briefing
     assert (b.meeting.city, b.prepared_by) == ("NO", "1:20")
 

@@ -171,7 +171,11 @@ def test_generated_files_validate_against_ooxml_schemas(built):
         [sys.executable, str(VALIDATOR), *files], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sum(1 for line in result.stdout.splitlines() if line.startswith(tuple(files)) and line.endswith(", 0 errors")) == len(files)
+    assert sum(
+        1
+        for line in result.stdout.splitlines()
+        if line.startswith(tuple(files)) and line.endswith(", 0 errors")
+    ) == len(files)
 
 
 def test_build_with_invalid_facts_exits_1_and_keeps_good_outputs(tmp_path, example_copy, capsys):
@@ -192,7 +196,9 @@ def test_build_with_invalid_facts_exits_1_and_keeps_good_outputs(tmp_path, examp
     assert after == before
 
 
-def test_build_into_fresh_folder_with_invalid_facts_writes_nothing(tmp_path, write_facts, minimal_yaml, capsys):
+def test_build_into_fresh_folder_with_invalid_facts_writes_nothing(
+    tmp_path, write_facts, minimal_yaml, capsys
+):
     bad = write_facts(minimal_yaml.replace("likelihood: 3", "likelihood: 9"))
     out = tmp_path / "out"
     assert main(["build", str(bad), "-o", str(out)]) == 1
@@ -246,8 +252,16 @@ def test_non_editable_install_builds_from_another_directory(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = subprocess.run(
-        [sys.executable, "-c", "import briefgen, sys; print(briefgen.__file__); from briefgen.cli import main; sys.exit(main(sys.argv[1:]))",
-         "build", str(EXAMPLE), "-o", str(elsewhere / "out")],
+        [
+            sys.executable,
+            "-c",
+            "import briefgen, sys; print(briefgen.__file__); "
+            "from briefgen.cli import main; sys.exit(main(sys.argv[1:]))",
+            "build",
+            str(EXAMPLE),
+            "-o",
+            str(elsewhere / "out"),
+        ],
         cwd=elsewhere,
         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
         capture_output=True,

@@ -74,7 +74,11 @@ def test_render_memo_risk_table_rows_carry_rag_classes(memo, example):
 
 
 def test_render_memo_judgments_print_range_and_separate_confidence(memo):
-    idx = next(i for i, b in enumerate(memo.blocks) if isinstance(b, Heading) and plain_text(b.content) == "Key judgments")
+    idx = next(
+        i
+        for i, b in enumerate(memo.blocks)
+        if isinstance(b, Heading) and plain_text(b.content) == "Key judgments"
+    )
     items = memo.blocks[idx + 1]
     assert isinstance(items, ListBlock)
     first = plain_text(items.items[0].blocks[0].content)
@@ -84,12 +88,7 @@ def test_render_memo_judgments_print_range_and_separate_confidence(memo):
 
 
 def test_render_memo_cites_only_defined_footnotes(memo):
-    refs = {
-        node.label
-        for block in memo.blocks
-        for node in _inlines(block)
-        if isinstance(node, FootnoteRef)
-    }
+    refs = {node.label for block in memo.blocks for node in _inlines(block) if isinstance(node, FootnoteRef)}
     assert refs == {"seed-report"}
     assert set(memo.footnotes) == refs
 

@@ -120,7 +120,13 @@ _REFERENCE_FIELDS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("objectives", "theirs"), "facts", "fact"),
     (("press_line", "if_asked"), "facts", "fact"),
 )
-_KIND_LIST = {"source": "sources", "fact": "facts", "risk": "risks", "agenda item": "agenda", "person": "people"}
+_KIND_LIST = {
+    "source": "sources",
+    "fact": "facts",
+    "risk": "risks",
+    "agenda item": "agenda",
+    "person": "people",
+}
 
 
 def _point_lists(data: dict) -> Iterator[tuple[Loc, dict, bool]]:
@@ -189,8 +195,6 @@ def _as_date(value: object) -> date | None:
                 return None
         return parsed.date()
     return None
-
-
 
 
 def _dates(data: dict) -> Iterator[Finding]:
@@ -321,7 +325,9 @@ def _markings(data: dict) -> Iterator[Finding]:
     banner_rank = levels.index(level.upper())
     places = [_items(data, "facts"), _items(data, "judgments", "items")]
     for loc, item in _items(data, "agenda"):
-        places.append(((*loc, "points", i), p) for i, p in enumerate(item.get("points") or []) if isinstance(p, dict))
+        places.append(
+            ((*loc, "points", i), p) for i, p in enumerate(item.get("points") or []) if isinstance(p, dict)
+        )
     for group in places:
         for loc, item in group:
             portion = item.get("classification")

@@ -224,8 +224,13 @@ def check_reference_docx(path: Path) -> list[Problem]:
                 zf.read("word/styles.xml"), etree.XMLParser(resolve_entities=False, no_network=True)
             )
     except KeyError:
-        return [Problem("the reference has no style sheet (word/styles.xml); briefgen's default styles are used",
-                        file=name, severity="warning")]
+        return [
+            Problem(
+                "the reference has no style sheet (word/styles.xml); briefgen's default styles are used",
+                file=name,
+                severity="warning",
+            )
+        ]
     except etree.XMLSyntaxError as exc:
         from briefgen.errors import ReferenceFileProblem
 
@@ -236,8 +241,11 @@ def check_reference_docx(path: Path) -> list[Problem]:
         if node.getparent() is not None and node.getparent().tag == f"{_W}style"
     }
     return [
-        Problem(f"style {style!r} is missing from the reference; briefgen's default definition will be used",
-                file=name, severity="warning")
+        Problem(
+            f"style {style!r} is missing from the reference; briefgen's default definition will be used",
+            file=name,
+            severity="warning",
+        )
         for style in contract_style_names()
         if style.lower() not in have
     ]
