@@ -82,29 +82,36 @@ facts_argument = click.argument(
     "facts", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
 )
 
-
-@cli.command(epilog=EXIT_CODES_HELP)
-@facts_argument
-@click.option(
+# Options shared by build, watch and check: one definition each.
+out_option = click.option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
     show_default=True, help="Output folder.",
 )
-@click.option(
+formats_option = click.option(
     "--format", "formats", default="docx,pptx", show_default=True,
     help="Comma-separated formats: docx, pptx, md (review text), pdf.",
 )
-@click.option(
+templates_option = click.option(
     "--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Folder of templates that shadow the built-in ones by file name.",
 )
-@click.option(
+reference_docx_option = click.option(
     "--reference-docx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Reference .docx/.dotx for styles, fonts, page set-up, header and footer look.",
 )
-@click.option(
+reference_pptx_option = click.option(
     "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Reference .pptx/.potx for slide master, layouts, fonts and colours.",
 )
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@facts_argument
+@out_option
+@formats_option
+@templates_option
+@reference_docx_option
+@reference_pptx_option
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
     help="Parallel build processes [default: the number of CPUs; 1 builds in this process].",
@@ -175,10 +182,7 @@ def build(
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_argument
-@click.option(
-    "--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of templates that shadow the built-in ones by file name.",
-)
+@templates_option
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a memo over its page budget) as errors.")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
@@ -322,26 +326,11 @@ def schema(output: Path | None) -> int:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @facts_argument
-@click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
-    show_default=True, help="Output folder.",
-)
-@click.option(
-    "--format", "formats", default="docx,pptx", show_default=True,
-    help="Comma-separated formats: docx, pptx, md (review text), pdf.",
-)
-@click.option(
-    "--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of templates that shadow the built-in ones by file name.",
-)
-@click.option(
-    "--reference-docx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Reference .docx/.dotx for styles, fonts, page set-up, header and footer look.",
-)
-@click.option(
-    "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Reference .pptx/.potx for slide master, layouts, fonts and colours.",
-)
+@out_option
+@formats_option
+@templates_option
+@reference_docx_option
+@reference_pptx_option
 def watch(
     facts: tuple[Path, ...],
     out_dir: Path,
