@@ -12,6 +12,24 @@ FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLE = ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml"
 VALIDATOR = ROOT.parent / "shared" / "ooxml" / "validate.py"
 
+# The memo's level-1 sections for the worked example, in the order of the trade.
+MEMO_SECTIONS = [
+    "Summary",
+    "Purpose and context",
+    "Objectives",
+    "Points to make",
+    "If raised",
+    "Risks and key judgments",
+    "Press line",
+    "Annexes",
+    "Annex A: Background by issue",
+    "Annex B: Programme and logistics",
+    "Annex C: Participants and biographies",
+    "Annex D: Chronology",
+    "Annex E: Risks, risk matrix and likelihood key",
+    "Annex F: Sources",
+]
+
 
 @pytest.fixture
 def minimal_yaml() -> str:

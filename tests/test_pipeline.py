@@ -15,7 +15,7 @@ from pptx import Presentation
 from briefgen.cli import main
 from briefgen.facts import load_facts
 from briefgen.styles import RAG_FILL
-from tests.conftest import EXAMPLE, ROOT, VALIDATOR
+from tests.conftest import EXAMPLE, MEMO_SECTIONS, ROOT, VALIDATOR
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 STEM = EXAMPLE.stem
@@ -52,22 +52,7 @@ def test_build_writes_memo_and_deck(built):
 
 def test_memo_headings_use_builtin_styles_in_trade_order(memo):
     level1 = [p.text for p in memo.paragraphs if p.style.name == "Heading 1"]
-    assert level1 == [
-        "Summary",
-        "Purpose and context",
-        "Objectives",
-        "Points to make",
-        "If raised",
-        "Risks and key judgments",
-        "Press line",
-        "Annexes",
-        "Annex A: Background by issue",
-        "Annex B: Programme and logistics",
-        "Annex C: Participants and biographies",
-        "Annex D: Chronology",
-        "Annex E: Risks, risk matrix and likelihood key",
-        "Annex F: Sources",
-    ]
+    assert level1 == MEMO_SECTIONS
     level2 = [p.text for p in memo.paragraphs if p.style.name == "Heading 2"]
     assert level2[:2] == ["Our objectives", "Their objectives and likely asks"]
     assert "1. Syria, the Astana process and Idlib (certain)" in level2

@@ -9,7 +9,7 @@ from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
 from briefgen.model import Div, FootnoteRef, Heading, ListBlock, Paragraph, RiskMatrix, Table, plain_text
 from briefgen.templating import TemplateSet, format_date, format_range
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, MEMO_SECTIONS
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +32,7 @@ def headings(doc, level):
 
 
 def test_render_memo_sections_follow_the_trade_order(memo):
-    assert headings(memo, 1) == [
-        "MEETING BRIEF",
-        "Summary",
-        "Purpose and context",
-        "Objectives",
-        "Points to make",
-        "If raised",
-        "Risks and key judgments",
-        "Press line",
-        "Annexes",
-        "Annex A: Background by issue",
-        "Annex B: Programme and logistics",
-        "Annex C: Participants and biographies",
-        "Annex D: Chronology",
-        "Annex E: Risks, risk matrix and likelihood key",
-        "Annex F: Sources",
-    ]
+    assert headings(memo, 1) == ["MEETING BRIEF", *MEMO_SECTIONS]
 
 
 def test_render_memo_orders_agenda_by_certainty(memo):
