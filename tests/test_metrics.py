@@ -1,0 +1,46 @@
+"""Font metrics: the cached JSON matches the bundled fonts, and wrapping measures real widths."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen import metrics
+
+
+@pytest.mark.parametrize(
+    "face", ["Carlito-Regular", "Carlito-Bold", "LiberationSans-Regular", "LiberationSans-Bold"]
+)
+def test_metrics_json_matches_the_font_file(face):
+    from_json = metrics._load(face)
+    from_font = metrics._read_font(face)
+    assert from_json == from_font, "run scripts/make_font_metrics.py after changing a font"
+
+
+def test_metrics_calibri_maps_to_carlito_and_arial_to_liberation():
+    assert metrics.resolve_family("Calibri") == "Carlito"
+    assert metrics.resolve_family("Arial") == "LiberationSans"
+    assert metrics.resolve_family("Some Unknown Font") == "Carlito"
+
+
+def test_metrics_bold_is_wider_and_width_scales_with_size():
+    regular = metrics.font_metrics("Calibri")
+    bold = metrics.font_metrics("Calibri", bold=True)
+    text = "Lavrov–Çavuşoğlu meeting in Ankara"
+    assert bold.width(text, 11) > regular.width(text, 11)
+    assert regular.width(text, 22) == pytest.approx(2 * regular.width(text, 11))
+
+
+def test_metrics_wrap_keeps_every_word_and_fits_the_width():
+    face = metrics.font_metrics("Calibri")
+    text = "Turkey says Idlib is a red line, and if Assad continues attacks, the Astana talks will fail."
+    lines = metrics.wrap(text, 120, face, 11)
+    assert len(lines) > 1
+    assert " ".join(lines).split() == text.split()
+    assert all(face.width(line, 11) <= 120 for line in lines)
+
+
+def test_metrics_wrap_breaks_an_overlong_word():
+    face = metrics.font_metrics("Calibri")
+    lines = metrics.wrap("https://example.org/" + "x" * 80, 100, face, 11)
+    assert len(lines) > 1 and all(face.width(line, 11) <= 100 for line in lines)
+    assert "".join(lines) == "https://example.org/" + "x" * 80
