@@ -241,17 +241,6 @@ def build_briefing(
     return BuildResult(facts_path, outputs, warnings, time.perf_counter() - started)
 
 
-def discover(inputs: list[Path]) -> list[Path]:
-    """Fact files named on the command line; folders give their *.yaml / *.yml files, sorted."""
-    found: list[Path] = []
-    for item in inputs:
-        if item.is_dir():
-            found.extend(sorted(p for p in item.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
-        else:
-            found.append(item)
-    return list(dict.fromkeys(found))
-
-
 def parse_shard(value: str) -> tuple[int, int]:
     """'2/4' → (2, 4); raise UsageProblem unless 1 ≤ I ≤ N."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
@@ -485,6 +474,9 @@ _WORKER_TEMPLATES: dict[str, TemplateSet] = {}
 
 
 def _init_worker(template_dir: Path | None) -> None:
+    import gc
+
+    gc.set_threshold(50_000, 50, 100)  # see briefgen.cli.main
     _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
 
 

@@ -714,11 +714,21 @@ def _column_widths(
     pad = CELL_MARGINS[0] + CELL_MARGINS[2]
     natural = [pad + 8.0] * ncols
     least = [pad + 8.0] * ncols
+    words: dict[tuple[str, bool], float] = {}  # registers repeat their words in every row
     for row in rows:
         for i, cell in enumerate(row[:ncols]):
             m = font_metrics(font, cell.bold)
-            natural[i] = max(natural[i], m.width(cell.text, size) / WIDTH_SAFETY + pad)
-            longest = max((m.width(w, size) for w in cell.text.split()), default=0.0)
+            width = m.width(cell.text, size)
+            natural[i] = max(natural[i], width / WIDTH_SAFETY + pad)
+            if width / WIDTH_SAFETY + pad <= least[i]:
+                continue  # no word of the cell is wider than the whole cell
+            longest = 0.0
+            for w in cell.text.split():
+                key = (w, cell.bold)
+                ww = words.get(key)
+                if ww is None:
+                    ww = words[key] = m.width(w, size)
+                longest = max(longest, ww)
             least[i] = max(least[i], min(longest / WIDTH_SAFETY + pad, total / ncols))
     if sum(natural) <= total:
         return [total * n / sum(natural) for n in natural]

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build import BuildOptions, discover, render_outputs
+from briefgen.build import BuildOptions, render_outputs
+from briefgen.discovery import discover
 from briefgen.errors import BriefgenError, Problem, ToolProblem
 from briefgen.facts import load_facts
 from briefgen.outputs import write_atomic

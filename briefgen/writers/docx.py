@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import string
+import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
+from docx.opc.pkgwriter import PackageWriter
 from lxml import etree
 
 from briefgen import pagination as geometry
@@ -90,13 +92,33 @@ def write_docx(document: Document, options: DocxOptions) -> bytes:
         raise ReferenceFileProblem(f"{source}: cannot be read as a Word document: {exc}") from None
     try:
         _MemoWriter(word, document, options, source).write()
-        buffer = io.BytesIO()
-        word.save(buffer)
+        stored = _stored_package(word)
     except (ValueError, KeyError, etree.LxmlError) as exc:
         raise ReferenceFileProblem(
             f"{source}: the memo could not be written into this reference: {exc}"
         ) from None
-    return repack(buffer.getvalue(), options.stamp)
+    return repack(stored, options.stamp)
+
+
+def _stored_package(word: docx.document.Document) -> bytes:
+    """What `Document.save` writes, but uncompressed: `repack` compresses every part anyway, so
+    deflating here too (and inflating again there) would only double the packaging cost."""
+    package = word.part.package
+    for part in package.parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+
+        class _Stored:  # the physical writer python-docx's PackageWriter expects
+            @staticmethod
+            def write(pack_uri: PackURI, blob: bytes) -> None:
+                zf.writestr(pack_uri.membername, blob)
+
+        parts = list(package.parts)
+        PackageWriter._write_content_types_stream(_Stored, parts)
+        PackageWriter._write_pkg_rels(_Stored, package.rels)
+        PackageWriter._write_parts(_Stored, parts)
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,21 +12,36 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
+_CLARK: dict[str, str] = {}
+_ATTR: dict[str, str] = {}
+
+
 def qn(tag: str) -> str:
-    """`w:p` → Clark notation."""
-    prefix, local = tag.split(":")
-    return f"{{{R_NS if prefix == 'r' else W_NS}}}{local}"
+    """`w:p` → Clark notation (memoised: a long memo asks for the same few dozen names
+    hundreds of thousands of times)."""
+    try:
+        return _CLARK[tag]
+    except KeyError:
+        prefix, local = tag.split(":")
+        clark = _CLARK[tag] = f"{{{R_NS if prefix == 'r' else W_NS}}}{local}"
+        return clark
+
+
+def _attr(key: str) -> str:
+    """A keyword argument of `el` → the qualified attribute name (`r_id` → `r:id`)."""
+    try:
+        return _ATTR[key]
+    except KeyError:
+        name = _ATTR[key] = qn("r:" + key[2:]) if key.startswith("r_") else qn("w:" + key)
+        return name
 
 
 def el(tag: str, parent: etree._Element | None = None, **attrs: str | int) -> etree._Element:
     """A `w:` element with `w:`-qualified attributes (`r_id` → `r:id`), appended to `parent`."""
-    node = etree.Element(qn(tag)) if parent is None else etree.SubElement(parent, qn(tag))
-    for key, value in attrs.items():
-        if key.startswith("r_"):
-            node.set(qn("r:" + key[2:]), str(value))
-        else:
-            node.set(qn("w:" + key), str(value))
-    return node
+    attrib = {_attr(k): str(v) for k, v in attrs.items()} if attrs else None
+    if parent is None:
+        return etree.Element(qn(tag), attrib)
+    return etree.SubElement(parent, qn(tag), attrib)
 
 
 # Child order of w:pPr, w:rPr, w:tcPr and w:tblPr (ECMA-376 Part 1, §17.3.1.26 etc.): Word rejects

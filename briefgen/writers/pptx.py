@@ -25,10 +25,10 @@ from pptx import Presentation
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.opc.package import _Relationship
+from pptx.opc.package import Part, _Relationship
 from pptx.opc.packuri import PackURI
 from pptx.oxml import parse_xml
-from pptx.parts.slide import NotesSlidePart, SlidePart
+from pptx.parts.slide import SlidePart
 
 from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
@@ -744,9 +744,7 @@ class _Deck:
         n = self.count
         info = self.infos[plan.kind]
         layout_part = info.layout.part  # type: ignore[attr-defined]
-        slide_part = SlidePart(
-            PackURI(f"/ppt/slides/slide{n}.xml"), CT.PML_SLIDE, self.package, parse_xml(f"<p:sld {NSDECL}/>")
-        )
+        slide_part = Part(PackURI(f"/ppt/slides/slide{n}.xml"), CT.PML_SLIDE, self.package)
         slide_part.relate_to(layout_part, RT.SLIDE_LAYOUT)
 
         def link(url: str) -> str:
@@ -755,7 +753,7 @@ class _Deck:
         text = _Text(self.lang, self.geometry, link)
         shapes = _Shapes()
         self._content(shapes, text, plan, info, n)
-        slide_part._element = parse_xml(
+        slide_part._blob = _serialized(
             f'<p:sld {NSDECL}><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/>'
             "<p:nvPr/>"
             '</p:nvGrpSpPr><p:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
@@ -860,12 +858,18 @@ class _Deck:
             f"<p:txBody><a:bodyPr/><a:lstStyle/>{paras}</p:txBody></p:sp>"
             "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:notes>"
         )
-        notes_part = NotesSlidePart(
-            PackURI(f"/ppt/notesSlides/notesSlide{n}.xml"), CT.PML_NOTES_SLIDE, self.package, parse_xml(xml)
+        notes_part = Part(
+            PackURI(f"/ppt/notesSlides/notesSlide{n}.xml"), CT.PML_NOTES_SLIDE, self.package, _serialized(xml)
         )
         notes_part.relate_to(self.notes_master, RT.NOTES_MASTER)
         notes_part.relate_to(slide_part, RT.SLIDE)
         slide_part.relate_to(notes_part, RT.NOTES_SLIDE)
+
+
+def _serialized(xml: str) -> bytes:
+    """The part's bytes as python-pptx would write them, parsed once (which checks the XML is
+    well formed) and serialised at once, so no element tree per slide is kept until save."""
+    return etree.tostring(parse_xml(xml), encoding="UTF-8", standalone=True)
 
 
 def _primary_color(prs) -> str:  # type: ignore[no-untyped-def]
@@ -918,14 +922,36 @@ def write_pptx(document: Document, options: PptxOptions) -> bytes:
         for plan in plans:
             deck.add(plan)
         _core_properties(prs, document, options.stamp)
-        buf = io.BytesIO()
-        prs.save(buf)
+        stored = _stored_package(prs)
     except BriefgenError:
         raise
     except (KeyError, ValueError, AttributeError, etree.LxmlError) as exc:
         where = options.reference or "bundled reference.pptx"
         raise ReferenceFileProblem(f"{where}: cannot build the deck from this reference: {exc}") from None
-    return repack(buf.getvalue(), options.stamp)
+    return repack(stored, options.stamp)
+
+
+def _stored_package(prs: object) -> bytes:
+    """What `Presentation.save` writes, but uncompressed: `repack` compresses every part anyway,
+    so deflating here too (and inflating again there) would only double the packaging cost."""
+    import zipfile
+
+    from pptx.opc.serialized import PackageWriter
+
+    package = prs.part.package  # type: ignore[attr-defined]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+
+        class _Stored:  # the physical writer python-pptx's PackageWriter expects
+            @staticmethod
+            def write(pack_uri: PackURI, blob: bytes) -> None:
+                zf.writestr(pack_uri.membername, blob)
+
+        writer = PackageWriter(buffer, package._rels, tuple(package.iter_parts()))
+        writer._write_content_types_stream(_Stored)
+        writer._write_pkg_rels(_Stored)
+        writer._write_parts(_Stored)
+    return buffer.getvalue()
 
 
 def check_reference_pptx(path: Path | None, layouts: Mapping[str, str] | None = None) -> list[Problem]:
