@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# What is installed, as stamp files: demo needs briefgen (with the watch extra), test the test
+# extras too. Each is redone when pyproject.toml changes.
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
 
 .PHONY: demo test lint bench clean install
 
@@ -10,23 +13,27 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
+$(RUNTIME): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[watch]'
+	touch $(RUNTIME)
+
+$(TESTING): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[test,watch]'
-	touch $(STAMP)
+	touch $(TESTING)
 
-install: $(STAMP)
+install: $(RUNTIME)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/briefgen build facts/lavrov-cavusoglu-ankara-2018.yaml -o out
 	@echo "Open out/lavrov-cavusoglu-ankara-2018-memo.docx and out/lavrov-cavusoglu-ankara-2018-deck.pptx"
 
-test: $(STAMP)
+test: $(TESTING)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
-	$(BIN)/ruff check briefgen tests bench
+lint: $(TESTING)
+	$(BIN)/ruff check briefgen tests bench scripts
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(BIN)/python bench/run.py
 
 clean:
