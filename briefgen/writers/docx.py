@@ -124,47 +124,22 @@ def _stored_package(word: docx.document.Document) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']")
-_SETTINGS_AFTER_FOOTNOTEPR = {
-    qn("w:" + t)
-    for t in [
-        "endnotePr",
-        "compat",
-        "docVars",
-        "rsids",
-        "attachedSchema",
-        "themeFontLang",
-        "clrSchemeMapping",
-        "doNotIncludeSubdocsInStats",
-        "doNotAutoCompressPictures",
-        "forceUpgrade",
-        "captions",
-        "readModeInkLockDown",
-        "smartTagType",
-        "shapeDefaults",
-        "doNotEmbedSmartTags",
-        "decimalSymbol",
-        "listSeparator",
-    ]
-} | {
-    "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr",
-    "{http://schemas.openxmlformats.org/schemaLibrary/2006/main}schemaLibrary",
-}
-_SETTINGS_AFTER_THEMEFONTLANG = {
-    qn("w:" + t)
-    for t in [
-        "clrSchemeMapping",
-        "doNotIncludeSubdocsInStats",
-        "doNotAutoCompressPictures",
-        "forceUpgrade",
-        "captions",
-        "readModeInkLockDown",
-        "smartTagType",
-        "shapeDefaults",
-        "doNotEmbedSmartTags",
-        "decimalSymbol",
-        "listSeparator",
-    ]
-} | {"{http://schemas.openxmlformats.org/schemaLibrary/2006/main}schemaLibrary"}
+# The tail of CT_Settings' child sequence (ECMA-376 §17.15.1.78), in schema order: a setting we
+# add goes before the first of these already present.
+_MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_SCHEMA_LIBRARY = "{http://schemas.openxmlformats.org/schemaLibrary/2006/main}"
+_SETTINGS_TAIL = [
+    qn(f"w:{t}") if ":" not in t and "}" not in t else t
+    for t in (
+        "endnotePr", "compat", "docVars", "rsids", f"{_MATH}mathPr", "attachedSchema",
+        "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
+        "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+        "smartTagType", f"{_SCHEMA_LIBRARY}schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+        "decimalSymbol", "listSeparator",
+    )
+]  # fmt: skip
+_SETTINGS_AFTER_FOOTNOTEPR = set(_SETTINGS_TAIL)
+_SETTINGS_AFTER_THEMEFONTLANG = set(_SETTINGS_TAIL[_SETTINGS_TAIL.index(qn("w:themeFontLang")) + 1 :])
 
 
 def bookmark_name(anchor: str, used: set[str]) -> str:
