@@ -408,14 +408,18 @@ def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
 @click.argument("old", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
-def diff_cmd(old: Path, new: Path, as_json: bool) -> int:
+@click.option(
+    "--exit-code", is_flag=True,
+    help="Exit 1 when there are changes, 0 when there are none (as `git diff --exit-code`).",
+)
+def diff_cmd(old: Path, new: Path, as_json: bool, exit_code: bool) -> int:
     """Report what changed between two versions of a fact base: facts, risks and their ratings,
     agenda items, sources, people, judgments and the briefing's own fields."""
     from briefgen.diffing import diff_files
 
     result = diff_files(old, new)
     click.echo(result.to_json() if as_json else result.format())
-    return EXIT_OK
+    return EXIT_INVALID if exit_code and result.changes else EXIT_OK
 
 
 def _report(exc: BriefgenError) -> None:

@@ -40,8 +40,11 @@ def test_diff_finds_a_changed_risk_rating_with_score_and_rag(tmp_path):
 
 def test_diff_identical_or_reformatted_files_have_no_changes(tmp_path):
     # Quoting and flow style are YAML layout, not content.
-    same = _variant(tmp_path, "same", ("participants: [cavusoglu, lavrov]",
-                                       'participants:\n    - "cavusoglu"\n    - lavrov'))
+    same = _variant(
+        tmp_path,
+        "same",
+        ("participants: [cavusoglu, lavrov]", 'participants:\n    - "cavusoglu"\n    - lavrov'),
+    )
     result = diff_files(EXAMPLE, same)
     assert result.changes == []
     assert result.format().endswith("no changes")
@@ -50,7 +53,8 @@ def test_diff_identical_or_reformatted_files_have_no_changes(tmp_path):
 def test_diff_reports_facts_added_removed_and_changed(tmp_path):
     new_fact = "  - id: new-fact\n    statement: A new fact.\n    sources: [seed-report]\n"
     new = _variant(
-        tmp_path, "new",
+        tmp_path,
+        "new",
         ("regional topics.\n    date: 2018-08-13", "regional topics. Revised.\n    date: 2018-08-13"),
         ("\nfacts:\n", "\nfacts:\n" + new_fact),
     )
@@ -65,7 +69,8 @@ def test_diff_reports_facts_added_removed_and_changed(tmp_path):
 
 def test_diff_reports_agenda_items_and_sources(tmp_path):
     new = _variant(
-        tmp_path, "new",
+        tmp_path,
+        "new",
         ("    title: Purchase of the S-400 air defence system\n", "    title: The S-400 purchase\n"),
         ("    likelihood: certain\n    summary: Signed", "    likelihood: possible\n    summary: Signed"),
     )
@@ -117,3 +122,20 @@ def test_diff_missing_file_is_usage_error(tmp_path, missing):
     if missing == "old":
         args.reverse()
     assert main(["diff", *args]) == 2
+
+
+def test_diff_exit_code_flag_reports_changes_like_git(tmp_path, capsys):
+    from briefgen.cli import main
+    from tests.conftest import EXAMPLE
+
+    changed = tmp_path / "new.yaml"
+    changed.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace(
+            "    likelihood: 4\n    impact: 5\n", "    likelihood: 5\n    impact: 5\n"
+        ),
+        encoding="utf-8",
+    )
+    assert main(["diff", str(EXAMPLE), str(EXAMPLE), "--exit-code"]) == 0
+    assert main(["diff", str(EXAMPLE), str(changed)]) == 0
+    assert main(["diff", str(EXAMPLE), str(changed), "--exit-code"]) == 1
+    assert "idlib-offensive" in capsys.readouterr().out
