@@ -146,6 +146,8 @@ def _fenced_div_rule(state: StateBlock, start_line: int, end_line: int, silent: 
 
     state.parentType, state.lineMax = old_parent, old_line_max
     state.line = next_line + (1 if closed else 0)
+    if not closed:
+        state.env.setdefault("unclosed_divs", []).append((start_line, line))
     return True
 
 
@@ -737,7 +739,16 @@ def read_markdown(text: str, *, source: str = "<markdown>") -> Document:
     if leading:
         offset = leading.group().count("\n")
         text = text[leading.end() :]
-    tokens = _parser().parse(text, {})
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(text, env)
+    for line, fence in env.get("unclosed_divs", ()):
+        # A div that runs to the end would swallow everything after it (in a deck, into the
+        # speaker notes): a template mistake, usually a `:::` glued to the line above.
+        message = (
+            f"fenced div {fence.strip()!r} is never closed: a line holding only ':::' is missing "
+            "(or a template tag removed the line break before it)"
+        )
+        raise TemplateProblem(problems=[Problem(message, file=source, line=line + 1 + offset)])
     reader = _Reader(tokens, source, offset)
     meta = Meta(title="")
     start = 0

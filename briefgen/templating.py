@@ -178,8 +178,9 @@ def portion(briefing: Briefing, classification: str | None = None) -> str:
     return f"[\\({escape_markdown(PORTION_ABBREVIATIONS.get(level, level))}\\)]{{.portion}} "
 
 
-def fact_sources(briefing: Briefing, facts: list[Fact]) -> list[Source]:
-    """Distinct sources of the given facts, in first-cited order."""
+def fact_sources(briefing: Briefing, facts: Iterable[object]) -> list[Source]:
+    """Distinct sources of the given facts (or timeline events, or people: anything with
+    `sources`), in first-cited order."""
     seen: dict[str, Source] = {}
     for fact in facts:
         for sid in fact.sources:

@@ -643,3 +643,12 @@ def test_markup_escape_markdown_table_cell_round_trip(first, second):
     assert isinstance(table, Table)
     assert len(table.body) == 1
     assert [plain_text(cell.content) for cell in table.body[0]] == [_normalised(first), _normalised(second)]
+
+
+def test_read_markdown_unclosed_div_is_a_located_error():
+    text = "## Slide\n\n::: notes\nTalking points.:::\n\n## Next slide\n"
+    with pytest.raises(TemplateProblem) as caught:
+        read_markdown(text, source="deck.md")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == ("deck.md", 3)
+    assert "fenced div '::: notes' is never closed" in problem.message
