@@ -257,3 +257,12 @@ def test_non_editable_install_builds_from_another_directory(tmp_path):
     assert result.stdout.splitlines()[0].startswith(str(site))
     assert (elsewhere / "out" / f"{STEM}-memo.docx").exists()
     assert (elsewhere / "out" / f"{STEM}-deck.pptx").exists()
+
+
+def test_deck_every_content_slide_has_real_speaker_notes(deck):
+    for slide in deck.slides:
+        if slide.slide_layout.name in ("Title Slide", "Section Header"):
+            continue
+        notes = slide.notes_slide.notes_text_frame.text
+        assert notes.strip(), slide.shapes.title.text
+        assert "no talking points were provided" not in notes, slide.shapes.title.text
