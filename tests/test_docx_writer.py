@@ -30,6 +30,7 @@ from briefgen.model import (
 )
 from briefgen.pagination import estimate_body_pages
 from briefgen.writers.docx import DocxOptions, bookmark_name, write_docx
+from briefgen.writers.pdf import convert_to_pdf
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = HERE / "fixtures" / "docx" / "memo.md"
@@ -336,27 +337,9 @@ def test_docx_writer_output_validates(memo_bytes: bytes, memo: Document, tmp_pat
 def test_docx_writer_libreoffice_pages_carry_marking_top_and_bottom(
     memo_bytes: bytes, tmp_path: Path
 ) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None or shutil.which("pdftotext") is None:
+    if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
-    source = tmp_path / "memo.docx"
-    source.write_bytes(memo_bytes)
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    (tmp_path / "memo.pdf").write_bytes(convert_to_pdf(memo_bytes, "memo.docx", timeout=180))
     text = subprocess.run(
         ["pdftotext", "-layout", str(tmp_path / "memo.pdf"), "-"], check=True, capture_output=True, text=True
     ).stdout

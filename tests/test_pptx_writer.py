@@ -18,6 +18,7 @@ from briefgen import styles
 from briefgen.errors import Problem
 from briefgen.markup import read_markdown
 from briefgen.model import Document, Heading, ListBlock, ListItem, Meta, Paragraph, Text
+from briefgen.writers.pdf import convert_to_pdf
 from briefgen.writers.pptx import PptxOptions, check_reference_pptx, write_pptx
 
 HERE = Path(__file__).resolve().parent
@@ -410,22 +411,8 @@ def _text_boxes(shapes, out: list) -> list:  # type: ignore[no-untyped-def]
 
 
 def _words_outside(pptx: Path, tmp_path: Path) -> list[tuple[int, str]]:
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(pptx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    pdf = tmp_path / f"{pptx.stem}.pdf"
+    pdf.write_bytes(convert_to_pdf(pptx.read_bytes(), pptx.name, timeout=300))
     html = tmp_path / "bbox.html"
     subprocess.run(["pdftotext", "-bbox-layout", str(tmp_path / f"{pptx.stem}.pdf"), str(html)], check=True)
     pages = etree.parse(str(html), etree.HTMLParser(encoding="utf-8")).findall(".//page")
