@@ -13,8 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# compileall: an editable install is not byte-compiled by pip, and where PYTHONDONTWRITEBYTECODE
+# is set (many CI images) every run would compile briefgen again (about 30 ms).
 $(RUNTIME): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[watch]'
+	$(BIN)/python -m compileall -q briefgen
 	touch $(RUNTIME)
 
 $(TESTING): $(RUNTIME)

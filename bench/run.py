@@ -3,8 +3,9 @@
 `make bench` runs it (`.venv/bin/python bench/run.py`). It generates synthetic fact bases of
 10, 50, 100 and 500 agenda items (bench/synth.py) in a temporary folder, then measures:
 
-- cold builds of memo + deck (`python -m briefgen build`, a fresh process each run, Python
-  start-up included) of the worked example and of every synthetic size;
+- cold builds of memo + deck (the `briefgen` console script, a fresh process each run, Python
+  start-up included, briefgen byte-compiled first as an installed wheel is) of the worked
+  example and of every synthetic size;
 - the same content through pandoc: briefgen renders its Markdown once (`--format md`), then
   `pandoc -f markdown memo.md -o x.docx` and `pandoc -f markdown deck.md -o x.pptx` (the "pair");
 - batch: 40 copies of the example in one `briefgen build --jobs 2` against 40 pandoc pairs
@@ -134,8 +135,25 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+# The console script users run (`python -m briefgen` adds runpy's start-up on top).
+SCRIPT = Path(PYTHON).with_name("briefgen")
+
+
 def briefgen(*args: str | Path) -> list[str]:
-    return [PYTHON, "-m", "briefgen", *map(str, args)]
+    head = [str(SCRIPT)] if SCRIPT.exists() else [PYTHON, "-m", "briefgen"]
+    return [*head, *map(str, args)]
+
+
+def compile_bytecode() -> None:
+    """Byte-compile briefgen as an installed wheel would be, so that no run pays for compiling
+    it (an editable install under PYTHONDONTWRITEBYTECODE=1 would otherwise compile every run)."""
+    import briefgen as package
+
+    subprocess.run(
+        [PYTHON, "-m", "compileall", "-q", str(Path(package.__file__).parent)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def pandoc_pair(memo_md: Path, deck_md: Path, out: Path) -> Run:
@@ -411,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         "source_date_epoch": env_epoch,
         "cases": {},
     }
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
         work = Path(tmp)
         print("building (this takes a few minutes)…", file=sys.stderr)

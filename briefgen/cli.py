@@ -490,6 +490,13 @@ def _handle_sigterm():  # -> Callable[[], None]
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
-def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+# Commands that only read files and print: nothing to clean up when they end (see `briefgen.__main__.run`).
+READ_ONLY_COMMANDS = frozenset({"check", "diff", "inspect", "schema"})
+
+
+def exits_fast(argv: list[str]) -> bool:
+    """Whether `argv` ran a read-only command (the group's own options take no values, so the
+    first argument that is not an option names the command)."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    return command in READ_ONLY_COMMANDS
+

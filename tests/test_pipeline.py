@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -12,7 +13,7 @@ from docx import Document as open_docx
 from lxml import etree
 from pptx import Presentation
 
-from briefgen.cli import main
+from briefgen.cli import exits_fast, main
 from briefgen.facts import load_facts
 from briefgen.styles import RAG_FILL
 from tests.conftest import EXAMPLE, MEMO_SECTIONS, ROOT, VALIDATOR
@@ -214,6 +215,38 @@ def test_cli_help_documents_exit_codes():
     assert "Exit codes:" in result.stdout and "usage error" in result.stdout
 
 
+def test_entry_check_ends_fast_with_every_problem_delivered(tmp_path):
+    """`check` leaves through `os._exit`: its exit code and all of its output (here one
+    problem per agenda item, more than a pipe buffer holds) must still arrive in full."""
+    bad = tmp_path / "bad.yaml"
+    items = "".join(f"  - id: item-{n}\n    title: Item {n}\n    risks: [nowhere-{n}]\n" for n in range(400))
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").split("\nagenda:")[0] + "\nagenda:\n" + items)
+    ok = subprocess.run(
+        [sys.executable, "-m", "briefgen", "check", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (ok.returncode, ok.stdout.strip()) == (0, f"{EXAMPLE}: ok")
+    failed = subprocess.run(
+        [sys.executable, "-m", "briefgen", "check", "--format", "json", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failed.returncode == 1, failed.stderr
+    report = json.loads(failed.stdout)
+    unknown = [p for p in report["problems"] if "unknown risk id 'nowhere-" in p["message"]]
+    assert len(unknown) == 400
+
+
+def test_entry_exits_fast_only_for_read_only_commands():
+    assert exits_fast(["check", "facts"]) and exits_fast(["inspect", "x.docx"])
+    assert exits_fast(["diff", "a.yaml", "b.yaml"]) and exits_fast(["schema"])
+    for argv in (["build", "facts"], ["watch"], ["init", "x"], ["templates", "export"], ["--help"], []):
+        assert not exits_fast(argv), argv
+
+
 def test_non_editable_install_builds_from_another_directory(tmp_path):
     """`pip install .` (a wheel, not editable) carries templates and fonts with the package."""
     wheel_dir = tmp_path / "wheel"
@@ -241,7 +274,7 @@ def test_non_editable_install_builds_from_another_directory(tmp_path):
             sys.executable,
             "-c",
             "import briefgen, sys; print(briefgen.__file__); "
-            "from briefgen.cli import main; sys.exit(main(sys.argv[1:]))",
+            "from briefgen.cli import exits_fast, main; sys.exit(main(sys.argv[1:]))",
             "build",
             str(EXAMPLE),
             "-o",

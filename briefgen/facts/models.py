@@ -4,12 +4,12 @@ These are the only shape the rest of briefgen sees: after `load_facts` nothing h
 Field descriptions double as the fact-format reference (`briefgen schema`, docs/facts.md).
 """
 
-from __future__ import annotations
+
 
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -130,7 +130,7 @@ class Marking(Model):
     )
 
     @model_validator(mode="after")
-    def _level_in_scheme(self) -> Marking:
+    def _level_in_scheme(self) -> Self:
         self.level = self.level.upper() if self.scheme != "none" else self.level
         levels = MARKING_LEVELS.get(self.scheme)
         if levels and self.level not in levels:
@@ -204,7 +204,7 @@ class Source(Model):
     )
 
     @model_validator(mode="after")
-    def _url_or_reference(self) -> Source:
+    def _url_or_reference(self) -> Self:
         if not self.url and not self.reference:
             raise ValueError("a source needs a url or a reference")
         return self
@@ -316,7 +316,7 @@ class Meeting(Model):
     )
 
     @model_validator(mode="after")
-    def _aware(self) -> Meeting:
+    def _aware(self) -> Self:
         for name in ("start", "end"):
             value = getattr(self, name)
             if isinstance(value, datetime) and value.tzinfo is None:
@@ -510,7 +510,7 @@ class RagThresholds(Model):
     )
 
     @model_validator(mode="after")
-    def _ordered(self) -> RagThresholds:
+    def _ordered(self) -> Self:
         if self.amber_from >= self.red_from:
             raise ValueError("amber_from must be below red_from")
         return self
@@ -759,7 +759,7 @@ class Briefing(Model):
     _indexes: dict[str, dict[str, object]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _derive(self) -> Briefing:
+    def _derive(self) -> Self:
         for risk in self.risks:
             risk._rag = self.output.rag.rag(risk.score)
         return self
