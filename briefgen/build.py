@@ -30,7 +30,7 @@ from datetime import time as dtime
 from functools import cache
 from pathlib import Path
 
-from briefgen import __version__
+from briefgen import GC_THRESHOLDS, __version__
 from briefgen.errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, BriefgenError, Problem, UsageProblem
 from briefgen.facts import LoadedBriefing, load_facts
 from briefgen.manifest import Manifest, sha256_file
@@ -476,7 +476,7 @@ _WORKER_TEMPLATES: dict[str, TemplateSet] = {}
 def _init_worker(template_dir: Path | None) -> None:
     import gc
 
-    gc.set_threshold(50_000, 50, 100)  # see briefgen.cli.main
+    gc.set_threshold(*GC_THRESHOLDS)
     _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
 
 

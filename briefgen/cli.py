@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from briefgen import __version__
+from briefgen import GC_THRESHOLDS, __version__
 from briefgen.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -433,10 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; the one place errors become exit codes."""
     import gc
 
-    # A build allocates millions of small objects that live until it ends; the default
-    # thresholds (700, 10, 10) run full collections over them again and again (15-20 % of a
-    # large build). Collect young objects rarely and old ones almost never.
-    gc.set_threshold(50_000, 50, 100)
+    gc.set_threshold(*GC_THRESHOLDS)  # again, for callers that do not come through __main__
     restore_sigterm = _handle_sigterm()
     try:
         result = cli.main(args=argv, prog_name="briefgen", standalone_mode=False)
@@ -490,7 +487,8 @@ def _handle_sigterm():  # -> Callable[[], None]
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
-# Commands that only read files and print: nothing to clean up when they end (see `briefgen.__main__.run`).
+# Commands that only read files and print, with nothing to clean up when they end: they leave
+# through `os._exit` (see `briefgen.__main__.run`).
 READ_ONLY_COMMANDS = frozenset({"check", "diff", "inspect", "schema"})
 
 
@@ -499,4 +497,3 @@ def exits_fast(argv: list[str]) -> bool:
     first argument that is not an option names the command)."""
     command = next((arg for arg in argv if not arg.startswith("-")), None)
     return command in READ_ONLY_COMMANDS
-
