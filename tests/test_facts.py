@@ -8,6 +8,7 @@ import pytest
 
 from briefgen.errors import InvalidFacts
 from briefgen.facts import load_facts
+from briefgen.facts.models import Marking
 from tests.conftest import EXAMPLE
 
 
@@ -207,3 +208,10 @@ def test_load_facts_top_level_list_is_refused(write_facts):
 def test_load_facts_empty_file_is_refused(write_facts):
     [message] = problems_of(write_facts("# only a comment\n"))
     assert "file is empty" in message
+
+
+def test_models_list_defaults_are_not_shared_between_instances():
+    """Lists default to `[]` (not a factory): pydantic must still give each instance its own."""
+    first, second = Marking(level="UNCLASSIFIED"), Marking(level="UNCLASSIFIED")
+    first.caveats.append("NOFORN")
+    assert second.caveats == [] and Marking(level="UNCLASSIFIED").caveats == []

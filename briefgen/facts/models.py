@@ -70,6 +70,8 @@ IdList = Annotated[list[Id], BeforeValidator(_list_of)]
 
 
 class Model(BaseModel):
+    # Lists default to `[]`: pydantic copies a mutable default for every instance, while a
+    # `default_factory=list` makes it inspect `list`'s signature at start-up (tokenize and all).
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
 
@@ -120,7 +122,7 @@ class Marking(Model):
         examples=["UNCLASSIFIED", "OFFICIAL-SENSITIVE"],
     )
     caveats: list[Text] = Field(
-        default_factory=list,
+        default=[],
         description="Caveats / handling instructions, e.g. NOFORN.",
         examples=[["NOFORN"]],
     )
@@ -271,7 +273,7 @@ class Person(Model):
         examples=["Russia's foreign minister since 2004."],
     )
     sources: IdList = Field(
-        default_factory=list, description="Sources of the biography.", examples=[["seed-report"]]
+        default=[], description="Sources of the biography.", examples=[["seed-report"]]
     )
 
 
@@ -313,7 +315,7 @@ class Meeting(Model):
         examples=["Bilateral, delegations, then tête-à-tête"],
     )
     participants: IdList = Field(
-        default_factory=list, description="Ids of people attending.", examples=[["cavusoglu", "lavrov"]]
+        default=[], description="Ids of people attending.", examples=[["cavusoglu", "lavrov"]]
     )
 
     @model_validator(mode="after")
@@ -351,7 +353,7 @@ class Point(Model):
         examples=["Idlib is a red line for Turkey."],
     )
     facts: IdList = Field(
-        default_factory=list,
+        default=[],
         description="Ids of facts this point relies on.",
         examples=[["turkey-red-line"]],
     )
@@ -375,7 +377,7 @@ class IfRaised(Model):
         examples=["No. The decision has been taken and the agreement has been signed."],
     )
     facts: IdList = Field(
-        default_factory=list, description="Ids of facts the response relies on.", examples=[["s400-deal"]]
+        default=[], description="Ids of facts the response relies on.", examples=[["s400-deal"]]
     )
 
 
@@ -409,20 +411,20 @@ class AgendaItem(Model):
         description="Our position on the item.", examples=["The S-400 agreement is a sovereign decision."]
     )
     points: list[PointItem] = Field(
-        default_factory=list,
+        default=[],
         description="Points to make: each a sentence, or a mapping with text and facts.",
         examples=[[{"text": "The agreement stands.", "facts": ["s400-deal"]}]],
     )
     if_raised: list[IfRaised] = Field(
-        default_factory=list,
+        default=[],
         description="Questions they may raise, each with our response.",
         examples=[[{"question": "Will US pressure change your decision?", "response": "No."}]],
     )
     background: IdList = Field(
-        default_factory=list, description="Ids of background facts.", examples=[["s400-deal", "s400-nato"]]
+        default=[], description="Ids of background facts.", examples=[["s400-deal", "s400-nato"]]
     )
     risks: IdList = Field(
-        default_factory=list, description="Ids of related risks.", examples=[["s400-allies"]]
+        default=[], description="Ids of related risks.", examples=[["s400-allies"]]
     )
 
 
@@ -436,7 +438,7 @@ class Objectives(Model):
         examples=[["Agree the next steps towards the Istanbul quartet meeting."]],
     )
     theirs: list[PointItem] = Field(
-        default_factory=list,
+        default=[],
         description="Their objectives / likely asks.",
         examples=[["Confirmation that Turkey will not step back from the S-400 purchase."]],
     )
@@ -488,7 +490,7 @@ class Risk(Model):
         None, description="Direction of the risk: rising, steady or falling.", examples=["rising"]
     )
     agenda: IdList = Field(
-        default_factory=list, description="Ids of related agenda items.", examples=[["syria-astana-idlib"]]
+        default=[], description="Ids of related agenda items.", examples=[["syria-astana-idlib"]]
     )
     _rag: str = PrivateAttr("")
 
@@ -573,7 +575,7 @@ class Judgment(Model):
         description="Confidence in the judgment: low, moderate or high.", examples=["moderate"]
     )
     basis: IdList = Field(
-        default_factory=list,
+        default=[],
         description="Ids of the facts it rests on.",
         examples=[["un-bloodbath", "leaflets"]],
     )
@@ -600,7 +602,7 @@ class Judgments(Model):
         examples=["These judgments are the drafting desk's own."],
     )
     items: list[Judgment] = Field(
-        default_factory=list,
+        default=[],
         description="The judgments.",
         examples=[
             [{"statement": "Russia will back the regime.", "likelihood": "likely", "confidence": "low"}]
@@ -624,7 +626,7 @@ class TimelineEvent(Model):
         examples=["Astana talks on Syria launched in Kazakhstan's capital."],
     )
     sources: IdList = Field(
-        default_factory=list, description="Ids of the sources for the event.", examples=[["seed-report"]]
+        default=[], description="Ids of the sources for the event.", examples=[["seed-report"]]
     )
     highlight: bool = Field(False, description="Highlight it (the meeting itself).", examples=[True])
 
@@ -641,10 +643,10 @@ class PressLine(Model):
         examples=["The ministers discussed Syria and bilateral relations."],
     )
     facts: IdList = Field(
-        default_factory=list, description="Ids of facts the line relies on.", examples=[["agenda-topics"]]
+        default=[], description="Ids of facts the line relies on.", examples=[["agenda-topics"]]
     )
     if_asked: list[IfRaised] = Field(
-        default_factory=list,
+        default=[],
         description="Reactive press lines: question and response.",
         examples=[[{"question": "Is the S-400 purchase going ahead?", "response": "The agreement stands."}]],
     )
@@ -720,7 +722,7 @@ class Briefing(Model):
     )
     meeting: Meeting = Field(description="The meeting: title, date, place, participants.")
     people: list[Person] = Field(
-        default_factory=list,
+        default=[],
         description="Participants and people the brief mentions.",
         examples=[[{"id": "lavrov", "name": "Sergey Lavrov", "role": "Minister of Foreign Affairs",
                     "side": "theirs"}]],
@@ -730,17 +732,17 @@ class Briefing(Model):
         min_length=1, description="Agenda items, with positions, points to make and if-raised lines."
     )
     facts: list[Fact] = Field(
-        default_factory=list,
+        default=[],
         description="Sourced facts, cited by id from points, judgments and background.",
         examples=[[{"id": "s400-deal", "statement": "Turkey signed the S-400 agreement.",
                     "sources": ["seed-report"]}]],
     )
-    risks: list[Risk] = Field(default_factory=list, description="The risk register.")
+    risks: list[Risk] = Field(default=[], description="The risk register.")
     judgments: Judgments = Field(
         default_factory=Judgments, description="Key judgments (assessments), kept apart from facts."
     )
     timeline: list[TimelineEvent] = Field(
-        default_factory=list,
+        default=[],
         description="Chronology of events leading to the meeting.",
         examples=[[{"date": "2017-01", "event": "Astana talks launched.", "sources": ["seed-report"]}]],
     )
@@ -750,7 +752,7 @@ class Briefing(Model):
         description="The line to take with the press: a sentence, or a mapping with line and if_asked.",
     )
     next_steps: list[Text] = Field(
-        default_factory=list,
+        default=[],
         description="Follow-up actions after the meeting.",
         examples=[["Issue our read-out of the meeting on the day."]],
     )
