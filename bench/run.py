@@ -135,6 +135,8 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = No
     )
 
 
+CHECK_RUNS = 15  # at least this many timed `check` runs
+
 # The console script users run (`python -m briefgen` adds runpy's start-up on top).
 SCRIPT = Path(PYTHON).with_name("briefgen")
 
@@ -438,7 +440,9 @@ def main(argv: list[str] | None = None) -> int:
             facts = synth.write(n, work / f"items-{n}.yaml")
             runs = args.heavy_runs if n >= 500 else args.runs
             results["cases"][f"items-{n}"] = compare(f"items-{n}", facts, work, runs, has_pandoc, True)
-        check = Series([run(briefgen("check", EXAMPLE)) for _ in range(args.runs + 1)][1:])
+        # A check takes a quarter of a second: more runs cost little and steady the median.
+        check_runs = max(args.runs, CHECK_RUNS)
+        check = Series([run(briefgen("check", EXAMPLE)) for _ in range(check_runs + 1)][1:])
         results["check"] = check.summary()
         print(f"  check: {check.wall:.3f} s", file=sys.stderr)
         copy = work / "rebuild" / EXAMPLE.name
