@@ -478,7 +478,7 @@ def _handle_sigterm():  # -> Callable[[], None]
 
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    from briefgen.outputs import Terminated
+    from briefgen.errors import Terminated
 
     def on_sigterm(signum, frame):
         raise Terminated()

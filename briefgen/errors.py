@@ -86,3 +86,8 @@ class ToolProblem(BriefgenError):
     """An external program (LibreOffice) is missing, failed or timed out."""
 
     exit_code = EXIT_TOOL
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread on SIGTERM, so that clean-up runs as for Ctrl-C (exit 130).
+    Not a `BriefgenError`: like Ctrl-C it must get past every handler of those."""

@@ -31,10 +31,6 @@ _pending: set[str] = set()
 _pending_lock = threading.Lock()
 
 
-class Terminated(KeyboardInterrupt):
-    """Raised in the main thread on SIGTERM, so that clean-up runs as for Ctrl-C."""
-
-
 def check_output_name(name: str) -> str:
     """Return `name` if it is a plain file name that is safe on every platform; else raise.
 
