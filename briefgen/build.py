@@ -201,7 +201,7 @@ def render_outputs(
         with clock("docx"):
             from briefgen.writers.docx import DocxOptions, write_docx
 
-            memo = read_markdown(markdown["memo"], source=f"{stem}-memo.md")
+            memo = read_markdown(markdown["memo"], source=f"{stem}-memo.md", warnings=warnings)
             ref = _reference(options.reference_docx, briefing.output.reference_docx, loaded.path)
             files[f"{stem}-memo.docx"] = write_docx(
                 memo, DocxOptions(stamp=stamp, reference=ref, warnings=warnings)
@@ -210,7 +210,7 @@ def render_outputs(
         with clock("pptx"):
             from briefgen.writers.pptx import PptxOptions, write_pptx
 
-            deck = read_markdown(markdown["deck"], source=f"{stem}-deck.md")
+            deck = read_markdown(markdown["deck"], source=f"{stem}-deck.md", warnings=warnings)
             ref = _reference(options.reference_pptx, briefing.output.reference_pptx, loaded.path)
             files[f"{stem}-deck.pptx"] = write_pptx(
                 deck, PptxOptions(stamp=stamp, reference=ref, layouts=options.layouts, warnings=warnings)

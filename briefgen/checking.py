@@ -18,8 +18,8 @@ def check_briefing(path: Path, templates: TemplateSet) -> list[Problem]:
     loaded = load_facts(path)
     warnings = list(loaded.warnings)
     markdown = render_templates(loaded.briefing, templates, ("memo", "deck"))
-    memo = read_markdown(markdown["memo"], source=f"{path.stem}-memo.md")
-    read_markdown(markdown["deck"], source=f"{path.stem}-deck.md")
+    memo = read_markdown(markdown["memo"], source=f"{path.stem}-memo.md", warnings=warnings)
+    read_markdown(markdown["deck"], source=f"{path.stem}-deck.md", warnings=warnings)
     budget = loaded.briefing.output.page_budget
     pages = estimate_body_pages(memo)
     if pages > budget:

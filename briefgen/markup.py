@@ -20,6 +20,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.attrs.parse import ParseError
@@ -205,6 +206,20 @@ def _heading_attributes_rule(state: StateCore) -> None:
         token.meta["attrs"] = attrs
 
 
+def _undefined_footnote_rule(state: StateInline, silent: bool) -> bool:
+    """Note a `[^label]` that reached this rule: the footnote rule just before it takes every
+    reference whose label is defined, so this one has no definition and stays literal text.
+    Matches nothing itself; `read_markdown` turns the notes into warnings."""
+    src, pos = state.src, state.pos
+    if silent or not src.startswith("[^", pos):
+        return False
+    end = src.find("]", pos + 2)
+    label = src[pos + 2 : end] if end > pos + 2 else ""
+    if label and not any(ch.isspace() for ch in label):
+        state.env.setdefault("undefined_footnotes", {}).setdefault(label, None)
+    return False
+
+
 @cache
 def _parser() -> MarkdownIt:
     """The shared, configured MarkdownIt instance (building one costs more than a parse)."""
@@ -214,6 +229,7 @@ def _parser() -> MarkdownIt:
     # kept with its original label, referenced or not; inline `^[…]` notes are not in the dialect.
     md.use(footnote_plugin, inline=False, move_to_end=False)
     md.use(attrs_plugin, spans=True, after=("code_inline", "link_close"))
+    md.inline.ruler.after("footnote_ref", "undefined_footnote_ref", _undefined_footnote_rule)
     md.block.ruler.before(
         "fence", "fenced_div", _fenced_div_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
@@ -726,12 +742,15 @@ def _meta(reader: _Reader, token: Token) -> Meta:
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 
 
-def read_markdown(text: str, *, source: str = "<markdown>") -> Document:
+def read_markdown(
+    text: str, *, source: str = "<markdown>", warnings: list[Problem] | None = None
+) -> Document:
     """Parse rendered template Markdown into a `Document`.
 
     `source` names the text in error messages (`memo.md:42: risk-matrix block: …`). Raises
     `TemplateProblem` for malformed JSON in the front matter or a `toc`, `risk-matrix` or
-    `timeline` block, or for fields of the wrong type.
+    `timeline` block, or for fields of the wrong type. Mistakes that still leave a document
+    (a footnote reference without a definition) are appended to `warnings`.
     """
     # Jinja2 block tags often leave blank lines above the front matter, which must open the text.
     offset = 0
@@ -756,4 +775,26 @@ def read_markdown(text: str, *, source: str = "<markdown>") -> Document:
         meta = _meta(reader, tokens[0])
         start = 1
     blocks, _ = reader.blocks(start, None)
+    if warnings is not None:
+        warnings.extend(_undefined_footnote_warnings(env, text, source, offset))
     return Document(meta=meta, blocks=tuple(blocks), footnotes=reader.footnotes)
+
+
+def _undefined_footnote_warnings(
+    env: dict[str, Any], text: str, source: str, offset: int
+) -> list[Problem]:
+    found = []
+    for label in env.get("undefined_footnotes", ()):
+        # The inline parser keeps no line numbers: point at the first unescaped occurrence.
+        match = re.search(r"(?<!\\)\[\^" + re.escape(label) + r"\]", text)
+        line = text.count("\n", 0, match.start()) + 1 + offset if match else 0
+        found.append(
+            Problem(
+                f"footnote reference [^{label}] has no definition, so it prints as text; "
+                f"add a line '[^{label}]: …' or cite through cite()",
+                file=source,
+                line=line,
+                severity="warning",
+            )
+        )
+    return found

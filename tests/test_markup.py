@@ -652,3 +652,33 @@ def test_read_markdown_unclosed_div_is_a_located_error():
     [problem] = caught.value.problems
     assert (problem.file, problem.line) == ("deck.md", 3)
     assert "fenced div '::: notes' is never closed" in problem.message
+
+
+def test_read_markdown_undefined_footnote_reference_is_a_located_warning():
+    text = textwrap.dedent(
+        """\
+
+        Intro cites [^seed] properly.
+
+        Then [^seeed] by mistake, twice: [^seeed].
+
+        Escaped \\[^literal] and `[^code]` are meant as text.
+
+        [^seed]: The report.
+        """
+    )
+    warnings: list = []
+    document = read_markdown(text, source="x-memo.md", warnings=warnings)
+    assert [(w.file, w.line, w.severity) for w in warnings] == [("x-memo.md", 4, "warning")]
+    assert "[^seeed] has no definition" in warnings[0].message
+    # The document is unchanged by the warning: the reference stays literal text.
+    second = document.blocks[1]
+    assert isinstance(second, Paragraph) and "[^seeed]" in "".join(
+        node.text for node in second.content if isinstance(node, Text)
+    )
+
+
+def test_read_markdown_without_sink_still_reads_undefined_references_as_text():
+    document = read_markdown("A [^missing] note.\n")
+    [paragraph] = document.blocks
+    assert isinstance(paragraph, Paragraph) and paragraph.content[0].text == "A [^missing] note."

@@ -199,6 +199,18 @@ def test_check_writes_nothing_and_exits_0(tmp_path, monkeypatch, capsys):
     assert f"{EXAMPLE}: ok" in capsys.readouterr().out
 
 
+def test_check_warns_of_a_footnote_reference_without_definition(tmp_path, capsys):
+    """A template typo in a citation would print `[^…]` literally in the memo: check says so."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    memo = (ROOT / "templates" / "memo.md.j2").read_text(encoding="utf-8")
+    (templates / "memo.md.j2").write_text(memo + "\nSee the annex.[^anex]\n", encoding="utf-8")
+    assert main(["check", "--templates", str(templates), str(EXAMPLE)]) == 0
+    err = capsys.readouterr().err
+    assert f"{EXAMPLE.stem}-memo.md:" in err and "[^anex] has no definition" in err
+    assert main(["check", "--strict", "--templates", str(templates), str(EXAMPLE)]) == 1
+
+
 def test_cli_usage_errors_exit_2(tmp_path, capsys):
     assert main(["build", str(tmp_path / "missing.yaml")]) == 2
     assert main(["build", str(EXAMPLE), "--format", "doc"]) == 2
