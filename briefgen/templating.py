@@ -7,10 +7,14 @@ passed as data and escaped for Markdown by the `md` filter, so it is never templ
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import json
+import os
 import re
-from collections.abc import Callable, Iterable
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +24,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
-from briefgen.errors import TemplateProblem
+from briefgen.errors import TemplateProblem, UsageProblem
 from briefgen.facts.models import (
     LEXICON_NAMES,
     LEXICONS,
@@ -373,14 +377,64 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     )
 
 
+# A template that loops without end (or nests loops far beyond any briefing) is stopped after
+# this many seconds; the worked example renders in 10 ms and 500 agenda items in 0.3 s.
+RENDER_TIMEOUT_S = 60.0
+_TIMEOUT_VARIABLE = "BRIEFGEN_RENDER_TIMEOUT"
+
+
+def render_timeout() -> float:
+    """Seconds a template may run: $BRIEFGEN_RENDER_TIMEOUT, else `RENDER_TIMEOUT_S`; 0 = no limit."""
+    value = os.environ.get(_TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return RENDER_TIMEOUT_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < 1e6:  # also refuses nan and inf
+        raise UsageProblem(
+            f"{_TIMEOUT_VARIABLE}={value!r}: expected a number of seconds, e.g. 60 (0 turns the limit off)"
+        )
+    return seconds
+
+
+class _RenderTimeout(Exception):
+    """Raised inside a rendering template by the deadline's alarm."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise `_RenderTimeout` in the code running `seconds` from now (SIGALRM: Unix, main thread;
+    elsewhere, or with 0 seconds, no limit). Jinja2 compiles templates to Python, so the alarm
+    lands in template code and the traceback names the template line."""
+    in_main = threading.current_thread() is threading.main_thread()
+    if not seconds or not hasattr(signal, "setitimer") or not in_main:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @dataclass
 class TemplateSet:
     """A Jinja2 environment over the user's folder (if any) and the built-in templates."""
 
     user_dir: Path | None = None
     env: jinja2.Environment = field(init=False)
+    timeout: float = field(init=False)
 
     def __post_init__(self) -> None:
+        self.timeout = render_timeout()
         searchpath = [str(self.user_dir)] if self.user_dir else []
         searchpath.append(str(builtin_template_dir()))
         self.env = _Sandbox(
@@ -450,8 +504,14 @@ class TemplateSet:
         name = TEMPLATE_NAMES[kind]
         context = self.context(kind, briefing)
         try:
-            template = self.env.get_template(name)
-            return template.render(context)
+            with _deadline(self.timeout):
+                template = self.env.get_template(name)
+                return template.render(context)
+        except _RenderTimeout as exc:
+            raise TemplateProblem(
+                f"{_where(exc, name)}: template stopped after {self.timeout:g} s: a loop that does "
+                f"not end, or far more work than a briefing needs ({_TIMEOUT_VARIABLE} sets the limit)"
+            ) from None
         except jinja2.TemplateSyntaxError as exc:
             where = f"{exc.filename or exc.name or name}:{exc.lineno}"
             raise TemplateProblem(f"{where}: template syntax error: {exc.message}") from None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
-from briefgen.errors import TemplateProblem
+from briefgen.errors import TemplateProblem, UsageProblem
 from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
 from briefgen.model import Div, FootnoteRef, Heading, ListBlock, Paragraph, RiskMatrix, Table, plain_text
-from briefgen.templating import TemplateSet, format_date, format_range
+from briefgen.templating import RENDER_TIMEOUT_S, TemplateSet, format_date, format_range, render_timeout
 from tests.conftest import EXAMPLE, MEMO_SECTIONS
 
 
@@ -119,6 +121,40 @@ def test_render_undefined_name_names_template_and_line(tmp_path, write_facts, mi
         TemplateSet(tmp_path / "tpl").render("memo", briefing)
     assert "memo.md.j2:2" in str(caught.value)
     assert "no_such_field" in str(caught.value)
+
+
+def test_render_endless_loop_is_stopped_at_its_line(tmp_path, write_facts, minimal_yaml, monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0.3")
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "memo.md.j2").write_text(
+        "# Memo\n\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}"
+        "{% endfor %}\n",
+        encoding="utf-8",
+    )
+    briefing = load_facts(write_facts(minimal_yaml)).briefing
+    previous = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(TemplateProblem) as caught:
+        TemplateSet(tmp_path / "tpl").render("memo", briefing)
+    assert "memo.md.j2:3: template stopped after 0.3 s" in str(caught.value)
+    # No alarm is left running and the previous handler is back.
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is previous
+    # The deck, rendered after the stopped memo, is not cut short.
+    assert "Bottom line" in TemplateSet(tmp_path / "tpl").render("deck", briefing)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
+def test_render_timeout_setting_must_be_seconds(value, monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", value)
+    with pytest.raises(UsageProblem, match="BRIEFGEN_RENDER_TIMEOUT"):
+        TemplateSet()
+
+
+def test_render_timeout_zero_turns_the_limit_off(monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0")
+    assert render_timeout() == 0
+    monkeypatch.delenv("BRIEFGEN_RENDER_TIMEOUT")
+    assert render_timeout() == RENDER_TIMEOUT_S
 
 
 def test_render_portion_marks_when_marking_asks(write_facts, minimal_yaml):
