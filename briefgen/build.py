@@ -12,6 +12,7 @@ unless `fail_fast` asks for it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib.metadata
@@ -31,7 +32,16 @@ from functools import cache
 from pathlib import Path
 
 from briefgen import GC_THRESHOLDS, __version__
-from briefgen.errors import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, BriefgenError, Problem, UsageProblem
+from briefgen.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    BriefgenError,
+    Problem,
+    Terminated,
+    UsageProblem,
+)
 from briefgen.facts import LoadedBriefing, load_facts
 from briefgen.manifest import Manifest, sha256_file
 from briefgen.outputs import write_all
@@ -469,14 +479,28 @@ def _build_one(
     return result
 
 
+def _raise_terminated(signum: int, frame: object) -> None:
+    import signal
+
+    # Once: a second SIGTERM (the pool's own clean-up sends one) must not cut short the removal
+    # of temporary files that the first set going.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated()
+
+
 # Worker processes keep their template set (parsed templates) from one briefing to the next.
 _WORKER_TEMPLATES: dict[str, TemplateSet] = {}
 
 
 def _init_worker(template_dir: Path | None) -> None:
     import gc
+    import signal
 
     gc.set_threshold(*GC_THRESHOLDS)
+    # SIGTERM (from `_interrupt_workers`, or a CI runner) becomes `Terminated`, a
+    # KeyboardInterrupt, so that a write in progress removes its temporary file, as in the
+    # main process. Not SIGINT: a briefgen started with SIGINT ignored passes that on.
+    signal.signal(signal.SIGTERM, _raise_terminated)
     _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
 
 
@@ -491,7 +515,13 @@ def _worker_build(
         os.environ.update(environ)
         tempfile.tempdir = None
     templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
-    return _build_one(path, options, context, templates)
+    try:
+        return _build_one(path, options, context, templates)
+    except Terminated:
+        # The briefing in progress has cleaned up on the way out. Leave the pool rather than
+        # take the next briefing already queued for this worker: the pool, finding a worker
+        # gone, stops the others too.
+        os._exit(EXIT_INTERRUPTED)
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -591,12 +621,13 @@ def _build_parallel(
         initializer=_init_worker,
         initargs=(options.templates,),
     ) as pool:
-        futures: dict[Future[BuildResult], tuple[int, Path]] = {
-            pool.submit(_worker_build, path, options, context, dict(os.environ)): (index, path)
-            for index, path in todo
-        }
-        pending = set(futures)
+        futures: dict[Future[BuildResult], tuple[int, Path]] = {}
+        pending: set[Future[BuildResult]] = set()
         try:
+            # Submitting starts the workers: an interruption may already arrive here.
+            for index, path in todo:
+                futures[pool.submit(_worker_build, path, options, context, dict(os.environ))] = (index, path)
+            pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 failed = False
@@ -613,9 +644,23 @@ def _build_parallel(
                             finish(futures[future][0], _collect(future, futures[future][1]))
                     return
         except BaseException:
-            for future in pending:
-                future.cancel()
+            for future in futures:
+                future.cancel()  # those not started; a running one stops by `_interrupt_workers`
+            _interrupt_workers(pool)
             raise
+
+
+def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
+    """Pass an interruption (Ctrl-C, or a SIGTERM sent to briefgen alone) on to the workers, so
+    the briefings in progress stop at once, each removing its temporary files on the way out
+    (`_init_worker`), instead of the pool's shutdown waiting for them to finish."""
+    import signal
+
+    # `_processes` (pid → process) is private but has been there since Python 3.2; without it
+    # the shutdown merely waits.
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
 
 
 def _collect(future: Future[BuildResult], path: Path) -> BuildResult:

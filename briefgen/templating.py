@@ -431,10 +431,9 @@ class TemplateSet:
 
     user_dir: Path | None = None
     env: jinja2.Environment = field(init=False)
-    timeout: float = field(init=False)
 
     def __post_init__(self) -> None:
-        self.timeout = render_timeout()
+        render_timeout()  # a bad setting is a usage error before anything is rendered
         searchpath = [str(self.user_dir)] if self.user_dir else []
         searchpath.append(str(builtin_template_dir()))
         self.env = _Sandbox(
@@ -503,13 +502,14 @@ class TemplateSet:
         """Render the memo or deck template for a briefing to Markdown."""
         name = TEMPLATE_NAMES[kind]
         context = self.context(kind, briefing)
+        timeout = render_timeout()  # read per render: a build worker adopts the caller's environment
         try:
-            with _deadline(self.timeout):
+            with _deadline(timeout):
                 template = self.env.get_template(name)
                 return template.render(context)
         except _RenderTimeout as exc:
             raise TemplateProblem(
-                f"{_where(exc, name)}: template stopped after {self.timeout:g} s: a loop that does "
+                f"{_where(exc, name)}: template stopped after {timeout:g} s: a loop that does "
                 f"not end, or far more work than a briefing needs ({_TIMEOUT_VARIABLE} sets the limit)"
             ) from None
         except jinja2.TemplateSyntaxError as exc:

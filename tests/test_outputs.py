@@ -187,6 +187,40 @@ def test_build_sigterm_mid_write_exits_130_and_leaves_old_outputs_and_no_tempora
         assert (out / name).read_bytes() == data
 
 
+def test_build_sigterm_with_parallel_workers_stops_them_at_once(tmp_path):
+    """SIGTERM reaches only briefgen itself: it must stop the workers' briefings in progress (here
+    templates that would loop for ten minutes), not wait for them, and leave no temporaries."""
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    for name in ("one", "two", "three"):
+        (facts / f"{name}.yaml").write_bytes(GOOD.read_bytes())
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "memo.md.j2").write_text(
+        "# Memo\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "one-memo.md").write_bytes(b"old memo")
+    command = [sys.executable, "-m", "briefgen", "build", str(facts), "-o", str(out)]
+    command += ["--templates", str(templates), "--format", "md", "-j", "2"]
+    env = {**os.environ, "BRIEFGEN_RENDER_TIMEOUT": "600"}
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)  # the workers start and take the first two briefings
+        assert child.poll() is None, child.stderr.read() if child.stderr else ""
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=60)  # far less than the templates' ten minutes
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == EXIT_INTERRUPTED, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert _temps(out) == []
+    assert (out / "one-memo.md").read_bytes() == b"old memo"
+
+
 # ---------------------------------------------------------------------------------------------
 # Two builds into the same folder at once
 
