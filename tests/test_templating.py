@@ -6,6 +6,7 @@ import signal
 
 import pytest
 
+from briefgen import templating
 from briefgen.errors import TemplateProblem, UsageProblem
 from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
@@ -127,8 +128,7 @@ def test_render_endless_loop_is_stopped_at_its_line(tmp_path, write_facts, minim
     monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0.3")
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "memo.md.j2").write_text(
-        "# Memo\n\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}"
-        "{% endfor %}\n",
+        "# Memo\n\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
         encoding="utf-8",
     )
     briefing = load_facts(write_facts(minimal_yaml)).briefing
@@ -141,6 +141,29 @@ def test_render_endless_loop_is_stopped_at_its_line(tmp_path, write_facts, minim
     assert signal.getsignal(signal.SIGALRM) is previous
     # The deck, rendered after the stopped memo, is not cut short.
     assert "Bottom line" in TemplateSet(tmp_path / "tpl").render("deck", briefing)
+
+
+def test_render_runaway_output_is_stopped_by_memory_at_its_line(
+    tmp_path, write_facts, minimal_yaml, monkeypatch
+):
+    """A loop that prints (here from inside a macro, which gathers its output in a list) fills
+    memory long before the time limit: it is stopped when the process has grown too much."""
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "600")
+    monkeypatch.setattr(templating, "MAX_RENDER_GROWTH", 64 << 20)
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "loops.md.j2").write_text(
+        "{% macro spin() %}\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}\n"
+        "{% endfor %}{% endfor %}{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "tpl" / "memo.md.j2").write_text(
+        '# Memo\n\n{% from "loops.md.j2" import spin %}\n{{ spin() }}\n', encoding="utf-8"
+    )
+    briefing = load_facts(write_facts(minimal_yaml)).briefing
+    with pytest.raises(TemplateProblem) as caught:
+        TemplateSet(tmp_path / "tpl").render("memo", briefing)
+    assert "loops.md.j2:2: template stopped after taking 64 MB of memory" in str(caught.value)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
