@@ -72,12 +72,20 @@ def _load(name: str) -> FontMetrics:
     return FontMetrics(
         family=name,
         units_per_em=data["units_per_em"],
-        advances=dict(zip(data["code_points"], data["advances"], strict=True)),
+        advances=_with_space_aliases(dict(zip(data["code_points"], data["advances"], strict=True))),
         default_advance=data["units_per_em"],
         ascender=data["ascender"],
         descender=data["descender"],
         line_gap=data["line_gap"],
     )
+
+
+def _with_space_aliases(advances: dict[int, int]) -> dict[int, int]:
+    """Carlito has no glyph for the no-break space; Word and PowerPoint set it as wide as a
+    space, where measuring it as a missing character would count a whole em."""
+    if 0x20 in advances:
+        advances.setdefault(0xA0, advances[0x20])
+    return advances
 
 
 def _read_font(name: str) -> FontMetrics:
@@ -95,7 +103,7 @@ def _read_font(name: str) -> FontMetrics:
         hmtx = font["hmtx"].metrics
         hhea = font["hhea"]
         upem = font["head"].unitsPerEm
-        advances = {cp: hmtx[glyph][0] for cp, glyph in cmap.items() if glyph in hmtx}
+        advances = _with_space_aliases({cp: hmtx[glyph][0] for cp, glyph in cmap.items() if glyph in hmtx})
         font.close()
     # Characters the font lacks are drawn by a fallback font; assume a wide glyph (the em
     # square) so that estimates stay on the safe side for CJK and other scripts.
@@ -110,7 +118,23 @@ def _read_font(name: str) -> FontMetrics:
     )
 
 
-_BREAKS = re.compile(r"\S+\s*")
+# A line may break after a run of spaces, but not at a no-break space (U+00A0, the figure space
+# U+2007, the narrow no-break space U+202F): those join their neighbours, as in Word and
+# PowerPoint ("10 000", "Mr Lavrov"). Each match is a word and the breakable spaces after it.
+NO_BREAK_SPACES = "\u00a0\u2007\u202f"
+_BREAKS = re.compile(rf"((?:\S|[{NO_BREAK_SPACES}])+)((?:(?![{NO_BREAK_SPACES}])\s)*)")
+_SPACES = re.compile(rf"(?:(?![{NO_BREAK_SPACES}])\s)+")
+
+
+def squeeze_spaces(text: str) -> str:
+    """`text` on one line: each run of breakable whitespace (newlines too) one space, the ends
+    trimmed; no-break spaces stay, so the line still cannot break there."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def split_words(text: str) -> list[str]:
+    """The parts of `text` a line may break between (no-break spaces join their neighbours)."""
+    return [word for word in _SPACES.split(text) if word]
 
 
 def wrap(text: str, width_pt: float, metrics: FontMetrics, size_pt: float) -> list[str]:
@@ -124,23 +148,23 @@ def wrap(text: str, width_pt: float, metrics: FontMetrics, size_pt: float) -> li
         line = ""
         line_w = 0.0
         for match in _BREAKS.finditer(para):
-            word = match.group()
-            word_w = metrics.width(word.rstrip(), size_pt)
+            word, space = match.groups()
+            word_w = metrics.width(word, size_pt)
             if line and line_w + word_w > width_pt:
                 lines.append(line.rstrip())
                 line, line_w = "", 0.0
             if not line and word_w > width_pt:
                 # Break an overlong word (URLs, long ids) between characters.
                 chunk = ""
-                for ch in word.rstrip():
+                for ch in word:
                     if chunk and metrics.width(chunk + ch, size_pt) > width_pt:
                         lines.append(chunk)
                         chunk = ""
                     chunk += ch
-                line = chunk + word[len(word.rstrip()):]
+                line = chunk + space
                 line_w = metrics.width(line, size_pt)
                 continue
-            line += word
-            line_w += metrics.width(word, size_pt)
+            line += word + space
+            line_w += word_w + metrics.width(space, size_pt)
         lines.append(line.rstrip())
     return lines

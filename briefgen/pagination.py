@@ -66,7 +66,8 @@ FOOTNOTE_SEPARATOR = 12.0
 HEADER_FOOTER_SIZE = 9.0
 
 
-_BREAKABLE = re.compile(r"\s+|(?<=[-/])")
+# Where Word may break a line: at spaces (not no-break ones), and after hyphens and slashes.
+_BREAKABLE = re.compile(rf"(?:(?![{metrics.NO_BREAK_SPACES}])\s)+|(?<=[-/])")
 
 
 def _pt(twips: float) -> float:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from briefgen import styles
 from briefgen.errors import Problem
-from briefgen.metrics import font_metrics, wrap
+from briefgen.metrics import font_metrics, split_words, squeeze_spaces, wrap
 from briefgen.model import (
     Block,
     Cell,
@@ -618,7 +618,7 @@ def _specs(document: Document, warnings: list[Problem]) -> list[_Spec]:
     orphans = False
     for block in document.blocks:
         if isinstance(block, Heading) and block.level <= 2:
-            title = " ".join(plain_text(block.content).split())
+            title = squeeze_spaces(plain_text(block.content))
             classes = set(block.classes)
             if block.level == 1:
                 kind = "title" if "title" in classes else "section"
@@ -694,7 +694,7 @@ def _specs(document: Document, warnings: list[Problem]) -> list[_Spec]:
 
 
 def _cell(cell: Cell, bold: bool = False) -> CellPlan:
-    return CellPlan(" ".join(plain_text(cell.content).split()), bold, _rag_of(cell.content))
+    return CellPlan(squeeze_spaces(plain_text(cell.content)), bold, _rag_of(cell.content))
 
 
 def _cell_height(cell: CellPlan, width: float, font: str, size: float) -> float:
@@ -723,7 +723,7 @@ def _column_widths(
             if width / WIDTH_SAFETY + pad <= least[i]:
                 continue  # no word of the cell is wider than the whole cell
             longest = 0.0
-            for w in cell.text.split():
+            for w in split_words(cell.text):
                 key = (w, cell.bold)
                 ww = words.get(key)
                 if ww is None:

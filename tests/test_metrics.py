@@ -44,3 +44,31 @@ def test_metrics_wrap_breaks_an_overlong_word():
     lines = metrics.wrap("https://example.org/" + "x" * 80, 100, face, 11)
     assert len(lines) > 1 and all(face.width(line, 11) <= 100 for line in lines)
     assert "".join(lines) == "https://example.org/" + "x" * 80
+
+
+@pytest.mark.parametrize("joiner", ["\u00a0", "\u202f", "\u2007"])
+def test_metrics_wrap_never_breaks_at_a_no_break_space(joiner):
+    face = metrics.font_metrics("Calibri")
+    width = face.width("Minister Sergey", 11) + 1
+    assert metrics.wrap("Minister Sergey Lavrov", width, face, 11) == ["Minister Sergey", "Lavrov"]
+    name = f"Sergey{joiner}Lavrov"
+    assert metrics.wrap(f"Minister {name}", width, face, 11) == ["Minister", name]
+
+
+def test_pagination_column_widths_keep_a_no_break_phrase_whole():
+    """A memo column must be wide enough for `Sergey Lavrov` joined by a no-break space, which
+    Word will not break, though each half alone would fit the narrower column it gets otherwise."""
+    from briefgen.pagination import FONT, TABLE_SIZE, column_widths
+
+    phrase = "Sergey\u00a0Lavrov"
+    needed = metrics.font_metrics(FONT).width(phrase, TABLE_SIZE) * 20  # twips
+    long_notes = "A long note " * 60
+    joined = column_widths([["Name", "Notes"], [f"{phrase} Ivanovich Petrov", long_notes]], 9000)
+    apart = column_widths([["Name", "Notes"], ["Sergey Lavrov Ivanovich Petrov", long_notes]], 9000)
+    assert apart[0] < needed <= joined[0]
+
+
+def test_metrics_no_break_space_is_as_wide_as_a_space():
+    for family in ("Calibri", "Arial"):
+        face = metrics.font_metrics(family)
+        assert face.width("a\u00a0b", 11) == face.width("a b", 11)

@@ -301,3 +301,15 @@ def test_plan_slides_two_columns_split_in_parallel() -> None:
     assert [p.text for p in plans[0].right.paras] == ["Short."]
     assert all(p.right is None for p in plans[1:])
     assert_fits(plans, g)
+
+
+def test_plan_slides_keeps_no_break_spaces_in_titles_and_cells() -> None:
+    """`Sergey Lavrov` and `10 000` with no-break spaces must reach PowerPoint as written, or the
+    slide could break a line where the planner measured none."""
+    name, number = "Sergey\u00a0Lavrov", "10\u202f000"
+    header = ((Cell((Text("Who"),)), Cell((Text("Troops"),))),)
+    body = ((Cell((Text(f"  {name}\n"),)), Cell((Text(number),))),)
+    plans = plan_slides(deck(h2(f"Talks  with {name}", "table"), Table(header, body)), geometry(), [])
+    [plan] = plans
+    assert plan.title == f"Talks with {name}"
+    assert [cell.text for cell in plan.table.rows[0]] == [name, number]
