@@ -167,6 +167,10 @@ def build(
             print_problems(result.warnings)
             for output in result.outputs:
                 click.echo(f"wrote {output}")
+        elif result.status == builder.UP_TO_DATE:
+            # Kept from the build that wrote the outputs: an incremental CI run still shows
+            # every warning the current outputs carry.
+            print_problems(result.warnings)
         progress.update(result, done)
 
     batch = builder.BatchOptions(jobs=jobs, force=force, fail_fast=fail_fast)

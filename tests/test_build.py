@@ -319,6 +319,18 @@ def test_build_manifest_records_every_output_hash(tmp_path):
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_build_up_to_date_briefing_still_prints_its_warnings(tmp_path, capsys):
+    """An incremental CI run must not hide the warnings the unchanged outputs carry."""
+    path = _facts(tmp_path / "facts", "alpha")
+    path.write_text(re.sub(r"^(title: .*)$", "\\1\v", path.read_text("utf-8"), count=1, flags=re.M), "utf-8")
+    _build(tmp_path, "--format", "md")
+    first = capsys.readouterr().err
+    assert "removed vertical tab" in first
+    assert _statuses(_build(tmp_path, "--format", "md")) == {"alpha": "up-to-date"}
+    second = capsys.readouterr()
+    assert "removed vertical tab" in second.err and "wrote" not in second.out
+
+
 def test_build_changed_facts_template_output_or_force_trigger_rebuilds(tmp_path):
     _facts(tmp_path / "facts", "alpha")
     bravo = _facts(tmp_path / "facts", "bravo")
