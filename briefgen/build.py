@@ -357,6 +357,16 @@ def input_key(facts_sha: str | None, references: list[FileRecord], context: Inpu
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def output_key(name: str, key: str) -> str:
+    """The key recorded for one output: a PDF also depends on the LibreOffice that made it, so
+    upgrading LibreOffice rebuilds PDFs (and only them)."""
+    if not name.endswith(".pdf"):
+        return key
+    from briefgen.writers.pdf import libreoffice_identity
+
+    return hashlib.sha256(f"{key}\0{libreoffice_identity()}".encode()).hexdigest()
+
+
 def _inputs(facts: FileRecord, refs: list[FileRecord], context: InputContext) -> list[FileRecord]:
     return [facts, *context.templates, *refs, *context.bundled]
 
@@ -399,7 +409,7 @@ def _up_to_date(
         return None
     key = input_key(facts_sha, refs, context)
     names = output_names(stem, options.formats)
-    if not all(manifest.is_current(name, key) for name in names):
+    if not all(manifest.is_current(name, output_key(name, key)) for name in names):
         return None
     files = [
         FileRecord(
@@ -696,7 +706,8 @@ def _record(manifest: Manifest, result: BuildResult) -> None:
     stem = output_stem(result.facts)
     facts = next((r for r in result.inputs if r.role == "facts"), None)
     for record in result.files:
-        manifest.record_output(Path(record.path).name, result.key, stem, record.sha256, record.size)
+        name = Path(record.path).name
+        manifest.record_output(name, output_key(name, result.key), stem, record.sha256, record.size)
     manifest.record_briefing(
         stem,
         {

@@ -470,6 +470,37 @@ def test_build_pdf_without_libreoffice_names_the_packages(tmp_path, monkeypatch,
     assert not (tmp_path / "out").exists() or _outputs(tmp_path / "out") == {}
 
 
+def test_build_pdf_is_rebuilt_after_a_libreoffice_upgrade(tmp_path, monkeypatch):
+    """The PDF depends on the LibreOffice that made it: a new `versionrc` beside the program (what
+    a package upgrade brings) makes the briefing out of date; nothing else does."""
+    from briefgen.writers import pdf
+
+    program = tmp_path / "lo" / "program" / "soffice"
+    program.parent.mkdir(parents=True)
+    # A stand-in for soffice: writes input.pdf into the --outdir it is given.
+    program.write_text(
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = --outdir ] && out=$2; shift; done\n"
+        'printf "%%PDF-1.7\\n%%%%EOF\\n" > "$out/input.pdf"\n',
+        encoding="utf-8",
+    )
+    program.chmod(0o755)
+    versionrc = program.parent / "versionrc"
+    versionrc.write_text("[Version]\nbuildid=1\n", encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_SOFFICE", str(program))
+    pdf.libreoffice_identity.cache_clear()
+    _facts(tmp_path / "facts", "alpha")
+    assert _statuses(_build(tmp_path, "--format", "pdf,md")) == {"alpha": "built"}
+    assert (tmp_path / "out" / "alpha-memo.pdf").read_bytes().startswith(b"%PDF-1.7")
+    pdf.libreoffice_identity.cache_clear()
+    assert _statuses(_build(tmp_path, "--format", "pdf,md")) == {"alpha": "up-to-date"}
+    assert _statuses(_build(tmp_path, "--format", "md")) == {"alpha": "up-to-date"}
+    versionrc.write_text("[Version]\nbuildid=2\n", encoding="utf-8")
+    pdf.libreoffice_identity.cache_clear()
+    assert _statuses(_build(tmp_path, "--format", "md")) == {"alpha": "up-to-date"}
+    assert _statuses(_build(tmp_path, "--format", "pdf,md")) == {"alpha": "built"}
+    pdf.libreoffice_identity.cache_clear()
+
+
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_build_pdf_through_libreoffice(tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)

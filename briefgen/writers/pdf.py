@@ -10,6 +10,7 @@ LibreOffice's child processes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
@@ -37,6 +38,25 @@ def find_soffice() -> str | None:
             return found
     mac = Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")
     return str(mac) if mac.is_file() else None
+
+
+@functools.cache
+def libreoffice_identity() -> str:
+    """What identifies the LibreOffice a PDF would be made with, without starting it: the
+    resolved program path and its installation's `versionrc` (version and build id), or the
+    program file's size and time where there is none; "" when none is installed."""
+    soffice = find_soffice()
+    if soffice is None:
+        return ""
+    program = Path(soffice).resolve()
+    for versionrc in (program.parent / "versionrc", program.parent.parent / "Resources" / "versionrc"):
+        with contextlib.suppress(OSError):
+            return f"{program}\0{hashlib.sha256(versionrc.read_bytes()).hexdigest()}"
+    try:
+        info = program.stat()
+    except OSError:
+        return str(program)
+    return f"{program}\0{info.st_size}\0{info.st_mtime_ns}"
 
 
 def convert_to_pdf(
