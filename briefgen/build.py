@@ -495,7 +495,12 @@ def _raise_terminated(signum: int, frame: object) -> None:
     # Once: a second SIGTERM (the pool's own clean-up sends one) must not cut short the removal
     # of temporary files that the first set going.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if not _WORKER_BUSY:
+        os._exit(EXIT_INTERRUPTED)  # between briefings: nothing to clean up, and no traceback
     raise Terminated()
+
+
+_WORKER_BUSY = False  # whether this worker process is building a briefing now
 
 
 # Worker processes keep their template set (parsed templates) from one briefing to the next.
@@ -517,21 +522,25 @@ def _init_worker(template_dir: Path | None) -> None:
 def _worker_build(
     path: Path, options: BuildOptions, context: InputContext, environ: dict[str, str]
 ) -> BuildResult:
-    # A fork-server worker inherits the server's environment, which may predate changes the
-    # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
-    if environ != os.environ:
-        for name in set(os.environ) - set(environ):
-            del os.environ[name]
-        os.environ.update(environ)
-        tempfile.tempdir = None
-    templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
+    global _WORKER_BUSY
+    _WORKER_BUSY = True
     try:
+        # A fork-server worker inherits the server's environment, which may predate changes the
+        # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
+        if environ != os.environ:
+            for name in set(os.environ) - set(environ):
+                del os.environ[name]
+            os.environ.update(environ)
+            tempfile.tempdir = None
+        templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
         return _build_one(path, options, context, templates)
     except Terminated:
         # The briefing in progress has cleaned up on the way out. Leave the pool rather than
         # take the next briefing already queued for this worker: the pool, finding a worker
         # gone, stops the others too.
         os._exit(EXIT_INTERRUPTED)
+    finally:
+        _WORKER_BUSY = False
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:

@@ -187,17 +187,26 @@ def test_build_sigterm_mid_write_exits_130_and_leaves_old_outputs_and_no_tempora
         assert (out / name).read_bytes() == data
 
 
-def test_build_sigterm_with_parallel_workers_stops_them_at_once(tmp_path):
+@pytest.mark.parametrize(
+    "briefings",
+    [
+        ("one", "two", "three"),  # both workers busy, a third briefing queued
+        ("a-broken", "one"),  # one worker idle after the broken file failed at once
+    ],
+)
+def test_build_sigterm_with_parallel_workers_stops_them_at_once(tmp_path, briefings):
     """SIGTERM reaches only briefgen itself: it must stop the workers' briefings in progress (here
-    templates that would loop for ten minutes), not wait for them, and leave no temporaries."""
+    templates that would loop for ten minutes), not wait for them or start a queued one, and
+    leave no temporaries; an idle worker leaves quietly."""
     facts = tmp_path / "facts"
     facts.mkdir()
-    for name in ("one", "two", "three"):
-        (facts / f"{name}.yaml").write_bytes(GOOD.read_bytes())
+    for name in briefings:
+        broken = name.endswith("broken")
+        (facts / f"{name}.yaml").write_bytes(b"title: [unclosed\n" if broken else GOOD.read_bytes())
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "memo.md.j2").write_text(
-        "# Memo\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}\n",
+        "# Memo\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"
