@@ -523,8 +523,8 @@ def _worker_build(
     path: Path, options: BuildOptions, context: InputContext, environ: dict[str, str]
 ) -> BuildResult:
     global _WORKER_BUSY
-    _WORKER_BUSY = True
     try:
+        _WORKER_BUSY = True  # inside the try: a SIGTERM just after it still ends in the except
         # A fork-server worker inherits the server's environment, which may predate changes the
         # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
         if environ != os.environ:
