@@ -144,6 +144,20 @@ def test_build_on_a_really_full_disk_exits_3_without_partial_files(tmp_path, cap
 # SIGTERM in the middle of a build
 
 
+def _terminate_and_expect_clean_exit(child: subprocess.Popen[str], out: Path, timeout: float) -> None:
+    """Send SIGTERM to a running build; it must exit 130, say so without a traceback, and
+    leave no temporary file in `out` (the child is killed if it does not end in time)."""
+    try:
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=timeout)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == EXIT_INTERRUPTED, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert _temps(out) == []
+
+
 def test_build_sigterm_mid_write_exits_130_and_leaves_old_outputs_and_no_temporaries(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -175,14 +189,10 @@ def test_build_sigterm_mid_write_exits_130_and_leaves_old_outputs_and_no_tempora
             assert time.monotonic() < deadline, "the build never started writing"
             time.sleep(0.05)
         assert _temps(out), "a temporary file should be on disk while writing"
-        child.send_signal(signal.SIGTERM)
-        _, err = child.communicate(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == EXIT_INTERRUPTED, err
-    assert "interrupted" in err and "Traceback" not in err
-    assert _temps(out) == []
+    except BaseException:
+        child.kill()
+        raise
+    _terminate_and_expect_clean_exit(child, out, timeout=30)
     for name, data in old.items():
         assert (out / name).read_bytes() == data
 
@@ -219,14 +229,10 @@ def test_build_sigterm_with_parallel_workers_stops_them_at_once(tmp_path, briefi
     try:
         time.sleep(3)  # the workers start and take the first two briefings
         assert child.poll() is None, child.stderr.read() if child.stderr else ""
-        child.send_signal(signal.SIGTERM)
-        _, err = child.communicate(timeout=60)  # far less than the templates' ten minutes
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == EXIT_INTERRUPTED, err
-    assert "interrupted" in err and "Traceback" not in err
-    assert _temps(out) == []
+    except BaseException:
+        child.kill()
+        raise
+    _terminate_and_expect_clean_exit(child, out, timeout=60)  # far less than ten minutes
     assert (out / "one-memo.md").read_bytes() == b"old memo"
 
 
