@@ -1,0 +1,376 @@
+"""Planning the graphics of a deck: tables (split with the header repeated), the 5x5 risk heat
+map with its key, and the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from briefgen.errors import Problem
+from briefgen.metrics import font_metrics, split_words, squeeze_spaces
+from briefgen.model import Cell, RiskMatrix, Table, Text, Timeline, plain_text
+from briefgen.slides.fitting import SHRINK_STEP, capacity, line_pitch, sizes, text_height, wrap_lines
+from briefgen.slides.geometry import (
+    CELL_MARGINS,
+    HEIGHT_SLACK,
+    MAX_TIMELINE_EVENTS,
+    WIDTH_SAFETY,
+    DeckGeometry,
+    LayoutBox,
+)
+from briefgen.slides.plans import (
+    CellPlan,
+    EventPlan,
+    LegendItem,
+    Para,
+    RiskMapPlan,
+    Run,
+    TablePlan,
+    TextPlan,
+    TimelinePlan,
+)
+from briefgen.slides.reading import rag_of
+
+
+def _cell(cell: Cell, bold: bool = False) -> CellPlan:
+    return CellPlan(squeeze_spaces(plain_text(cell.content)), bold, rag_of(cell.content))
+
+
+def _cell_height(cell: CellPlan, width: float, font: str, size: float) -> float:
+    inner = width - CELL_MARGINS[0] - CELL_MARGINS[2]
+    n = len(wrap_lines(cell.text, font, cell.bold, size, inner))
+    return n * line_pitch(font, size) + CELL_MARGINS[1] + CELL_MARGINS[3] + HEIGHT_SLACK
+
+
+def _row_height(row: Sequence[CellPlan], widths: Sequence[float], font: str, size: float) -> float:
+    return max((_cell_height(c, w, font, size) for c, w in zip(row, widths, strict=False)), default=0.0)
+
+
+def _column_widths(
+    rows: Sequence[Sequence[CellPlan]], ncols: int, total: float, font: str, size: float
+) -> list[float]:
+    """Widths proportional to content, every column at least as wide as its longest word."""
+    pad = CELL_MARGINS[0] + CELL_MARGINS[2]
+    natural = [pad + 8.0] * ncols
+    least = [pad + 8.0] * ncols
+    words: dict[tuple[str, bool], float] = {}  # registers repeat their words in every row
+    for row in rows:
+        for i, cell in enumerate(row[:ncols]):
+            m = font_metrics(font, cell.bold)
+            width = m.width(cell.text, size)
+            natural[i] = max(natural[i], width / WIDTH_SAFETY + pad)
+            if width / WIDTH_SAFETY + pad <= least[i]:
+                continue  # no word of the cell is wider than the whole cell
+            longest = 0.0
+            for w in split_words(cell.text):
+                key = (w, cell.bold)
+                ww = words.get(key)
+                if ww is None:
+                    ww = words[key] = m.width(w, size)
+                longest = max(longest, ww)
+            least[i] = max(least[i], min(longest / WIDTH_SAFETY + pad, total / ncols))
+    if sum(natural) <= total:
+        return [total * n / sum(natural) for n in natural]
+    if sum(least) >= total:
+        return [total * n / sum(least) for n in least]
+    spare = total - sum(least)
+    extra = [n - m for n, m in zip(natural, least, strict=True)]
+    return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
+def plan_table(
+    table: Table, area: LayoutBox, geometry: DeckGeometry, warnings: list[Problem], where: str
+) -> list[TablePlan]:
+    # An all-empty header row (GFM tables must have one) would print as a blank bar.
+    header = [tuple(_cell(c, True) for c in row) for row in table.header]
+    header = [row for row in header if any(c.text for c in row)]
+    body = [tuple(_cell(c) for c in row) for row in table.body]
+    ncols = max((len(r) for r in (*header, *body)), default=1)
+    header = [r + (CellPlan(""),) * (ncols - len(r)) for r in header]
+    body = [r + (CellPlan(""),) * (ncols - len(r)) for r in body]
+    font = geometry.text_font
+    base = min(geometry.table_pt, area.size)
+    minimum = min(geometry.min_font_pt, base)
+    widths = _column_widths([*header, *body], ncols, area.width, font, base)
+    cap = area.height - HEIGHT_SLACK
+    if header:
+        alt = f"Table with columns {', '.join(c.text for c in header[0])}"
+    else:
+        alt = f"Table of {len(body)} rows: " + "; ".join(r[0].text for r in body if r)[:200]
+
+    def make(rows: list[tuple[CellPlan, ...]], size: float) -> TablePlan:
+        heights = [_row_height(r, widths, font, size) for r in (*header, *rows)]
+        box = area.moved(height=sum(heights), size=size, font=font)
+        return TablePlan(
+            box, tuple(header), tuple(rows), tuple(widths), tuple(heights), size, table.aligns, alt
+        )
+
+    def header_height(size: float) -> float:
+        return sum(_row_height(r, widths, font, size) for r in header)
+
+    out: list[TablePlan] = []
+    current: list[tuple[CellPlan, ...]] = []
+    used = header_height(base)
+    for row in body:
+        h = _row_height(row, widths, font, base)
+        if used + h <= cap:
+            current.append(row)
+            used += h
+            continue
+        if current:
+            out.append(make(current, base))
+            current, used = [], header_height(base)
+        if used + h <= cap:
+            current, used = [row], used + h
+            continue
+        for size in sizes(base - SHRINK_STEP, minimum):
+            if header_height(size) + _row_height(row, widths, font, size) <= cap:
+                out.append(make([row], size))
+                break
+        else:
+            pieces = _split_row(row, widths, font, minimum, cap - header_height(minimum))
+            warnings.append(
+                Problem(
+                    f"{where}: a table row is too tall for one slide even at {minimum:g} pt; "
+                    f"split across {len(pieces)} slides",
+                    severity="warning",
+                )
+            )
+            out.extend(make([piece], minimum) for piece in pieces)
+    if current or not out:
+        out.append(make(current, base))
+    return out
+
+
+def _split_row(
+    row: Sequence[CellPlan], widths: Sequence[float], font: str, size: float, cap: float
+) -> list[tuple[CellPlan, ...]]:
+    """Cut a row into rows of whole lines that each fit `cap` points."""
+    lh = line_pitch(font, size)
+    per = max(int((cap - CELL_MARGINS[1] - CELL_MARGINS[3] - HEIGHT_SLACK) // lh), 1)
+    wrapped = [
+        wrap_lines(c.text, font, c.bold, size, w - CELL_MARGINS[0] - CELL_MARGINS[2])
+        for c, w in zip(row, widths, strict=False)
+    ]
+    count = max(len(w) for w in wrapped)
+    pieces = []
+    for start in range(0, count, per):
+        pieces.append(
+            tuple(
+                CellPlan(" ".join(lines[start : start + per]), c.bold, c.rag)
+                for c, lines in zip(row, wrapped, strict=True)
+            )
+        )
+    return pieces
+
+
+def _rag(score: int, matrix: RiskMatrix) -> str:
+    if score >= matrix.red_from:
+        return "red"
+    if score >= matrix.amber_from:
+        return "amber"
+    return "green"
+
+
+def _legend(matrix: RiskMatrix) -> tuple[LegendItem, ...]:
+    """'Red ≥ 12', 'Amber 5–10', 'Green ≤ 4' from the thresholds and the scores L×I can take."""
+    scores = sorted({lk * im for lk in range(1, 6) for im in range(1, 6)})
+    amber = [s for s in scores if matrix.amber_from <= s < matrix.red_from]
+    green = [s for s in scores if s < matrix.amber_from]
+    items = [LegendItem("red", f"Red: score ≥ {matrix.red_from}")]
+    if amber:
+        items.append(
+            LegendItem("amber", f"Amber: {amber[0]}–{amber[-1]}" if len(amber) > 1 else f"Amber: {amber[0]}")
+        )
+    if green:
+        items.append(LegendItem("green", f"Green: ≤ {green[-1]}"))
+    return tuple(items)
+
+
+def plan_risk_map(
+    matrix: RiskMatrix, area: LayoutBox, geometry: DeckGeometry, warnings: list[Problem], where: str
+) -> list[RiskMapPlan]:
+    font = geometry.text_font
+    label = geometry.label_pt
+    lh_label = line_pitch(font, label)
+    title_h = lh_label + 8
+    # The likelihood-label column: as wide as the longest label, within limits.
+    l_labels = [f"{n} {matrix.likelihood_labels[n - 1]}" for n in range(5, 0, -1)]
+    i_labels = [f"{n} {matrix.impact_labels[n - 1]}" for n in range(1, 6)]
+    m = font_metrics(font)
+    label_w = min(max(m.width(t, label) for t in l_labels) / WIDTH_SAFETY + 16, area.width * 0.2)
+    grid_w = area.width * 0.58
+    cell_w = (grid_w - label_w) / 5
+    label_row_h = max(_cell_height(CellPlan(t), cell_w, font, label) for t in i_labels)
+    cell_h = (area.height - 2 * title_h - label_row_h) / 5
+    cell_w = min(cell_w, cell_h * 1.9)
+    id_size = geometry.min_font_pt
+    widths = (label_w, *([cell_w] * 5))
+    heights = (*([cell_h] * 5), label_row_h)
+    table_w = sum(widths)
+    top = area.top + title_h
+    table_box = LayoutBox(area.left, top, table_w, sum(heights), font=font, size=id_size)
+    likelihood_title = LayoutBox(
+        area.left, area.top, label_w + cell_w * 2, title_h, font=font, size=label, bold=True
+    )
+    impact_title = LayoutBox(
+        area.left + label_w, table_box.bottom, cell_w * 5, title_h, font=font, size=label, bold=True
+    )
+    panel_left = area.left + table_w + 24
+    panel_w = max(area.right - panel_left, 120.0)
+    legend = _legend(matrix)
+    legend_box = LayoutBox(
+        panel_left, area.top, panel_w, len(legend) * (lh_label + 6) + 8, font=font, size=label
+    )
+    key_size = max(min(area.size, 16.0), geometry.min_font_pt)
+    key_box = LayoutBox(
+        panel_left,
+        legend_box.bottom + 8,
+        panel_w,
+        area.bottom - legend_box.bottom - 8,
+        font=font,
+        size=key_size,
+    )
+
+    # Ids go in the cells when each fits on one line there; otherwise numbers do, keyed to the ids.
+    mid = font_metrics(font, True)
+    use_ids = all(
+        mid.width(r.id, id_size) <= (cell_w - CELL_MARGINS[0] - CELL_MARGINS[2]) * WIDTH_SAFETY
+        for r in matrix.risks
+    )
+    marks = {r.id: (r.id if use_ids else str(n)) for n, r in enumerate(matrix.risks, 1)}
+
+    def key_para(risk) -> Para:  # type: ignore[no-untyped-def]
+        named = "" if use_ids else f"{risk.id}: "
+        detail = f" (L{risk.likelihood} × I{risk.impact} = {risk.score})"
+        return Para((Run(marks[risk.id], bold=True), Run(f"  {named}{risk.title}{detail}")))
+
+    def cell_fits(ids: list[str]) -> bool:
+        text = ", ".join(ids)
+        return _cell_height(CellPlan(text, True), cell_w, font, id_size) <= cell_h
+
+    pages: list[list] = []
+    current: list = []
+    for risk in matrix.risks:
+        if not (1 <= risk.likelihood <= 5 and 1 <= risk.impact <= 5):
+            warnings.append(
+                Problem(
+                    f"{where}: risk {risk.id} has likelihood/impact outside 1–5; listed in the key only",
+                    severity="warning",
+                )
+            )
+        trial = [*current, risk]
+        same = [marks[r.id] for r in trial if (r.likelihood, r.impact) == (risk.likelihood, risk.impact)]
+        key_h = text_height([key_para(r) for r in trial], key_box, key_size, geometry)
+        if current and (key_h > capacity(key_box) or not cell_fits(same)):
+            pages.append(current)
+            current = [risk]
+        else:
+            current = trial
+    pages.append(current)
+
+    out = []
+    for risks in pages:
+        cells: list[tuple[CellPlan, ...]] = []
+        for likelihood in range(5, 0, -1):
+            row = [CellPlan(l_labels[5 - likelihood])]
+            for impact in range(1, 6):
+                ids = [marks[r.id] for r in risks if (r.likelihood, r.impact) == (likelihood, impact)]
+                row.append(CellPlan(", ".join(ids), True, _rag(likelihood * impact, matrix)))
+            cells.append(tuple(row))
+        cells.append((CellPlan(""), *(CellPlan(t) for t in i_labels)))
+        key_paras = tuple(key_para(r) for r in risks)
+        key = TextPlan(key_box, key_paras, key_size, text_height(key_paras, key_box, key_size, geometry))
+        placed = "; ".join(
+            f"{r.id} {r.title}: likelihood {r.likelihood}, impact {r.impact}, score {r.score} ({r.rag})"
+            for r in risks
+        )
+        alt = (
+            "Risk heat map: 5 by 5 grid of likelihood (rows, 5 at the top) by impact (columns), "
+            f"cells coloured red (score {matrix.red_from} or more), amber, green. {placed}."
+        )
+        out.append(
+            RiskMapPlan(
+                table_box,
+                tuple(cells),
+                widths,
+                heights,
+                id_size,
+                label,
+                likelihood_title,
+                impact_title,
+                legend,
+                legend_box,
+                key,
+                tuple(r.id for r in risks),
+                alt,
+            )
+        )
+    return out
+
+
+def plan_timeline(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) -> TimelinePlan | None:
+    """Markers on a horizontal axis, labels alternately above and below; None when the events
+    do not fit (too many, or a label too long even at the minimum size)."""
+    events = timeline.events
+    n = len(events)
+    if not 0 < n <= MAX_TIMELINE_EVENTS:
+        return None
+    font = geometry.text_font
+    step = area.width / n
+    width = min(2 * step - 10, 240.0) if n > 1 else min(area.width, 320.0)
+    y = area.top + area.height / 2
+    date_size = geometry.label_pt + 1
+    date_lh = line_pitch(font, date_size)
+    insets = (3.0, 2.0, 3.0, 2.0)
+    radius, big = 6.0, 9.0
+    half = area.height / 2 - big - 4
+    base = max(min(area.size, 16.0), geometry.min_font_pt)
+    for size in sizes(base, geometry.min_font_pt):
+        lh = line_pitch(font, size)
+        planned: list[EventPlan] = []
+        ok = True
+        for i, event in enumerate(events):
+            x = area.left + step * (i + 0.5)
+            left = min(max(x - width / 2, area.left), area.right - width)
+            inner = width - insets[0] - insets[2]
+            d_lines = wrap_lines(event.date, font, True, date_size, inner)
+            l_lines = wrap_lines(event.label, font, event.highlight, size, inner)
+            date_h = len(d_lines) * date_lh + insets[1] + insets[3] + HEIGHT_SLACK
+            label_h = len(l_lines) * lh + insets[1] + insets[3] + HEIGHT_SLACK
+            if date_h + label_h + 2 > half:
+                ok = False
+                break
+            r = big if event.highlight else radius
+            above = i % 2 == 0
+            if above:
+                date_top = y - big - 4 - date_h
+                label_top = date_top - 2 - label_h
+            else:
+                date_top = y + big + 4
+                label_top = date_top + date_h + 2
+            date_box = LayoutBox(
+                left, date_top, width, date_h, font=font, size=date_size, bold=True, insets=insets
+            )
+            label_box = LayoutBox(
+                left, label_top, width, label_h, font=font, size=size, bold=event.highlight, insets=insets
+            )
+            planned.append(
+                EventPlan(x, event.date, event.label, event.highlight, above, date_box, label_box, r)
+            )
+        if ok:
+            alt = "Timeline: " + "; ".join(
+                f"{e.date}: {e.label}" + (" (this meeting)" if e.highlight else "") for e in events
+            )
+            return TimelinePlan(area.left, area.right, y, tuple(planned), size, date_size, alt)
+    return None
+
+
+def timeline_table(timeline: Timeline) -> Table:
+    body = tuple(
+        (
+            Cell((Text(e.date, bold=e.highlight),)),
+            Cell((Text(e.label + (" (this meeting)" if e.highlight else ""), bold=e.highlight),)),
+        )
+        for e in timeline.events
+    )
+    return Table(((Cell((Text("Date"),)), Cell((Text("Event"),))),), body, ("left", "left"), ("chronology",))

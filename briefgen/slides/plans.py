@@ -1,0 +1,141 @@
+"""The plan of a deck: pure data the pptx writer draws without measuring anything itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefgen.slides.geometry import LayoutBox
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Para:
+    """One paragraph of slide text: a bullet point, a numbered point, or plain text."""
+
+    runs: tuple[Run, ...]
+    level: int = 0
+    bullet: str = ""  # "" (none) | "bullet" | "number"
+    number: int = 0  # the item number of a numbered point
+    lead: bool = False  # a lead-in line (sub-heading): kept with what follows
+    rag: str = ""  # "red" | "amber" | "green": a RAG span in the text
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+    @property
+    def bold(self) -> bool:
+        return any(r.bold for r in self.runs if r.text.strip()) or self.lead
+
+
+@dataclass(frozen=True)
+class TextPlan:
+    """Paragraphs for one box, all at `size` points; `height` is the measured text height."""
+
+    box: LayoutBox
+    paras: tuple[Para, ...]
+    size: float
+    height: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paras)
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    text: str
+    bold: bool = False
+    rag: str = ""  # fill the cell with this RAG colour
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """A table (or one continuation part of it): header rows repeat on every part."""
+
+    box: LayoutBox
+    header: tuple[tuple[CellPlan, ...], ...]
+    rows: tuple[tuple[CellPlan, ...], ...]
+    widths: tuple[float, ...]
+    heights: tuple[float, ...]  # header rows first
+    size: float
+    aligns: tuple[str | None, ...] = ()
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    rag: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RiskMapPlan:
+    """A 6x6 table: rows likelihood 5..1 then the impact-label row; column 0 the likelihood
+    labels, columns 1..5 impact 1..5. `cells[r][c]` carries ids and the RAG fill."""
+
+    box: LayoutBox
+    cells: tuple[tuple[CellPlan, ...], ...]
+    widths: tuple[float, ...]
+    heights: tuple[float, ...]
+    id_size: float
+    label_size: float
+    likelihood_title: LayoutBox
+    impact_title: LayoutBox
+    legend: tuple[LegendItem, ...]
+    legend_box: LayoutBox
+    key: TextPlan
+    risk_ids: tuple[str, ...]
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    x: float
+    date: str
+    label: str
+    highlight: bool
+    above: bool
+    date_box: LayoutBox
+    label_box: LayoutBox
+    radius: float
+
+
+@dataclass(frozen=True)
+class TimelinePlan:
+    """A horizontal axis with one marker per event, date and label alternately above/below."""
+
+    left: float
+    right: float
+    y: float
+    events: tuple[EventPlan, ...]
+    size: float
+    date_size: float
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class SlidePlan:
+    """Everything one slide shows, placed and sized."""
+
+    kind: str
+    title: str
+    title_size: float
+    body: TextPlan | None = None  # body text; the left column; a graphic's caption; the subtitle
+    right: TextPlan | None = None
+    table: TablePlan | None = None
+    risk_map: RiskMapPlan | None = None
+    timeline: TimelinePlan | None = None
+    notes: str = ""
+    source: TextPlan | None = None
+    marking: TextPlan | None = None  # top and bottom marking (same text; box of the top one)
+    marking_bottom: TextPlan | None = None
+    part: int = 1
+    parts: int = 1
