@@ -44,6 +44,7 @@ from briefgen.errors import (
 )
 from briefgen.facts import LoadedBriefing, load_facts
 from briefgen.manifest import Manifest, sha256_file
+from briefgen.model import Document
 from briefgen.outputs import write_all
 from briefgen.templating import TemplateSet, builtin_template_dir, render_templates
 
@@ -204,14 +205,27 @@ def render_outputs(
 
     from briefgen.markup import read_markdown
 
+    documents: dict[str, Document] = {}
+
+    def document(kind: str) -> Document:
+        """Each kind is read once, so its warnings are reported once however many formats use it."""
+        if kind not in documents:
+            documents[kind] = read_markdown(markdown[kind], source=f"{stem}-{kind}.md", warnings=warnings)
+        return documents[kind]
+
     if "md" in options.formats:
-        for kind in ("memo", "deck"):
-            files[f"{stem}-{kind}.md"] = markdown[kind].encode("utf-8")
+        with clock("md"):
+            from briefgen.writers.markdown import MarkdownOptions, write_markdown
+
+            for kind in ("memo", "deck"):
+                data, found = write_markdown(document(kind), MarkdownOptions())
+                files[f"{stem}-{kind}.md"] = data
+                warnings.extend(found)
     if "docx" in options.formats or "pdf" in options.formats:
         with clock("docx"):
             from briefgen.writers.docx import DocxOptions, write_docx
 
-            memo = read_markdown(markdown["memo"], source=f"{stem}-memo.md", warnings=warnings)
+            memo = document("memo")
             ref = _reference(options.reference_docx, briefing.output.reference_docx, loaded.path)
             files[f"{stem}-memo.docx"] = write_docx(
                 memo, DocxOptions(stamp=stamp, reference=ref, warnings=warnings)
@@ -220,7 +234,7 @@ def render_outputs(
         with clock("pptx"):
             from briefgen.writers.pptx import PptxOptions, write_pptx
 
-            deck = read_markdown(markdown["deck"], source=f"{stem}-deck.md", warnings=warnings)
+            deck = document("deck")
             ref = _reference(options.reference_pptx, briefing.output.reference_pptx, loaded.path)
             files[f"{stem}-deck.pptx"] = write_pptx(
                 deck, PptxOptions(stamp=stamp, reference=ref, layouts=options.layouts, warnings=warnings)
