@@ -1,0 +1,254 @@
+"""The redline: the new memo with every difference from an old one as Word tracked changes.
+
+Every test builds two plain memos through the CLI, redlines them, and reads the redline back
+with an Accept All / Reject All reader written independently of the redline code
+(tests/redline_text.py): accepting must give the new memo's text, rejecting the old one's.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from briefgen.cli import main
+from briefgen.writers.docx_redline import RedlineOptions, redline, revisions
+from tests.conftest import EXAMPLE, VALIDATOR
+from tests.redline_text import document_text
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OPTIONS = RedlineOptions(author="Russia Desk", date=datetime(2018, 8, 12, 9, 30))
+SOURCE = EXAMPLE.read_text(encoding="utf-8")
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text, f"the worked example no longer contains {old!r}"
+    return text.replace(old, new, 1)
+
+
+def revised(text: str = SOURCE) -> str:
+    """The worked example re-issued: a risk re-rated, a fact added (and cited), a point
+    reworded and an agenda item removed."""
+    text = edit(text, "    likelihood: 4\n    impact: 5\n", "    likelihood: 5\n    impact: 5\n")
+    text = edit(
+        text,
+        "We ask Russia to use its influence in Damascus to stop the shelling and any assault.",
+        "We ask Russia to use all its influence in Damascus to stop the shelling and prevent any assault.",
+    )
+    text = edit(
+        text,
+        "facts:\n  - id: meeting-scheduled",
+        "facts:\n  - id: regime-reinforcements\n    statement: >-\n      Regime forces have moved"
+        " reinforcements towards the edge of Idlib province.\n    sources: [seed-report]\n"
+        "  - id: meeting-scheduled",
+    )
+    text = edit(text, "background: [astana-launch,", "background: [regime-reinforcements, astana-launch,")
+    start = text.index("  - id: humanitarian\n")
+    end = text.index("\nfacts:")
+    text = text[:start].rstrip() + "\n" + text[end:]
+    return edit(text, "agenda: [humanitarian]", "agenda: [syria-astana-idlib]")
+
+
+def memo(tmp_path: Path, text: str, name: str) -> bytes:
+    folder = tmp_path / name
+    folder.mkdir()
+    facts = folder / f"{name}.yaml"
+    facts.write_text(text, encoding="utf-8")
+    assert main(["build", str(facts), "-o", str(folder), "--format", "docx", "-j", "1"]) == 0
+    return (folder / f"{name}-memo.docx").read_bytes()
+
+
+def assert_provably_right(old: bytes, new: bytes, marked: bytes) -> None:
+    assert document_text(marked, "accept") == document_text(new, "plain")
+    assert document_text(marked, "reject") == document_text(old, "plain")
+
+
+def part(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return etree.fromstring(zf.read(name))
+
+
+def validate(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "redline.docx"
+    path.write_bytes(data)
+    if not VALIDATOR.exists():
+        pytest.skip(f"OOXML validator not found at {VALIDATOR}")
+    result = subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True)
+    assert result.returncode == 0 and " 0 errors" in result.stdout, result.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory) -> tuple[bytes, bytes]:
+    folder = tmp_path_factory.mktemp("redline")
+    return memo(folder, SOURCE, "old"), memo(folder, revised(), "new")
+
+
+@pytest.fixture(scope="module")
+def marked(pair) -> bytes:
+    return redline(*pair, OPTIONS)[0]
+
+
+def test_redline_accept_all_gives_new_memo_and_reject_all_the_old(pair, marked):
+    old, new = pair
+    assert document_text(old, "plain") != document_text(new, "plain")
+    assert_provably_right(old, new, marked)
+
+
+def test_redline_validates_against_the_schemas(marked, tmp_path):
+    validate(tmp_path, marked)
+
+
+def test_redline_marks_a_reworded_point_word_by_word(marked):
+    body = part(marked, "word/document.xml")
+    point = next(p for p in body.iter(f"{W}p") if "in Damascus to stop the shelling" in "".join(p.itertext()))
+    inserted = ["".join(t.text or "" for t in ins.iter(f"{W}t")) for ins in point.iter(f"{W}ins")]
+    deleted = ["".join(t.text or "" for t in d.iter(f"{W}delText")) for d in point.iter(f"{W}del")]
+    assert inserted == [" all", "prevent "]
+    assert deleted == []
+    # The paragraph itself was neither inserted nor deleted: only words inside it changed.
+    assert point.find(f"{W}pPr/{W}rPr") is None
+
+
+def test_redline_removed_agenda_item_is_deleted_whole(marked):
+    body = part(marked, "word/document.xml")
+    deleted = [
+        "".join(t.text or "" for t in p.iter(f"{W}delText"))
+        for p in body.iter(f"{W}p")
+        if p.find(f"{W}pPr/{W}rPr/{W}del") is not None
+    ]
+    assert any("The humanitarian situation in Idlib" in text for text in deleted)
+    # Its if-raised row goes as a deleted table row.
+    rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}del") is not None]
+    assert any("keep its border open" in "".join(tr.itertext()) for tr in rows)
+
+
+def test_redline_re_rated_risk_changes_only_its_numbers(marked):
+    body = part(marked, "word/document.xml")
+    row = next(tr for tr in body.iter(f"{W}tr") if "Regime assault on Idlib" in "".join(tr.itertext()))
+    assert [d.text for d in row.iter(f"{W}delText")][:2] == ["4", "20"]
+    assert [t.text for ins in row.iter(f"{W}ins") for t in ins.iter(f"{W}t")][:2] == ["5", "25"]
+    assert row.find(f"{W}trPr/{W}ins") is None and row.find(f"{W}trPr/{W}del") is None
+
+
+def test_redline_added_fact_is_inserted_with_its_footnote(marked):
+    body = part(marked, "word/document.xml")
+    inserted = [p for p in body.iter(f"{W}p") if p.find(f"{W}pPr/{W}rPr/{W}ins") is not None]
+    text = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in inserted]
+    assert any("moved reinforcements" in t for t in text)
+    added = next(p for p, t in zip(inserted, text, strict=True) if "moved reinforcements" in t)
+    refs = [r.get(f"{W}id") for r in added.iter(f"{W}footnoteReference")]
+    assert refs, "the added fact keeps its citation"
+    notes = {n.get(f"{W}id"): n for n in part(marked, "word/footnotes.xml")}
+    assert notes[refs[0]].find(f".//{W}ins") is not None, "the new note is marked inserted"
+
+
+def test_redline_attributes_every_revision_to_author_and_build_stamp(marked):
+    for name in ("word/document.xml", "word/footnotes.xml"):
+        for node in part(marked, name).iter(f"{W}ins", f"{W}del", f"{W}moveFrom", f"{W}moveTo"):
+            assert node.get(f"{W}author") == "Russia Desk"
+            assert node.get(f"{W}date") == "2018-08-12T09:30:00Z"
+
+
+def test_redline_ids_are_unique(marked):
+    ids = [
+        node.get(f"{W}id")
+        for name in ("word/document.xml", "word/footnotes.xml")
+        for node in part(marked, name).iter(
+            f"{W}ins", f"{W}del", f"{W}moveFrom", f"{W}moveTo", f"{W}pPrChange"
+        )
+    ]
+    assert ids and len(ids) == len(set(ids))
+
+
+def test_redline_is_reproducible(pair, marked):
+    assert redline(*pair, OPTIONS)[0] == marked
+
+
+def test_redline_of_identical_memos_marks_nothing(pair):
+    old, _ = pair
+    same, summary = redline(old, old, OPTIONS)
+    assert summary.total == 0
+    assert list(revisions(same)) == []
+    assert document_text(same, "plain") == document_text(old, "plain")
+
+
+def test_redline_shifted_footnote_numbers_are_no_change(tmp_path):
+    # A new source cited in the first point shifts every later note number by one; only the
+    # passage that gained the note is marked, not the dozens of renumbered references.
+    text = edit(
+        SOURCE,
+        "        facts: [turkey-red-line]\n",
+        "        facts: [turkey-red-line, un-border]\n",
+    )
+    old, new = memo(tmp_path, SOURCE, "old"), memo(tmp_path, text, "new")
+    marked, _ = redline(old, new, OPTIONS)
+    assert_provably_right(old, new, marked)
+    body = part(marked, "word/document.xml")
+    changed = {
+        "".join(t.text or "" for t in p.iter(f"{W}t"))
+        for p in body.iter(f"{W}p")
+        if p.find(f".//{W}ins") is not None or p.find(f".//{W}del") is not None
+    }
+    assert len(changed) <= 2, changed
+
+
+def test_redline_moved_paragraph_is_a_move(tmp_path):
+    text = edit(
+        SOURCE,
+        "      - text: The agreement signed in December stands; we expect it to be implemented as agreed.\n"
+        "        facts: [s400-deal]\n"
+        "      - text: We are managing our allies' reaction; the decision is Turkey's alone.\n"
+        "        facts: [s400-tension, s400-nato]\n",
+        "      - text: We are managing our allies' reaction; the decision is Turkey's alone.\n"
+        "        facts: [s400-tension, s400-nato]\n"
+        "      - text: The agreement signed in December stands; we expect it to be implemented as agreed.\n"
+        "        facts: [s400-deal]\n",
+    )
+    old, new = memo(tmp_path, SOURCE, "old"), memo(tmp_path, text, "new")
+    marked, summary = redline(old, new, OPTIONS)
+    assert_provably_right(old, new, marked)
+    assert summary.moves >= 1
+    body = part(marked, "word/document.xml")
+    names_from = {m.get(f"{W}name") for m in body.iter(f"{W}moveFromRangeStart")}
+    names_to = {m.get(f"{W}name") for m in body.iter(f"{W}moveToRangeStart")}
+    assert names_from and names_from == names_to
+    moved = ["".join(t.text or "" for t in m.iter(f"{W}t")) for m in body.iter(f"{W}moveTo")]
+    # Of two swapped points one stays and the other moves past it.
+    assert any("agreement signed in December" in t or "managing our allies" in t for t in moved)
+    moved_from = ["".join(t.text or "" for t in m.iter(f"{W}t")) for m in body.iter(f"{W}moveFrom")]
+    assert sorted(moved_from) == sorted(moved)
+    validate(tmp_path, marked)
+
+
+def test_redline_changed_source_is_a_change_inside_the_footnote(tmp_path):
+    text = edit(SOURCE, "publisher: ", "publisher: The ")
+    old, new = memo(tmp_path, SOURCE, "old"), memo(tmp_path, text, "new")
+    marked, summary = redline(old, new, OPTIONS)
+    assert_provably_right(old, new, marked)
+    assert summary.footnotes_changed >= 1
+    notes = part(marked, "word/footnotes.xml")
+    assert any(ins.find(f".//{W}t") is not None for ins in notes.iter(f"{W}ins"))
+
+
+def test_redline_added_risk_is_an_inserted_row(tmp_path):
+    text = edit(
+        SOURCE,
+        "risks:\n",
+        "risks:\n  - id: sanctions\n    title: US sanctions over the S-400\n    description: The United"
+        " States imposes sanctions under CAATSA.\n    likelihood: 2\n    impact: 3\n"
+        "    rationale: Congress has threatened it.\n    mitigation: Keep the channel to Washington open.\n",
+    )
+    old, new = memo(tmp_path, SOURCE, "old"), memo(tmp_path, text, "new")
+    marked, summary = redline(old, new, OPTIONS)
+    assert_provably_right(old, new, marked)
+    assert summary.rows_inserted >= 1
+    body = part(marked, "word/document.xml")
+    rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}ins") is not None]
+    assert any("US sanctions over the S-400" in "".join(tr.itertext()) for tr in rows)
+    validate(tmp_path, marked)
