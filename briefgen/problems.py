@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen.errors import BriefgenError, Problem
+from briefgen.linebreaks import breaks_for, split_lines
 
 FORMATS = ("text", "json", "github")
 MAX_EXCERPT_BYTES = 10 * 1024 * 1024  # never read more than the loader would
@@ -45,7 +46,9 @@ def use_colour(stream: TextIO) -> bool:
 
 class SourceLines:
     """Lines of the files problems point at, read once each (a file that cannot be read gives
-    no excerpt, never an error)."""
+    no excerpt, never an error). Lines are cut where the parser that reported the position cuts
+    them (`briefgen.linebreaks`): a form feed inside a fact is not a line break to YAML, so it
+    must not be one here."""
 
     def __init__(self) -> None:
         self._files: dict[str, list[str] | None] = {}
@@ -64,9 +67,10 @@ class SourceLines:
         try:
             if not path.is_file() or path.stat().st_size > MAX_EXCERPT_BYTES:
                 return None
-            return path.read_bytes().decode("utf-8-sig", errors="replace").splitlines()
+            text = path.read_bytes().decode("utf-8-sig", errors="replace")
         except OSError:
             return None
+        return split_lines(text, breaks_for(file))
 
 
 def _width(text: str) -> int:
@@ -80,9 +84,17 @@ def _width(text: str) -> int:
     return total
 
 
+# Control characters would act on the terminal (a form feed clears a page, a vertical tab moves
+# down): each is shown as its one-column Control Pictures symbol (U+2400 block) or U+FFFD, so
+# the caret below still lines up.
+_VISIBLE = {code: 0x2400 + code for code in range(0x20) if code != 0x09}
+_VISIBLE.update({0x7F: 0x2421, **{code: 0xFFFD for code in range(0x80, 0xA0)}})
+
+
 def excerpt(line_text: str, line: int, col: int) -> list[str]:
     """The source line, numbered, and a caret under column `col` (1-based, in characters)."""
-    shown = line_text.rstrip("\r\n").expandtabs(4)
+    line_text = line_text.rstrip("\r\n").translate(_VISIBLE)
+    shown = line_text.expandtabs(4)
     before = line_text[: max(col - 1, 0)].expandtabs(4)
     gutter = f"{line:>5} | "
     lines = [f"{gutter}{shown}"]

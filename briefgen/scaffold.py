@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from briefgen.errors import OutputProblem, UsageProblem
+from briefgen.linebreaks import split_lines
 from briefgen.outputs import write_atomic
 from briefgen.schema import SCHEMA_FILENAME, Schema, fact_schema, write_schema
 
@@ -218,7 +219,11 @@ def _from_existing(source: Path, reference: str) -> str:
         raise UsageProblem(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageProblem(f"{source}: cannot read it as UTF-8 text: {exc}") from None
-    lines = [ln for ln in text.splitlines() if not ln.startswith(MODELINE_PREFIX)]
+    # Lines as YAML cuts them: str.splitlines() would also cut at a form feed inside a value.
+    lines = split_lines(text)
+    if lines[-1] == "":
+        lines.pop()  # the break that ends the last line
+    lines = [ln for ln in lines if not ln.startswith(MODELINE_PREFIX)]
     return "\n".join([f"{MODELINE_PREFIX}{reference}", *lines]) + "\n"
 
 

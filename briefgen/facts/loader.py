@@ -9,6 +9,7 @@ cross-checked. Every problem in every file is collected and reported together as
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import stat
 from collections.abc import Callable, Iterable
@@ -21,19 +22,36 @@ from pydantic import BaseModel, ValidationError
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
 from briefgen.facts.models import Briefing
+from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ALIAS_EXPANSION = 4  # expanded nodes may be at most this many times the nodes written
 # A real briefing has a few thousand values; composing a node costs a few hundred bytes, so this
 # caps the loader's memory (a 10 MB file of one-character list items would need over 1 GB).
 MAX_NODES = 100_000
+# A briefing nests about six levels; libyaml stops at 1000 and PyYAML's composer recurses until
+# Python's stack runs out, so the limit is ours and lower than both (the same for either).
+MAX_DEPTH = 200
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline/return, surrogates, U+FFFE/U+FFFF)
 # plus DEL and the C1 controls, which XML allows but Word and PowerPoint show as boxes or drop.
 # Text pasted from Word brings U+000B (manual line break) and U+000C (page break).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The same, as found raw in the file: NEL (U+0085) is left to the YAML reader, for which it is a
+# line break (so it never reaches a value); replacing it would move every later line up by one.
+_CONTROL_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# A \u escape of a UTF-16 surrogate, as JSON tools write characters beyond U+FFFF
+# ("\ud83d\ude00" for U+1F600). libyaml refuses these and PyYAML's reader returns them as lone
+# surrogates; briefgen joins a pair and refuses a lone one, whichever is installed.
+_SURROGATE_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*(?P<esc>\\(?:u|U0000)(?P<hex>[dD][89a-fA-F][0-9a-fA-F]{2}))"
+)
 _NULLS = re.compile(r"^(?:~|null|Null|NULL|)$")
 _CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)  # a line that is not blank or a comment
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's loader is only an accelerator: what the file means, and every error message and
+# position, are those of PyYAML's own loader, so that the same file gives the same result with
+# or without libyaml installed (the two differ in error positions and in escapes they accept).
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_Loader: type = yaml.SafeLoader
 
 Loc = tuple[str | int, ...]
 
@@ -172,11 +190,17 @@ def read_yaml(
     # The YAML reader refuses control characters outright (without a position), so they are
     # cleaned here first and located; escaped ones ("\v" in a quoted string) in `_convert`.
     cleaned: list[tuple[int, int, str]] = []
-    if _CONTROL.search(text):
+    if _CONTROL_RAW.search(text):
         text = _clean_raw(text, cleaned)
     try:
-        _count_events(text)
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
+    except _TooDeep as deep:
+        raise fail(
+            f"refused: the YAML nests too deeply (more than {MAX_DEPTH} levels of lists or mappings; "
+            "a briefing needs about six)",
+            deep.line,
+            deep.col,
+        ) from None
     except _TooBig as big:
         raise fail(
             f"refused: the file holds more than {MAX_NODES} values (a briefing has a few thousand); "
@@ -195,8 +219,9 @@ def read_yaml(
     limit = MAX_ALIAS_EXPANSION * _count_nodes(node) + 1000
     budget = [limit]
     sink: list[Problem] = []
+    scalars = _Scalars(text, name)
     try:
-        data = _convert(node, (), positions, budget, name, sink)
+        data = _convert(node, (), positions, budget, scalars, sink)
     except _Bomb:
         raise fail(
             f"refused: aliases expand to more than {limit} values "
@@ -208,6 +233,8 @@ def read_yaml(
         raise InvalidFacts(problems=dup.problems) from None
     except RecursionError:
         raise fail("refused: the YAML nests too deeply") from None
+    if scalars.errors:
+        raise InvalidFacts(problems=scalars.errors)
     if warnings is not None:
         warnings.extend(_raw_warnings(cleaned, positions, name))
         warnings.extend(sink)
@@ -217,6 +244,87 @@ def read_yaml(
 class _TooBig(Exception):
     def __init__(self, line: int, col: int) -> None:
         self.line, self.col = line, col
+
+
+class _TooDeep(_TooBig):
+    pass
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node tree, by libyaml when installed and the text is one it reads exactly
+    as PyYAML does; any error is PyYAML's own (libyaml's positions differ, e.g. at the end of
+    an unclosed list). Raises `_TooBig` or `yaml.YAMLError`."""
+    if _FAST_LOADER is not None and not _SURROGATE_ESCAPE.search(text):
+        try:
+            _count_events(text, _FAST_LOADER)
+            return yaml.compose(text, Loader=_FAST_LOADER)  # type: ignore[no-any-return]
+        except yaml.YAMLError:
+            pass  # read again below, for PyYAML's message and position
+    _count_events(text, _Loader)
+    return yaml.compose(text, Loader=_Loader)  # type: ignore[no-any-return]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile("([\ud800-\udbff])([\udc00-\udfff])")
+_LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    high, low = (ord(c) for c in match.groups())
+    return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+
+class _Scalars:
+    """Turns a scalar node's value into the text a fact holds: UTF-16 surrogate escapes joined
+    into one character, a lone one refused with its position (collected in `errors`)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text = text
+        self.name = name
+        self.errors: list[Problem] = []
+        self._index: LineIndex | None = None
+
+    def value(self, node: yaml.ScalarNode, loc: Loc) -> str:
+        value: str = node.value
+        if not _SURROGATE.search(value):
+            return value
+        if _LONE_SURROGATE.search(value):
+            self._refuse(node, loc)
+            return _LONE_SURROGATE.sub("\ufffd", value)
+        return _SURROGATE_PAIR.sub(_join_pair, value)
+
+    def _refuse(self, node: yaml.ScalarNode, loc: Loc) -> None:
+        """One located error per lone surrogate escape in the node's source text."""
+        start, end = node.start_mark.index, node.end_mark.index
+        escapes = list(_SURROGATE_ESCAPE.finditer(self.text, start, end))
+        index = self._index = self._index or LineIndex(self.text, YAML_BREAKS)
+        paired: set[re.Match[str]] = set()
+        for first, second in itertools.pairwise(escapes):
+            high, low = int(first["hex"], 16), int(second["hex"], 16)
+            if first.end() == second.start("esc") and high < 0xDC00 <= low and first not in paired:
+                paired.update((first, second))
+        for match in escapes:
+            if match in paired:
+                continue
+            code = int(match["hex"], 16)
+            half = "high (first)" if code < 0xDC00 else "low (second)"
+            line, col = index.position(match.start("esc"))
+            self.errors.append(
+                Problem(
+                    f"{match['esc']} is half of a UTF-16 surrogate pair ({half} half) without its "
+                    "other half: it stands for no character",
+                    file=self.name,
+                    line=line,
+                    col=col,
+                    path=format_loc(loc),
+                    hint="write the character itself, or its code point as \\U0001F600 "
+                    "(eight hex digits); JSON-style pairs such as \\ud83d\\ude00 are joined",
+                )
+            )
+        if not escapes:  # cannot happen (a raw surrogate cannot be decoded from UTF-8)
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            problem = Problem("holds a lone UTF-16 surrogate", file=self.name, line=line, col=col)
+            self.errors.append(problem)
 
 
 def _read_capped(path: Path, fail: Callable[..., InvalidFacts]) -> bytes:
@@ -270,8 +378,8 @@ def _decode(raw: bytes, fail: Callable[..., InvalidFacts]) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[: exc.start].decode("utf-8-sig", "replace")  # valid up to the bad byte
+        line, col = LineIndex(before, YAML_BREAKS).position(len(before))
         raise fail(
             f"not valid UTF-8: byte 0x{raw[exc.start]:02X} cannot be decoded "
             "(the file looks like Windows-1252 or Latin-1); save it as UTF-8",
@@ -281,13 +389,12 @@ def _decode(raw: bytes, fail: Callable[..., InvalidFacts]) -> str:
 
 
 def _clean_raw(text: str, cleaned: list[tuple[int, int, str]]) -> str:
-    """Replace control characters in the raw text by spaces, noting (line, col, char)."""
-    out: list[str] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        for match in _CONTROL.finditer(line):
-            cleaned.append((number, match.start() + 1, match.group()))
-        out.append(_CONTROL.sub(" ", line))
-    return "\n".join(out)
+    """Replace control characters in the raw text by spaces, noting (line, col, char) by the
+    YAML reader's lines; one character for one, so every later position stays where it was."""
+    index = LineIndex(text, YAML_BREAKS)
+    for match in _CONTROL_RAW.finditer(text):
+        cleaned.append((*index.position(match.start()), match.group()))
+    return _CONTROL_RAW.sub(" ", text)
 
 
 def _raw_warnings(cleaned: list[tuple[int, int, str]], pos: Positions, name: str) -> list[Problem]:
@@ -329,11 +436,18 @@ _CONTROL_NAMES = {
 }
 
 
-def _count_events(text: str) -> None:
+def _count_events(text: str, loader: type) -> None:
     """Refuse documents with more than MAX_NODES values before composing them (composing costs
     memory per node; parsing events one by one does not)."""
-    count = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    count = depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise _TooDeep(mark.line + 1, mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
         if isinstance(event, yaml.NodeEvent):
             count += 1
             if count > MAX_NODES:
@@ -368,7 +482,7 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     message = f"YAML syntax error: {problem}"
     if exc.context:
         message += f" ({exc.context})"
-    lines = text.splitlines()
+    lines = split_lines(text, YAML_BREAKS)
     current = lines[line - 1] if 0 < line <= len(lines) else ""
     if "end of stream" in problem and "quoted scalar" in str(exc.context):
         message += "; a quoted string is not closed (it opens here)"
@@ -378,6 +492,9 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
         exc.context
     ):
         message += "; a quoted string is not closed"
+    elif "flow sequence" in str(exc.context) or "flow mapping" in str(exc.context):
+        opening, closing = ("[", "]") if "sequence" in str(exc.context) else ("{", "}")
+        message += f"; a '{opening}' opened above is not closed with '{closing}' before this point"
     elif "mapping values are not allowed" in problem:
         message += (
             "; a value contains ': ' — quote the value, or check the indentation of this line"
@@ -406,7 +523,7 @@ def _count_nodes(root: yaml.Node) -> int:
 
 
 def _convert(
-    node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], name: str, sink: list[Problem]
+    node: yaml.Node, loc: Loc, pos: Positions, budget: list[int], scalars: _Scalars, sink: list[Problem]
 ) -> object:
     """Turn a node into plain data. Scalars stay strings (pydantic converts them), so YAML 1.1
     surprises such as `NO` → False or `1:20` → 80 never happen; unquoted null words become None."""
@@ -419,7 +536,8 @@ def _convert(
             node.style is None and _NULLS.match(node.value)
         ):
             return None
-        value = node.value
+        value = scalars.value(node, loc)
+        name = scalars.name
         if _CONTROL.search(value):
             # Only escapes ("\\v", "\\x0c" in double quotes) get here: raw ones went earlier.
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
@@ -429,8 +547,9 @@ def _convert(
         return value
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*loc, i), pos, budget, name, sink) for i, item in enumerate(node.value)
+            _convert(item, (*loc, i), pos, budget, scalars, sink) for i, item in enumerate(node.value)
         ]
+    name = scalars.name
     result: dict[str, object] = {}
     duplicates: list[Problem] = []
     for key_node, value_node in _merged(node):
@@ -460,7 +579,7 @@ def _convert(
             )
             continue
         pos.keys[(*loc, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        result[key] = _convert(value_node, (*loc, key), pos, budget, name, sink)
+        result[key] = _convert(value_node, (*loc, key), pos, budget, scalars, sink)
     if duplicates:
         raise _Duplicate(duplicates)
     return result
