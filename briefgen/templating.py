@@ -98,6 +98,27 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text.strip()
 
 
+# What a quoted attribute value cannot hold: its own quote, the backslash (not unescaped by the
+# attribute parser), braces (they end the list) and line breaks or other white space.
+_ATTRIBUTE_UNSAFE = re.compile(r'["\\{}%\s]')
+
+
+def heading_anchor(value: object, prefix: str = "") -> str:
+    """A heading's attribute list naming its anchor, `{id="agenda-river.treaty"}`, for an id
+    taken from the facts.
+
+    Quoted, because pandoc's `{#id}` shorthand ends at characters the id rules allow (`.`: the
+    shorthand `{#agenda-river.treaty}` is not an attribute list at all, so it printed in the
+    heading). Characters a quoted value cannot hold are percent-encoded (UTF-8), so whatever
+    the id, the result is one attribute list whose id reads back unchanged or encoded.
+    """
+    ident = f"{prefix}-{value}" if prefix else str(value)
+    encoded = _ATTRIBUTE_UNSAFE.sub(
+        lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode("utf-8")), ident
+    )
+    return f'{{id="{encoded}"}}'
+
+
 def table_cell(text: object) -> str:
     """Markdown-escaped text that is safe inside a pipe-table cell (one line)."""
     return escape_markdown(" ".join(str(text).split()))
@@ -486,6 +507,7 @@ class TemplateSet:
         self.env.filters.update(
             md=lambda v: escape_markdown(str(v)),
             cell=table_cell,
+            anchor=heading_anchor,
             date=format_date,
             time=format_time,
             first_sentence=first_sentence,
