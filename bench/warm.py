@@ -18,7 +18,7 @@ from pathlib import Path
 def rebuild(facts: Path, out_dir: Path, runs: int) -> dict:
     """Time `Rebuilder.handle` (what `briefgen watch` runs on a save) after a one-line edit
     of the headline, alternating between two spellings so every rebuild changes the outputs."""
-    from briefgen.build import BuildOptions
+    from briefgen.pipeline import BuildOptions
     from briefgen.watch import Rebuilder
 
     rebuilder = Rebuilder([facts], BuildOptions(out_dir=out_dir))
@@ -53,9 +53,9 @@ def rebuild(facts: Path, out_dir: Path, runs: int) -> dict:
 
 
 def render(facts: Path, runs: int) -> dict:
-    """Median in-process (warm) time of `render_outputs` for docx + pptx, with stage timings."""
-    from briefgen.build import BuildOptions, render_outputs
-    from briefgen.facts import load_facts
+    """Median in-process (warm) time of the pipeline up to its write step for docx + pptx,
+    with step timings."""
+    from briefgen.pipeline import BuildOptions, Step, run
     from briefgen.templating import TemplateSet
 
     templates = TemplateSet(None)
@@ -64,9 +64,7 @@ def render(facts: Path, runs: int) -> dict:
     for _ in range(runs + 1):  # the first run warms imports and templates
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        loaded = load_facts(facts)
-        timings["load"] = time.perf_counter() - started
-        render_outputs(loaded, options, templates, timings)
+        run(facts, options, templates, until=Step.WRITE, timings=timings)
         seconds.append(time.perf_counter() - started)
         stages.append(timings)
     seconds, stages = seconds[1:], stages[1:]

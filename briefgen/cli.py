@@ -1,4 +1,4 @@
-"""The `briefgen` command: a thin layer over `briefgen.build`.
+"""The `briefgen` command: a thin layer over `briefgen.batch`, `briefgen.checking` and `briefgen.watch`.
 
 Imports stay lazy: `--help` and `check` never load python-docx or python-pptx. One handler
 (`main`) maps every briefgen error to its documented exit code; no traceback reaches a user.
@@ -38,7 +38,7 @@ DEFAULT_FACTS_DIR = Path("facts")
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from briefgen.build import FORMATS
+    from briefgen.pipeline import FORMATS
 
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -55,7 +55,7 @@ def print_problems(problems: list[Problem], stream=None) -> None:
 
 
 def _facts_args(facts: tuple[Path, ...]) -> list[Path]:
-    from briefgen.discovery import discover  # not briefgen.build: check needs none of it
+    from briefgen.discovery import discover  # not briefgen.batch: check needs none of it
 
     inputs = list(facts) or [DEFAULT_FACTS_DIR]
     for item in inputs:
@@ -144,13 +144,14 @@ def build(
     Briefings whose inputs are unchanged since the last build into the same --out folder are
     skipped (see .briefgen-manifest.json there); one failing briefing does not stop the others.
     """
-    from briefgen import build as builder
+    from briefgen import batch as builder
+    from briefgen.pipeline import BuildOptions
     from briefgen.report import Progress, summary_line, write_report
 
     paths = _facts_args(facts)
     if shard:
         paths = builder.shard(paths, *builder.parse_shard(shard))
-    options = builder.BuildOptions(
+    options = BuildOptions(
         out_dir=out_dir,
         formats=_formats(formats),
         templates=templates,
@@ -345,7 +346,7 @@ def watch(
 ) -> int:
     """Build FACTS, then rebuild on every save of facts, templates or reference files (Ctrl-C
     stops)."""
-    from briefgen.build import BuildOptions
+    from briefgen.pipeline import BuildOptions
     from briefgen.watch import Rebuilder, report
     from briefgen.watch import watch as watch_loop
 

@@ -10,6 +10,8 @@ import importlib.resources
 import re
 from dataclasses import dataclass
 
+from briefgen.resources import font_resource
+
 # Office font families → the bundled metric-compatible file stem (same advance widths).
 _FAMILIES = {
     "calibri": "Carlito",
@@ -64,7 +66,7 @@ def _load(name: str) -> FontMetrics:
     plus 20 ms to import fontTools)."""
     import json
 
-    cached = importlib.resources.files("briefgen") / "fonts" / f"{name}.metrics.json"
+    cached = font_resource(f"{name}.metrics.json")
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -96,7 +98,7 @@ def _read_font(name: str) -> FontMetrics:
     # Carlito's head table carries a 1904-epoch date fontTools complains about; it is harmless.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-    resource = importlib.resources.files("briefgen") / "fonts" / f"{name}.ttf"
+    resource = font_resource(f"{name}.ttf")
     with importlib.resources.as_file(resource) as path:
         font = TTFont(path, lazy=True)
         cmap = font.getBestCmap()

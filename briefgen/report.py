@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen import __version__
-from briefgen.build import BUILT, FAILED, SKIPPED, UP_TO_DATE, BatchResult, BuildResult
+from briefgen.batch import BUILT, FAILED, SKIPPED, UP_TO_DATE, BatchResult, BuildResult
 from briefgen.outputs import write_atomic
 
 REPORT_SCHEMA = 1

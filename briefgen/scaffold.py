@@ -22,10 +22,10 @@ import yaml
 from briefgen.errors import OutputProblem, UsageProblem
 from briefgen.linebreaks import split_lines
 from briefgen.outputs import write_atomic
+from briefgen.resources import REFERENCE_FILES, builtin_template_dir
 from briefgen.schema import SCHEMA_FILENAME, Schema, fact_schema, write_schema
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
-REFERENCE_FILES = ("reference.docx", "reference.pptx")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
 _WIDTH = 100
@@ -333,8 +333,6 @@ def _block_scalar(lead: str, value: object, indent: int) -> list[str]:
 
 def builtin_files() -> list[Path]:
     """The built-in templates (*.j2) and reference documents a user may customise."""
-    from briefgen.templating import builtin_template_dir
-
     folder = builtin_template_dir()
     files = sorted(folder.glob("*.j2")) + [folder / name for name in REFERENCE_FILES]
     return [f for f in files if f.is_file()]

@@ -44,6 +44,7 @@ DOCX_TOC_HEADING = "TOC Heading"
 DOCX_HYPERLINK = "Hyperlink"
 # Lighter tints of RAG_FILL for the empty cells of the memo's heat map.
 DOCX_RAG_TINT = {"red": "F2C9C4", "amber": "FBE5C4", "green": "CFE3D5"}
+DOCX_HEAT_GAP = "FFFFFF"  # the rules between the heat map's cells
 
 # ---------------------------------------------------------------------------------------------
 # PowerPoint (pptx): slide kinds -> layout names in the reference presentation (configurable).
@@ -66,6 +67,12 @@ PPTX_LAYOUT_FALLBACKS = ("Title Only", "Title and Content")
 PPTX_HIGHLIGHT = "C9A227"  # the highlighted timeline event (the meeting itself)
 PPTX_TIMELINE = "5B6B7F"  # timeline axis, ordinary markers and connectors
 PPTX_MUTED_TEXT = "5B6B7F"  # source lines, axis labels, legends
+PPTX_PRIMARY = "1F3A5F"  # table headers when the theme has no accent 1 (navy)
+PPTX_ON_PRIMARY = "FFFFFF"  # text on the primary colour; marker outlines
+PPTX_TABLE_RULE = "D0D7E1"  # cell borders of ordinary tables
+PPTX_TABLE_BAND = "F2F4F7"  # every other body row of a table
+PPTX_TABLE_FILL = "FFFFFF"  # the other body rows
+PPTX_HEAT_GAP = "FFFFFF"  # the gaps between heat-map cells
 
 # Text sizes in points: body text never shrinks below PPTX_MIN_FONT_PT (configurable per
 # build); the "chrome" (marking, source line, axis labels, legend) is set smaller by design.

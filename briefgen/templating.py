@@ -8,7 +8,6 @@ passed as data and escaped for Markdown by the `md` filter, so it is never templ
 from __future__ import annotations
 
 import contextlib
-import importlib.resources
 import json
 import os
 import re
@@ -37,17 +36,13 @@ from briefgen.facts.models import (
     Source,
 )
 from briefgen.markup import escape_markdown
+from briefgen.resources import builtin_template_dir
 
 TEMPLATE_NAMES = {"memo": "memo.md.j2", "deck": "deck.md.j2"}
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
-
-
-def builtin_template_dir() -> Path:
-    """The folder of the bundled templates (installed as the package `briefgen.templates`)."""
-    return Path(str(importlib.resources.files("briefgen.templates")))
 
 
 # ---------------------------------------------------------------------------------------------

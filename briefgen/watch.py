@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.build import BuildOptions, render_outputs
 from briefgen.discovery import discover
 from briefgen.errors import BriefgenError, Problem, ToolProblem
-from briefgen.facts import load_facts
+from briefgen.incremental import dependencies
 from briefgen.outputs import write_atomic
+from briefgen.pipeline import BuildOptions, Step, run
 from briefgen.problems import print_problems, problems_of
-from briefgen.scaffold import REFERENCE_FILES
-from briefgen.templating import TemplateSet, builtin_template_dir
+from briefgen.resources import builtin_template_dir
+from briefgen.templating import TemplateSet
 
 FACT_SUFFIXES = (".yaml", ".yml")
 STEP_MS = 50  # watchfiles waits this long for a burst of events (an editor's save) to end
@@ -55,7 +55,8 @@ class Rebuilder:
         self.options = options
         self.templates = templates or TemplateSet(options.templates)
         self.template_dirs = [d.resolve() for d in (options.templates, builtin_template_dir()) if d]
-        self.references: dict[Path, set[Path]] = {}  # fact file → reference documents it uses
+        # fact file → the files its outputs are built from, templates aside (briefgen.incremental)
+        self.dependencies: dict[Path, set[Path]] = {}
         self.digests: dict[Path, str] = {}  # output → digest of the bytes last written
         self.facts: dict[Path, Path] = {}  # resolved → as named by the user
         self.rescan()
@@ -69,17 +70,18 @@ class Rebuilder:
         self.facts = {p.resolve(): p for p in found}
         return found
 
-    def _default_references(self) -> set[Path]:
-        builtin = builtin_template_dir()
-        options = [self.options.reference_docx, self.options.reference_pptx]
-        return {p.resolve() for p in options if p} | {(builtin / n).resolve() for n in REFERENCE_FILES}
+    def _dependencies_of(self, resolved: Path) -> set[Path]:
+        """What the briefing was last built from; before a first load (or when its facts do not
+        load) the reference files of the command line and the bundled ones."""
+        known = self.dependencies.get(resolved)
+        return known if known is not None else dependencies(resolved, None, self.options)
 
     def roots(self) -> list[Path]:
         """Folders to watch: those of the facts, the templates and every reference document."""
         folders = {p.resolve() if p.is_dir() else p.resolve().parent for p in self.inputs if p.exists()}
         folders.update(self.template_dirs)
-        for refs in [self._default_references(), *self.references.values()]:
-            folders.update(r.parent for r in refs)
+        for deps in [dependencies(Path("."), None, self.options), *self.dependencies.values()]:
+            folders.update(r.parent for r in deps)
         return sorted(f for f in folders if f.is_dir())
 
     def relevant(self, path: Path) -> bool:
@@ -93,7 +95,8 @@ class Rebuilder:
             return True
         if path.suffix == ".j2" and path.parent in self.template_dirs:
             return True
-        return any(path in refs for refs in [self._default_references(), *self.references.values()])
+        defaults = dependencies(Path("."), None, self.options)
+        return path in defaults or any(path in deps for deps in self.dependencies.values())
 
     def _is_fact_path(self, path: Path) -> bool:
         for item in self.inputs:
@@ -118,18 +121,13 @@ class Rebuilder:
         outcomes: list[Outcome] = []
         for resolved, named in before.items():
             if resolved not in self.facts:
-                self.references.pop(resolved, None)
+                self.dependencies.pop(resolved, None)
                 outcomes.append(Outcome(named, removed=True))
         if any(p.suffix == ".j2" for p in changed):
             self.invalidate_templates()
             targets = list(self.facts)
         else:
-            targets = [
-                resolved
-                for resolved in self.facts
-                if resolved in changed
-                or self.references.get(resolved, self._default_references()) & changed
-            ]
+            targets = [resolved for resolved in self.facts if self._dependencies_of(resolved) & changed]
         outcomes.extend(self.build(self.facts[r]) for r in targets)
         return outcomes
 
@@ -140,16 +138,14 @@ class Rebuilder:
             cache.clear()
 
     def build(self, path: Path) -> Outcome:
-        """Load, render and write one briefing; errors become the outcome's problems."""
+        """Run the pipeline over one briefing, storing only outputs whose bytes changed; errors
+        become the outcome's problems."""
         started = time.perf_counter()
         outcome = Outcome(path)
-        try:
-            loaded = load_facts(path)
-            self.references[path.resolve()] = self._references_of(path, loaded.briefing.output)
-            files, warnings = render_outputs(loaded, self.options, self.templates)
-            outcome.problems = list(warnings)
+
+        def store(folder: Path, files: dict[str, bytes]) -> list[Path]:
             for name, data in files.items():
-                target = self.options.out_dir / name
+                target = folder / name
                 digest = hashlib.sha256(data).hexdigest()
                 if self.digests.get(target) == digest and target.exists():
                     outcome.unchanged.append(target)
@@ -157,23 +153,18 @@ class Rebuilder:
                 write_atomic(target, data)
                 self.digests[target] = digest
                 outcome.outputs.append(target)
+            return outcome.outputs
+
+        try:
+            loaded = run(path, self.options, self.templates, until=Step.LOAD).loaded
+            assert loaded is not None
+            self.dependencies[path.resolve()] = dependencies(path, loaded.briefing.output, self.options)
+            outcome.problems = run(path, self.options, self.templates, loaded=loaded, store=store).warnings
         except BriefgenError as exc:
             outcome.failed = True
             outcome.problems = problems_of(exc, str(path))
         outcome.seconds = time.perf_counter() - started
         return outcome
-
-    def _references_of(self, path: Path, output: object) -> set[Path]:
-        refs = set()
-        for option, own in (
-            (self.options.reference_docx, getattr(output, "reference_docx", None)),
-            (self.options.reference_pptx, getattr(output, "reference_pptx", None)),
-        ):
-            if option is not None:
-                refs.add(option.resolve())
-            elif own:
-                refs.add((path.parent / own).resolve())
-        return refs | self._default_references()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen.build import output_stem
 from briefgen.cli import main
 from briefgen.errors import InvalidFacts, ReferenceFileProblem, TemplateProblem
 from briefgen.facts import load_facts
 from briefgen.ooxml import read_reference
+from briefgen.pipeline import output_stem
 
 HERE = Path(__file__).resolve().parent / "bad_inputs"
 ROOT = HERE.parents[1]

@@ -22,7 +22,8 @@ from docx import Document as open_docx
 from lxml import etree
 from pptx import Presentation
 
-from briefgen import build as builder
+from briefgen import batch as builder
+from briefgen import pipeline
 from briefgen.cli import main
 from briefgen.errors import ToolProblem
 from briefgen.manifest import MANIFEST_NAME
@@ -567,7 +568,7 @@ def test_build_progress_bar_on_a_terminal_is_redrawn_and_cleared():
 def test_build_output_stem_fits_the_name_limit_in_bytes():
     from briefgen.outputs import check_output_name
 
-    stem = builder.output_stem(Path("界" * 120 + ".yaml"))
+    stem = pipeline.output_stem(Path("界" * 120 + ".yaml"))
     assert stem == "界" * 60
-    for name in builder.output_names(stem, builder.FORMATS):
+    for name in pipeline.output_names(stem, pipeline.FORMATS):
         assert check_output_name(name) == name

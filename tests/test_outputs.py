@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import briefgen.outputs as outputs
-from briefgen.build import output_stem
 from briefgen.cli import main
 from briefgen.errors import EXIT_INTERRUPTED, EXIT_OUTPUT, OutputProblem
 from briefgen.outputs import check_output_name, output_path, write_all, write_atomic
+from briefgen.pipeline import output_stem
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = ROOT / "tests" / "bad_inputs" / "good.yaml"

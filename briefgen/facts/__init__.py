@@ -1,6 +1,6 @@
 """The fact base: typed models and the one loader that reads YAML into them."""
 
-from briefgen.facts.loader import LoadedBriefing, load_facts, load_many
+from briefgen.facts.loader import LoadedBriefing, load_facts
 from briefgen.facts.models import Briefing
 
-__all__ = ["Briefing", "LoadedBriefing", "load_facts", "load_many"]
+__all__ = ["Briefing", "LoadedBriefing", "load_facts"]

@@ -9,7 +9,7 @@ what is malformed there has already been reported by field validation.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -83,7 +83,7 @@ def _ids(data: dict, name: str, found: list[Finding]) -> dict[str, Loc]:
             found.append(
                 Finding(
                     (*loc, "id"),
-                    f"duplicate id {ident!r} (also used by {_fmt(seen[ident])})",
+                    f"duplicate id {ident!r} (also used by {format_loc(seen[ident])})",
                 )
             )
         else:
@@ -91,10 +91,12 @@ def _ids(data: dict, name: str, found: list[Finding]) -> dict[str, Loc]:
     return seen
 
 
-def _fmt(loc: Loc) -> str:
-    from briefgen.facts.loader import format_loc
-
-    return format_loc(loc)
+def format_loc(loc: Iterable[str | int]) -> str:
+    """A location in the fact base as the trade's readers write it: agenda[2].risks[0]."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _dangling(kind: str, ref: str, known: dict[str, Loc]) -> str:

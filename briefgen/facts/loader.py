@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
+from briefgen.facts.checks import format_loc
 from briefgen.facts.models import Briefing
 from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
@@ -89,13 +90,6 @@ class _Duplicate(Exception):
         self.problems = problems
 
 
-def format_loc(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
     """Read, validate and cross-check one fact file; raise `InvalidFacts` listing every problem."""
     name = display or str(path)
@@ -138,20 +132,6 @@ def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
     if errors or briefing is None:
         raise InvalidFacts(problems=sorted(errors, key=_order) + sorted(warnings, key=_order))
     return LoadedBriefing(path=path, briefing=briefing, warnings=sorted(warnings, key=_order))
-
-
-def load_many(paths: list[Path]) -> list[LoadedBriefing]:
-    """Load several files; problems of all of them are raised together."""
-    loaded: list[LoadedBriefing] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            loaded.append(load_facts(path))
-        except InvalidFacts as exc:
-            problems.extend(exc.problems)
-    if any(p.severity == "error" for p in problems):
-        raise InvalidFacts(problems=problems)
-    return loaded
 
 
 def _order(p: Problem) -> tuple[str, int, int]:

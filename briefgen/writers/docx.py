@@ -759,7 +759,7 @@ class _MemoWriter:
         tbl = self._tbl(S.DOCX_TABLE, widths, caption="Risk matrix: likelihood by impact")
         borders = el("w:tblBorders")
         for side in ("insideH", "insideV"):
-            el(f"w:{side}", borders, val="single", sz=12, space=0, color="FFFFFF")
+            el(f"w:{side}", borders, val="single", sz=12, space=0, color=S.DOCX_HEAT_GAP)
         set_prop(tbl.find(qn("w:tblPr")), borders, TBLPR_ORDER)
         tr = self._tr(tbl, header=True)
         self._cell(tr, label_w, (Text("Likelihood / impact"),), header=True)

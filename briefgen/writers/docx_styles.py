@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib.resources
 import io
 import zipfile
 from pathlib import Path
 
 from lxml import etree
 
+from briefgen import resources
 from briefgen.errors import Problem
 from briefgen.writers.docx_xml import W_NS, qn
 
@@ -20,7 +20,7 @@ _W = f"{{{W_NS}}}"
 
 def bundled_reference_bytes() -> bytes:
     """The bytes of the default reference, `templates/reference.docx` (package briefgen.templates)."""
-    return (importlib.resources.files("briefgen.templates") / "reference.docx").read_bytes()
+    return resources.bundled_reference_bytes("docx")
 
 
 @functools.cache

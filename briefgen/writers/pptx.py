@@ -12,7 +12,6 @@ call, which makes a 1000-slide deck quadratic; here every slide costs the same.
 
 from __future__ import annotations
 
-import importlib.resources
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
 from briefgen.model import Document
 from briefgen.ooxml import read_reference, repack
+from briefgen.resources import bundled_reference_bytes
 from briefgen.slides import (
     KINDS,
     CellPlan,
@@ -83,7 +83,7 @@ class PptxOptions:
 def _open(reference: Path | None):  # type: ignore[no-untyped-def]
     """The reference presentation with its slides removed."""
     if reference is None:
-        data = (importlib.resources.files("briefgen.templates") / "reference.pptx").read_bytes()
+        data = bundled_reference_bytes("pptx")
         name = "bundled reference.pptx"
     else:
         data = read_reference(reference, "pptx")
@@ -510,7 +510,7 @@ def _cell_xml(
     color: str = "",
     align: str = "",
     anchor: str = "",
-    border: str = "D0D7E1",
+    border: str = styles.PPTX_TABLE_RULE,
     border_w: float = 0.75,
     bold: bool | None = None,
 ) -> str:
@@ -556,7 +556,15 @@ def _table(shapes: _Shapes, text: _Text, plan: TablePlan, primary: str) -> str:
             align = aligns.get(plan.aligns[c] or "", "") if c < len(plan.aligns) else ""
             if header:
                 cells.append(
-                    _cell_xml(text, cell, plan.size, fill=primary, color="FFFFFF", align=align, bold=True)
+                    _cell_xml(
+                        text,
+                        cell,
+                        plan.size,
+                        fill=primary,
+                        color=styles.PPTX_ON_PRIMARY,
+                        align=align,
+                        bold=True,
+                    )
                 )
             elif cell.rag:
                 cells.append(
@@ -572,7 +580,13 @@ def _table(shapes: _Shapes, text: _Text, plan: TablePlan, primary: str) -> str:
                 )
             else:
                 cells.append(
-                    _cell_xml(text, cell, plan.size, fill="F2F4F7" if band else "FFFFFF", align=align)
+                    _cell_xml(
+                        text,
+                        cell,
+                        plan.size,
+                        fill=styles.PPTX_TABLE_BAND if band else styles.PPTX_TABLE_FILL,
+                        align=align,
+                    )
                 )
         rows.append(f'<a:tr h="{_emu(plan.heights[r])}">{"".join(cells)}</a:tr>')
     tbl = (
@@ -599,7 +613,7 @@ def _risk_map(shapes: _Shapes, text: _Text, plan: RiskMapPlan) -> list[str]:
                         color=muted,
                         align="r" if c == 0 else "ctr",
                         anchor="ctr" if c == 0 else "t",
-                        border="FFFFFF",
+                        border=styles.PPTX_HEAT_GAP,
                         border_w=0,
                     )
                 )
@@ -613,7 +627,7 @@ def _risk_map(shapes: _Shapes, text: _Text, plan: RiskMapPlan) -> list[str]:
                         color=styles.RAG_TEXT[cell.rag],
                         align="ctr",
                         anchor="ctr",
-                        border="FFFFFF",
+                        border=styles.PPTX_HEAT_GAP,
                         border_w=2,
                         bold=True,
                     )
@@ -677,7 +691,8 @@ def _timeline(shapes: _Shapes, text: _Text, plan: TimelinePlan) -> str:
         color = styles.PPTX_HIGHLIGHT if event.highlight else styles.PPTX_TIMELINE
         r = event.radius
         marker = LayoutBox(event.x - r, plan.y - r, 2 * r, 2 * r)
-        inner.append(shapes.shape(f"Marker: {event.date}", "ellipse", marker, color, "FFFFFF", 1.5))
+        outline = styles.PPTX_ON_PRIMARY
+        inner.append(shapes.shape(f"Marker: {event.date}", "ellipse", marker, color, outline, 1.5))
         inner.append(
             shapes.textbox(
                 f"Date: {event.date}",
@@ -881,7 +896,7 @@ def _primary_color(prs) -> str:  # type: ignore[no-untyped-def]
             return el.get("val")
     except (KeyError, etree.XMLSyntaxError):
         pass
-    return "1F3A5F"
+    return styles.PPTX_PRIMARY
 
 
 def _prop(value: str) -> str:

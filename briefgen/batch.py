@@ -1,0 +1,400 @@
+"""The batch runner: many briefings through the pipeline, in worker processes, with shards.
+
+`build_many` builds a batch: briefings whose outputs are current (`briefgen.incremental`) are
+skipped, the rest run through `briefgen.pipeline` in parallel worker processes (templates parsed
+once per process), and one failing briefing never stops the others unless `fail_fast` asks for
+it. Interruptions (Ctrl-C, SIGTERM) reach the workers, whose briefings in progress remove their
+temporary files on the way out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen import GC_THRESHOLDS
+from briefgen.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_INVALID,
+    EXIT_OK,
+    BriefgenError,
+    Problem,
+    Terminated,
+    UsageProblem,
+)
+from briefgen.incremental import (
+    FileRecord,
+    InputContext,
+    facts_record,
+    input_context,
+    input_key,
+    input_records,
+    record,
+    reference_records,
+    references_of,
+    up_to_date,
+)
+from briefgen.manifest import Manifest, sha256_bytes, sha256_file
+from briefgen.pipeline import BuildOptions, Step, output_stem, source_date_epoch
+from briefgen.pipeline import run as run_pipeline
+from briefgen.templating import TemplateSet
+
+BUILT = "built"
+UP_TO_DATE = "up-to-date"
+FAILED = "failed"
+SKIPPED = "skipped"  # not started because an earlier briefing failed under --fail-fast
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    jobs: int | None = None  # worker processes; None → the number of CPUs; 1 → in this process
+    force: bool = False  # rebuild even when the manifest says the outputs are up to date
+    fail_fast: bool = False  # stop starting new briefings after the first failure
+
+
+@dataclass
+class BuildResult:
+    facts: Path
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    status: str = BUILT
+    problems: list[Problem] = field(default_factory=list)  # why it failed
+    exit_code: int = EXIT_OK
+    inputs: list[FileRecord] = field(default_factory=list)
+    files: list[FileRecord] = field(default_factory=list)  # the outputs, with sizes and hashes
+    timings: dict[str, float] = field(default_factory=dict)
+    key: str = ""  # the input key the outputs were built from (see briefgen.incremental)
+    references: dict[str, str | None] = field(default_factory=dict)  # as written in the facts
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (BUILT, UP_TO_DATE)
+
+
+@dataclass
+class BatchResult:
+    results: list[BuildResult]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every briefing is built or up to date; else the lowest exit code among the
+        failures (1 for invalid inputs wins over 3 for unwritable outputs and 4 for tools)."""
+        codes = [r.exit_code or EXIT_INVALID for r in self.results if r.status == FAILED]
+        return min(codes) if codes else EXIT_OK
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """'2/4' → (2, 4); raise UsageProblem unless 1 ≤ I ≤ N."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value)
+    if not match:
+        raise UsageProblem(f"--shard {value!r}: expected I/N, e.g. 1/4")
+    index, count = int(match.group(1)), int(match.group(2))
+    if count < 1 or not 1 <= index <= count:
+        raise UsageProblem(f"--shard {value!r}: I must be between 1 and N (N ≥ 1)")
+    return index, count
+
+
+def shard(paths: list[Path], index: int, count: int) -> list[Path]:
+    """The `index`-th (1-based) of `count` slices: round-robin over the paths sorted by their
+    POSIX spelling, so every machine cuts the same slices and the slices partition the set."""
+    ordered = sorted(paths, key=lambda p: p.as_posix())
+    return ordered[index - 1 :: count]
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# One briefing of a batch
+
+
+def _build_one(
+    path: Path, options: BuildOptions, context: InputContext, templates: TemplateSet
+) -> BuildResult:
+    """Build one briefing; every failure becomes a failed result, never an exception."""
+    started = time.perf_counter()
+    result = BuildResult(path)
+    try:
+        facts_sha = sha256_file(path)  # hashed before reading: a later edit shows as a change
+        done = run_pipeline(path, options, templates, until=Step.LOAD, timings=result.timings)
+        assert done.loaded is not None
+        result.references = references_of(done.loaded.briefing.output)
+        refs = reference_records(options, result.references, path)
+        result.key = input_key(facts_sha, refs, context)
+        result.inputs = input_records(facts_record(path, facts_sha), refs, context)
+        # Every output is stored only after all were written, and all are renamed into place
+        # together: never a new memo beside an old deck.
+        done = run_pipeline(path, options, templates, loaded=done.loaded, timings=result.timings)
+        result.warnings = done.warnings
+        result.outputs = done.outputs
+        result.files = [
+            FileRecord(str(options.out_dir / name), name.rsplit(".", 1)[1], sha256_bytes(data), len(data))
+            for name, data in done.files.items()
+        ]
+    except BriefgenError as exc:
+        result.status = FAILED
+        result.exit_code = exc.exit_code
+        result.problems = exc.problems or [Problem(str(exc), file=str(path))]
+    except Exception as exc:  # a bug in one briefing's build must not stop the batch
+        if os.environ.get("BRIEFGEN_DEBUG"):
+            raise
+        result.status = FAILED
+        result.exit_code = EXIT_INTERNAL
+        result.problems = [
+            Problem(
+                f"internal error: {type(exc).__name__}: {exc}",
+                file=str(path),
+                hint="this is a bug in briefgen; please report it with the facts file",
+            )
+        ]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    import signal
+
+    # Once: a second SIGTERM (the pool's own clean-up sends one) must not cut short the removal
+    # of temporary files that the first set going.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if not _WORKER_BUSY:
+        os._exit(EXIT_INTERRUPTED)  # between briefings: nothing to clean up, and no traceback
+    raise Terminated()
+
+
+_WORKER_BUSY = False  # whether this worker process is building a briefing now
+
+
+# Worker processes keep their template set (parsed templates) from one briefing to the next.
+_WORKER_TEMPLATES: dict[str, TemplateSet] = {}
+
+
+def _init_worker(template_dir: Path | None) -> None:
+    import gc
+    import signal
+
+    gc.set_threshold(*GC_THRESHOLDS)
+    # SIGTERM (from `_interrupt_workers`, or a CI runner) becomes `Terminated`, a
+    # KeyboardInterrupt, so that a write in progress removes its temporary file, as in the
+    # main process. Not SIGINT: a briefgen started with SIGINT ignored passes that on.
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
+
+
+def _worker_build(
+    path: Path, options: BuildOptions, context: InputContext, environ: dict[str, str]
+) -> BuildResult:
+    global _WORKER_BUSY
+    try:
+        _WORKER_BUSY = True  # inside the try: a SIGTERM just after it still ends in the except
+        # A fork-server worker inherits the server's environment, which may predate changes the
+        # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
+        if environ != os.environ:
+            for name in set(os.environ) - set(environ):
+                del os.environ[name]
+            os.environ.update(environ)
+            tempfile.tempdir = None
+        templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
+        return _build_one(path, options, context, templates)
+    except Terminated:
+        # The briefing in progress has cleaned up on the way out. Leave the pool rather than
+        # take the next briefing already queued for this worker: the pool, finding a worker
+        # gone, stops the others too.
+        os._exit(EXIT_INTERRUPTED)
+    finally:
+        _WORKER_BUSY = False
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """Fork-server where the platform has it (fast, and safe with threads), spawn elsewhere;
+    the server preloads the pipeline so that each worker starts warm."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["briefgen.batch", "briefgen.markup"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+# ---------------------------------------------------------------------------------------------
+# A batch
+
+
+def build_many(
+    paths: list[Path],
+    options: BuildOptions,
+    batch: BatchOptions | None = None,
+    on_result: Callable[[BuildResult, int, int], None] | None = None,
+) -> BatchResult:
+    """Build every briefing in `paths`, skipping those whose outputs are up to date.
+
+    `on_result(result, done, total)` is called as each briefing finishes (in completion order);
+    the returned results are in the order of `paths`. The manifest in `options.out_dir` is
+    updated for every briefing built and written once, atomically, at the end.
+    """
+    batch = batch or BatchOptions()
+    started = time.perf_counter()
+    source_date_epoch()  # a bad SOURCE_DATE_EPOCH is a usage error for the whole batch
+    templates = TemplateSet(options.templates)
+    context = input_context(options, templates)
+    manifest = Manifest.load(options.out_dir)
+    total = len(paths)
+    results: dict[int, BuildResult] = {}
+    changed = False
+
+    def finish(index: int, result: BuildResult) -> None:
+        nonlocal changed
+        results[index] = result
+        if result.status == BUILT:
+            record(
+                manifest, result.facts, result.key, result.inputs, result.files, result.references,
+                result.warnings,
+            )
+            changed = True
+        if on_result:
+            on_result(result, len(results), total)
+
+    todo: list[tuple[int, Path]] = []
+    stems: dict[str, Path] = {}
+    for index, path in enumerate(paths):
+        stem = output_stem(path)
+        if stem in stems:
+            finish(index, _collision(path, stems[stem], stem))
+            continue
+        stems[stem] = path
+        current = None if batch.force else up_to_date(path, stem, options, context, manifest)
+        if current is not None:
+            finish(
+                index,
+                BuildResult(
+                    path,
+                    outputs=[Path(f.path) for f in current.files],
+                    warnings=current.warnings,
+                    status=UP_TO_DATE,
+                    inputs=current.inputs,
+                    files=current.files,
+                    key=current.key,
+                    seconds=current.seconds,
+                    references=current.references,
+                ),
+            )
+        else:
+            todo.append((index, path))
+
+    jobs = batch.jobs or default_jobs()
+    try:
+        if batch.fail_fast and any(r.status == FAILED for r in results.values()):
+            pass
+        elif jobs <= 1 or len(todo) <= 1:
+            for index, path in todo:
+                finish(index, _build_one(path, options, context, templates))
+                if batch.fail_fast and results[index].status == FAILED:
+                    break
+        else:
+            _build_parallel(todo, options, context, min(jobs, len(todo)), batch.fail_fast, finish)
+    finally:
+        for index, path in todo:
+            if index not in results:
+                results[index] = BuildResult(path, status=SKIPPED)
+        if changed:
+            manifest.save()
+    return BatchResult([results[i] for i in range(total)], time.perf_counter() - started)
+
+
+def _build_parallel(
+    todo: list[tuple[int, Path]],
+    options: BuildOptions,
+    context: InputContext,
+    workers: int,
+    fail_fast: bool,
+    finish: Callable[[int, BuildResult], None],
+) -> None:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(options.templates,),
+    ) as pool:
+        futures: dict[Future[BuildResult], tuple[int, Path]] = {}
+        pending: set[Future[BuildResult]] = set()
+        try:
+            # Submitting starts the workers: an interruption may already arrive here.
+            for index, path in todo:
+                futures[pool.submit(_worker_build, path, options, context, dict(os.environ))] = (index, path)
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                failed = False
+                for future in sorted(done, key=lambda f: futures[f][0]):
+                    index, path = futures[future]
+                    result = _collect(future, path)
+                    failed |= result.status == FAILED
+                    finish(index, result)
+                if fail_fast and failed:
+                    for future in pending:
+                        future.cancel()
+                    for future in sorted(pending, key=lambda f: futures[f][0]):
+                        if not future.cancelled():  # already running: let it finish
+                            finish(futures[future][0], _collect(future, futures[future][1]))
+                    return
+        except BaseException:
+            for future in futures:
+                future.cancel()  # those not started; a running one stops by `_interrupt_workers`
+            _interrupt_workers(pool)
+            raise
+
+
+def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
+    """Pass an interruption (Ctrl-C, or a SIGTERM sent to briefgen alone) on to the workers, so
+    the briefings in progress stop at once, each removing its temporary files on the way out
+    (`_init_worker`), instead of the pool's shutdown waiting for them to finish."""
+    import signal
+
+    # `_processes` (pid → process) is private but has been there since Python 3.2; without it
+    # the shutdown merely waits.
+    for pid in list(getattr(pool, "_processes", None) or {}):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+
+
+def _collect(future: Future[BuildResult], path: Path) -> BuildResult:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker process died (killed, out of memory)
+        if os.environ.get("BRIEFGEN_DEBUG"):
+            raise
+        return BuildResult(
+            path,
+            status=FAILED,
+            exit_code=EXIT_INTERNAL,
+            problems=[Problem(f"the build process failed: {type(exc).__name__}: {exc}", file=str(path))],
+        )
+
+
+def _collision(path: Path, other: Path, stem: str) -> BuildResult:
+    return BuildResult(
+        path,
+        status=FAILED,
+        exit_code=EXIT_INVALID,
+        problems=[
+            Problem(
+                f"its outputs would overwrite those of {other} (both are named {stem}-*)",
+                file=str(path),
+                hint="rename one of the two fact files, or build them into different --out folders",
+            )
+        ],
+    )
