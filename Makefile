@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test check lint bench clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,16 @@ demo: $(RUNTIME)
 	$(BIN)/briefgen build facts/lavrov-cavusoglu-ankara-2018.yaml -o out
 	@echo "Open out/lavrov-cavusoglu-ankara-2018-memo.docx and out/lavrov-cavusoglu-ankara-2018-deck.pptx"
 
-test: $(TESTING)
+test: check
 	$(BIN)/python -m pytest
 
-lint: $(TESTING)
+# The architecture checks itself: ruff (style), import-linter (the layers and "only the writers
+# import python-docx / python-pptx", contracts in pyproject.toml).
+check: $(TESTING)
 	$(BIN)/ruff check briefgen tests bench scripts
+	$(BIN)/lint-imports
+
+lint: check
 
 bench: $(RUNTIME)
 	$(BIN)/python bench/run.py
