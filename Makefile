@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
 
-.PHONY: demo test check lint bench clean install
+.PHONY: demo test check lint bench clean install catalogs catalog-extract catalog-update catalog-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,27 @@ lint: check
 
 bench: $(RUNTIME)
 	$(BIN)/python bench/run.py
+
+# Message catalogs (docs/languages.md): the fixed words of templates and writers, one catalog per
+# language under briefgen/locale. extract: sources -> briefgen.pot; update: the .pot merged into
+# every language's .po (new messages arrive untranslated: a test then names them); compile: .po
+# -> the .mo files briefgen reads (committed, so a fresh clone and `pip install` need no Babel step).
+LOCALE  := briefgen/locale
+KEYWORDS := -k _term:1c,2 -k gettext -k pgettext:1c,2 -k ngettext:1,2 -k npgettext:1c,2,3
+
+catalog-extract: $(RUNTIME)
+	$(BIN)/pybabel extract -F babel.cfg $(KEYWORDS) --add-comments=TRANSLATORS: --sort-output \
+		--no-location --project=briefgen --copyright-holder="the briefgen authors" \
+		--msgid-bugs-address="https://github.com/briefgen/briefgen/issues" \
+		-o $(LOCALE)/briefgen.pot .
+
+catalog-update: $(RUNTIME)
+	$(BIN)/pybabel update -D briefgen -i $(LOCALE)/briefgen.pot -d $(LOCALE) --no-fuzzy-matching --ignore-obsolete
+
+catalog-compile: $(RUNTIME)
+	$(BIN)/pybabel compile -D briefgen -d $(LOCALE) --statistics
+
+catalogs: catalog-extract catalog-update catalog-compile
 
 clean:
 	rm -rf out build dist *.egg-info .pytest_cache .ruff_cache

@@ -37,3 +37,12 @@ def bundled_reference_bytes(kind: str) -> bytes:
 def font_resource(file_name: str) -> Traversable:
     """A file of the bundled fonts folder (a .ttf, its .metrics.json or its licence)."""
     return importlib.resources.files(FONTS_PACKAGE) / file_name
+
+
+def locale_resource(*parts: str) -> Traversable:
+    """The message catalogs folder (briefgen/locale), or a file under it:
+    `locale_resource("tr", "LC_MESSAGES", "briefgen.mo")`."""
+    node = importlib.resources.files("briefgen") / "locale"
+    for part in parts:
+        node = node / part
+    return node

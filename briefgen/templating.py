@@ -24,7 +24,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
-from briefgen.errors import TemplateProblem, UsageProblem
+from briefgen.errors import Problem, TemplateProblem, UsageProblem
 from briefgen.facts.models import (
     LEXICON_NAMES,
     LEXICONS,
@@ -35,62 +35,46 @@ from briefgen.facts.models import (
     Judgment,
     Source,
 )
+from briefgen.formats import formats_for
+from briefgen.languages import Language, Messages, language_of
 from briefgen.markup import escape_markdown
 from briefgen.resources import builtin_template_dir
+from briefgen.vocabulary import term
 
 TEMPLATE_NAMES = {"memo": "memo.md.j2", "deck": "deck.md.j2"}
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
+SOURCE_LANGUAGE = "en-GB"  # the language the templates' msgids are written in
 
 
 # ---------------------------------------------------------------------------------------------
 # Filters and helpers available to templates
 
 
-def format_date(value: date | datetime | str | None, style: str = "long") -> str:
-    """13 August 2018; partial dates as 'August 2018' or '2017'; style 'short' gives '13 Aug 2018'."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        value = value.isoformat()
-    parts = str(value).split("-")
-    month = MONTHS[int(parts[1]) - 1] if len(parts) > 1 else ""
-    if style == "short" and month:
-        month = month[:3]
-    if len(parts) == 3:
-        return f"{int(parts[2])} {month} {parts[0]}"
-    if len(parts) == 2:
-        return f"{month} {parts[0]}"
-    return parts[0]
+def format_date(
+    value: date | datetime | str | None, style: str = "long", language: Language | None = None
+) -> str:
+    """13 August 2018 (in `language`, CLDR); partial dates as 'August 2018' or '2017'; style
+    'short' gives '13 Aug 2018'. See `briefgen.formats.Formats.date`."""
+    return formats_for(language or language_of(SOURCE_LANGUAGE)).date(value, style)
 
 
-def format_range(start: date, end: date | None) -> str:
+def format_range(start: date, end: date | None, language: Language | None = None) -> str:
     """13–14 August 2018; 31 July – 1 August 2018; a single day when end is missing or equal."""
-    if end is None or end == start:
-        return format_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{format_date(end)}"
-    if start.year == end.year:
-        return f"{start.day} {MONTHS[start.month - 1]} – {format_date(end)}"
-    return f"{format_date(start)} – {format_date(end)}"
+    return formats_for(language or language_of(SOURCE_LANGUAGE)).date_range(start, end)
 
 
-def format_time(value: date | datetime) -> str:
+def format_time(value: date | datetime, language: Language | None = None) -> str:
     """'10:00 (UTC+03:00)' for a moment; empty for a day."""
-    if not isinstance(value, datetime):
-        return ""
-    offset = value.strftime("%z")
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
-    return f"{value:%H:%M}" + (f" ({zone})" if zone else "")
+    return formats_for(language or language_of(SOURCE_LANGUAGE)).time_of_day(value)
+
+
+_SENTENCE = re.compile(r"(.+?(?:[.!?؟۔]|[。！？]))(?:\s|$)|(.+?[。！？])")
 
 
 def first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip())
-    return match.group(1) if match else text.strip()
+    """The text up to and including its first full stop, question or exclamation mark (Latin,
+    Arabic `؟`, Urdu `۔`, or the ideographic `。！？`, which need no space after them)."""
+    match = _SENTENCE.match(text.strip())
+    return (match.group(1) or match.group(2)) if match else text.strip()
 
 
 # What a quoted attribute value cannot hold: its own quote, the backslash (not unescaped by the
@@ -119,6 +103,10 @@ def table_cell(text: object) -> str:
     return escape_markdown(" ".join(str(text).split()))
 
 
+def _english() -> Messages:
+    return Messages(language_of(SOURCE_LANGUAGE))
+
+
 @dataclass
 class Citations:
     """Collects the footnotes a template cites, so that only those are defined.
@@ -127,6 +115,7 @@ class Citations:
     """
 
     briefing: Briefing
+    messages: Messages = field(default_factory=_english)
     used: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def cite(self, fact_ids: list[str] | str) -> str:
@@ -154,17 +143,19 @@ class Citations:
         """Markdown footnote definitions for every label cited so far."""
         lines = []
         for label, sources in self.used.items():
-            text = "; ".join(source_citation(self.briefing.source(s)) for s in sources)
+            text = "; ".join(source_citation(self.briefing.source(s), self.messages) for s in sources)
             lines.append(f"[^{label}]: {text}")
         return "\n\n".join(lines)
 
 
-def source_citation(source: Source) -> str:
+def source_citation(source: Source, messages: Messages | None = None) -> str:
     """Full Markdown citation of a source; the `.short` span is the short form for repeats."""
-    short = f"{source.publisher}, {_quoted(source.title)}"
-    parts = [f"[{escape_markdown(short)}]{{.short}}", escape_markdown(format_date(source.date))]
+    messages = messages or _english()
+    formats = formats_for(messages.language)
+    short = f"{source.publisher}, {_quoted(source.title, messages)}"
+    parts = [f"[{escape_markdown(short)}]{{.short}}", escape_markdown(formats.date(source.date))]
     if source.grade:
-        parts.append(f"grade {source.grade}")
+        parts.append(messages.gettext("grade %(grade)s", grade=source.grade))
     if source.url:
         parts.append(f"<{source.url}>")
     elif source.reference:
@@ -172,20 +163,60 @@ def source_citation(source: Source) -> str:
     return ", ".join(parts) + "."
 
 
-def source_line(source: Source) -> str:
+def source_line(source: Source, messages: Messages | None = None) -> str:
     """One-line plain description for slides: publisher, title, date."""
-    return f"{source.publisher}, {_quoted(source.title)}, {format_date(source.date, 'short')}"
+    messages = messages or _english()
+    when = formats_for(messages.language).date(source.date, "short")
+    return f"{source.publisher}, {_quoted(source.title, messages)}, {when}"
 
 
-def _quoted(title: str) -> str:
-    return title if title.startswith("[") else f"“{title}”"
+def _quoted(title: str, messages: Messages) -> str:
+    """The title in the language's quotation marks (“…” in English, « … » in French); a title
+    in square brackets is the drafter's description and stays unquoted."""
+    if title.startswith("["):
+        return title
+    return messages.pgettext("quotation marks", "“%(title)s”", title=title)
 
 
-def likelihood_phrase(briefing: Briefing, judgment: Judgment) -> str:
-    """'likely (55–80%)': the lexicon term with its range in brackets."""
+def likelihood_phrase(briefing: Briefing, judgment: Judgment, messages: Messages | None = None) -> str:
+    """'likely (55–80%)': the lexicon term with its range in brackets, in the document
+    language ('probable (55–80 %)' in French)."""
+    messages = messages or _english()
     span = briefing.judgments.range_of(judgment)
-    term = judgment.likelihood_term
-    return f"{term} ({span})" if span else term
+    word = term(messages, briefing.judgments.lexicon, judgment.likelihood_term)
+    if not span:
+        return word
+    return f"{word} ({formats_for(messages.language).percent_span(span)})"
+
+
+def lexicon_key(lexicon: str, messages: Messages | None = None) -> dict[str, str]:
+    """The lexicon's terms with their ranges, translated and formatted for the document."""
+    messages = messages or _english()
+    formats = formats_for(messages.language)
+    return {
+        term(messages, lexicon, word): formats.percent_span(span) for word, span in LEXICONS[lexicon].items()
+    }
+
+
+def lexicon_note(lexicon: str, messages: Messages) -> str:
+    """Whose translation the likelihood key's terms are: empty in English (the scales' own
+    language), else the authoritative source, else the desk's (see `briefgen.vocabulary`)."""
+    from briefgen.vocabulary import LEXICON_AUTHORITIES
+
+    language = messages.language
+    if language.language == "en":
+        return ""
+    name = term(messages, "lexicon name", LEXICON_NAMES[lexicon])
+    authority = LEXICON_AUTHORITIES.get((lexicon, language.catalog or ""))
+    if authority:
+        return messages.gettext(
+            "The %(name)s terms are translated as in %(source)s.", name=name, source=authority
+        )
+    return messages.gettext(
+        "The %(name)s terms are the drafting desk's translation: no authoritative translation is "
+        "published; the scale's own wording is English.",
+        name=name,
+    )
 
 
 def portion(briefing: Briefing, classification: str | None = None) -> str:
@@ -209,8 +240,16 @@ def fact_sources(briefing: Briefing, facts: Iterable[object]) -> list[Source]:
     return list(seen.values())
 
 
-def risk_matrix_json(briefing: Briefing) -> str:
-    """The body of a ```risk-matrix``` block (docs/markup.md)."""
+def risk_matrix_json(briefing: Briefing, messages: Messages | None = None) -> str:
+    """The body of a ```risk-matrix``` block (docs/markup.md), with the axis labels in the
+    document language when it is not English."""
+    messages = messages or _english()
+    labels: dict[str, list[str]] = {}
+    if messages.language.language != "en":
+        labels = {
+            "likelihood_labels": [term(messages, "risk likelihood", RISK_LIKELIHOOD[n]) for n in range(1, 6)],
+            "impact_labels": [term(messages, "risk impact", RISK_IMPACT[n]) for n in range(1, 6)],
+        }
     return json.dumps(
         {
             "risks": [
@@ -226,18 +265,20 @@ def risk_matrix_json(briefing: Briefing) -> str:
             ],
             "red_from": briefing.output.rag.red_from,
             "amber_from": briefing.output.rag.amber_from,
+            **labels,
         },
         ensure_ascii=False,
     )
 
 
-def timeline_json(briefing: Briefing) -> str:
+def timeline_json(briefing: Briefing, messages: Messages | None = None) -> str:
     """The body of a ```timeline``` block, in date order (stable for equal dates)."""
+    formats = formats_for((messages or _english()).language)
     events = sorted(briefing.timeline, key=lambda e: e.date)
     return json.dumps(
         {
             "events": [
-                {"date": format_date(e.date, "short"), "label": e.event, "highlight": e.highlight}
+                {"date": formats.date(e.date, "short"), "label": e.event, "highlight": e.highlight}
                 for e in events
             ]
         },
@@ -255,17 +296,18 @@ def facts_of(briefing: Briefing, items: Iterable[object]) -> list[Fact]:
     return list(seen.values())
 
 
-def meta_json(briefing: Briefing, kind: str) -> str:
+def meta_json(briefing: Briefing, kind: str, messages: Messages | None = None) -> str:
+    messages = messages or _english()
     meta = {
         "title": briefing.title,
-        "subject": f"Meeting brief: {briefing.meeting.title}",
+        "subject": messages.gettext("Meeting brief: %(meeting)s", meeting=briefing.meeting.title),
         "author": briefing.prepared_by,
-        "keywords": ["meeting brief", briefing.meeting.city]
+        "keywords": [messages.gettext("meeting brief"), briefing.meeting.city]
         + [p.name for p in briefing.people if p.principal],
         "description": briefing.summary,
         "language": briefing.output.language,
         "marking": briefing.marking.banner,
-        "as_of": format_date(briefing.information_as_of),
+        "as_of": formats_for(messages.language).date(briefing.information_as_of),
         "date": briefing.date_prepared.isoformat(),
         "kind": kind,
     }
@@ -390,7 +432,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     if not os.access(folder, os.W_OK | os.X_OK):
         return None
     return jinja2.FileSystemBytecodeCache(
-        str(folder), pattern=f"{__version__}-jinja{jinja2.__version__}-%s.cache"
+        str(folder), pattern=f"{__version__}-jinja{jinja2.__version__}-i18n-%s.cache"
     )
 
 
@@ -498,13 +540,19 @@ class TemplateSet:
             keep_trailing_newline=True,
             auto_reload=False,
             bytecode_cache=_bytecode_cache(),
+            # Fixed words come from the message catalogs: {{ _("Summary") }}, {% trans %}.
+            # The gettext functions travel in each render's context (one set per language).
+            extensions=["jinja2.ext.i18n"],
         )
+        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
         self.env.filters.update(
             md=lambda v: escape_markdown(str(v)),
             cell=table_cell,
             anchor=heading_anchor,
-            date=format_date,
-            time=format_time,
+            date=_date_filter,
+            time=_time_filter,
+            number=_number_filter,
+            term=_term_filter,
             first_sentence=first_sentence,
             tojson_text=lambda v: json.dumps(v, ensure_ascii=False),
         )
@@ -517,30 +565,55 @@ class TemplateSet:
                 chosen.setdefault(path.relative_to(root).as_posix(), path)
         return [chosen[name] for name in sorted(chosen)]
 
-    def context(self, kind: str, briefing: Briefing) -> dict[str, object]:
-        """The names a template receives (documented in docs/templates.md, checked by a test)."""
-        citations = Citations(briefing)
+    def context(
+        self, kind: str, briefing: Briefing, messages: Messages | None = None
+    ) -> dict[str, object]:
+        """The names a template receives (documented in docs/templates.md, checked by a test).
+
+        `messages` is the catalog of the briefing's language (`output.language`); pass one to
+        read back which messages it lacked (`Messages.problems`)."""
+        if messages is None:
+            messages = Messages(language_of(briefing.output.language))
+        language = messages.language
+        formats = formats_for(language)
+        citations = Citations(briefing, messages)
+        lexicon = briefing.judgments.lexicon
         context: dict[str, Callable[..., object] | object] = {
             "b": briefing,
             "briefing": briefing,
             "kind": kind,
-            "meta_json": meta_json(briefing, kind),
+            "language": language,
+            "_": messages.gettext,
+            "gettext": messages.gettext,
+            "pgettext": messages.pgettext,
+            "ngettext": messages.ngettext,
+            "npgettext": messages.npgettext,
+            "meta_json": meta_json(briefing, kind, messages),
             "cite": citations.cite,
             "cite_sources": citations.cite_sources,
             "footnote_definitions": citations.definitions,
-            "source_line": source_line,
-            "source_citation": source_citation,
+            "source_line": lambda s: source_line(s, messages),
+            "source_citation": lambda s: source_citation(s, messages),
             "fact_sources": lambda facts: fact_sources(briefing, facts),
             "facts_of": lambda items: facts_of(briefing, items),
-            "likelihood": lambda j: likelihood_phrase(briefing, j),
+            "likelihood": lambda j: likelihood_phrase(briefing, j, messages),
             "portion": lambda c=None: portion(briefing, c),
-            "date_range": format_range,
-            "risk_likelihood_labels": MappingProxyType(RISK_LIKELIHOOD),
-            "risk_impact_labels": MappingProxyType(RISK_IMPACT),
-            "lexicons": MappingProxyType({k: MappingProxyType(v) for k, v in LEXICONS.items()}),
-            "lexicon_names": MappingProxyType(LEXICON_NAMES),
-            "risk_matrix_json": lambda: risk_matrix_json(briefing),
-            "timeline_json": lambda: timeline_json(briefing),
+            "date_range": formats.date_range,
+            "risk_likelihood_labels": MappingProxyType(
+                {n: term(messages, "risk likelihood", label) for n, label in RISK_LIKELIHOOD.items()}
+            ),
+            "risk_impact_labels": MappingProxyType(
+                {n: term(messages, "risk impact", label) for n, label in RISK_IMPACT.items()}
+            ),
+            "lexicons": MappingProxyType(
+                {name: MappingProxyType(lexicon_key(name, messages)) for name in LEXICONS}
+            ),
+            "lexicon_names": MappingProxyType(
+                {name: term(messages, "lexicon name", title) for name, title in LEXICON_NAMES.items()}
+            ),
+            "lexicon_note": lexicon_note(lexicon, messages),
+            "risk_matrix_json": lambda: risk_matrix_json(briefing, messages),
+            "timeline_json": lambda: timeline_json(briefing, messages),
             "agenda_ordered": sorted(
                 briefing.agenda, key=lambda a: ("certain", "possible", "unlikely").index(a.likelihood)
             ),
@@ -549,10 +622,11 @@ class TemplateSet:
         }
         return context
 
-    def render(self, kind: str, briefing: Briefing) -> str:
-        """Render the memo or deck template for a briefing to Markdown."""
+    def render(self, kind: str, briefing: Briefing, messages: Messages | None = None) -> str:
+        """Render the memo or deck template for a briefing to Markdown (fixed words from
+        `messages`, by default the catalog of `output.language`)."""
         name = TEMPLATE_NAMES[kind]
-        context = self.context(kind, briefing)
+        context = self.context(kind, briefing, messages)
         timeout = render_timeout()  # read per render: a build worker adopts the caller's environment
         try:
             with _render_limits(timeout):
@@ -614,6 +688,47 @@ def _where(exc: BaseException, name: str) -> str:
     return found
 
 
-def render_templates(briefing: Briefing, templates: TemplateSet, kinds: tuple[str, ...]) -> dict[str, str]:
-    """Markdown of each requested kind ('memo', 'deck')."""
-    return {kind: templates.render(kind, briefing) for kind in kinds}
+def render_templates(
+    briefing: Briefing,
+    templates: TemplateSet,
+    kinds: tuple[str, ...],
+    warnings: list[Problem] | None = None,
+) -> dict[str, str]:
+    """Markdown of each requested kind ('memo', 'deck'). Fixed words the language's catalog
+    lacks (printed in English) are added to `warnings`, one per message."""
+    messages = Messages(language_of(briefing.output.language))
+    rendered = {kind: templates.render(kind, briefing, messages) for kind in kinds}
+    if warnings is not None:
+        warnings.extend(messages.problems())
+    return rendered
+
+
+def _language(context: jinja2.runtime.Context) -> Language:
+    language = context.get("language")
+    return language if isinstance(language, Language) else language_of(SOURCE_LANGUAGE)
+
+
+@jinja2.pass_context
+def _date_filter(
+    context: jinja2.runtime.Context, value: date | datetime | str | None, style: str = "long"
+) -> str:
+    return formats_for(_language(context)).date(value, style)
+
+
+@jinja2.pass_context
+def _time_filter(context: jinja2.runtime.Context, value: date | datetime) -> str:
+    return formats_for(_language(context)).time_of_day(value)
+
+
+@jinja2.pass_context
+def _number_filter(context: jinja2.runtime.Context, value: float | int) -> str:
+    return formats_for(_language(context)).number(value)
+
+
+@jinja2.pass_context
+def _term_filter(context: jinja2.runtime.Context, value: object, vocabulary: str) -> str:
+    """`{{ r.rag | term("rag") }}`: a vocabulary value (`briefgen.vocabulary`) translated."""
+    pgettext = context.get("pgettext")
+    if pgettext is None:
+        return str(value)
+    return str(pgettext(vocabulary, str(value)))

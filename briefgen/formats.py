@@ -1,0 +1,139 @@
+"""Dates, times, numbers, percentages and ranges in the document's language, from CLDR (Babel).
+
+`Formats(language_of("tr"))` gives `13 Ağustos 2018`, `13–14 Ağustos 2018`, `%55–80`; en-US is
+month first (`August 13–14, 2018`), Russian `13 августа 2018 г.`, Chinese `2018年8月13日`.
+House style on top of CLDR, applied in every language: a range of two numbers is closed up
+(`13–14`, not CLDR's `13 – 14` with thin spaces), and a range across months or years is spaced
+with ordinary spaces (`31 July – 1 August 2018`), as style guides (Oxford, Chicago) set them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from briefgen.languages import Language
+
+_THIN = "\u2009"
+_SPAN = re.compile(
+    r"^\s*(?P<rel>[≤≥<>])?\s*(?P<low>\d+(?:\.\d+)?)\s*(?:[–-]\s*(?P<high>\d+(?:\.\d+)?))?\s*%\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Locale-bound formatters for one document language (all return plain text)."""
+
+    language: Language
+
+    @functools.cached_property
+    def _locale(self):  # type: ignore[no-untyped-def]
+        from babel import Locale
+
+        return Locale.parse(self.language.locale)
+
+    @functools.cached_property
+    def _widen(self) -> bool:
+        """Whether the language's long date spells the month out (`MMMM`): then ranges do too.
+        (Chinese writes 8月 in long dates; its MMMM would be 八月.)"""
+        return "MMMM" in self._locale.date_formats["long"].pattern
+
+    # -- dates ---------------------------------------------------------------------------------
+
+    def date(self, value: date | datetime | str | None, style: str = "long") -> str:
+        """A date as precise as known: `13 August 2018`, `August 2018` or `2018` (en-GB);
+        style `short` abbreviates the month (`13 Aug 2018`). Accepts dates, datetimes and
+        ISO strings (YYYY, YYYY-MM, YYYY-MM-DD)."""
+        from babel.dates import format_date, format_skeleton
+
+        if value is None or value == "":
+            return ""
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, str):
+            parts = value.strip().split("-")
+            try:
+                numbers = [int(p) for p in parts]
+            except ValueError:
+                return value
+            if len(numbers) == 1:
+                return format_skeleton("y", date(numbers[0], 1, 1), locale=self._locale)
+            if len(numbers) == 2:
+                month = "yMMM" if style == "short" else "yMMMM"
+                return format_skeleton(month, date(numbers[0], numbers[1], 1), locale=self._locale)
+            value = date(numbers[0], numbers[1], numbers[2])
+        return format_date(value, "medium" if style == "short" else "long", locale=self._locale)
+
+    def date_range(self, start: date, end: date | None) -> str:
+        """Two days as one range: `13–14 August 2018`, `31 July – 1 August 2018`; a single day
+        when `end` is missing or equal."""
+        from babel.dates import parse_pattern
+
+        if end is None or end == start:
+            return self.date(start)
+        if end < start:
+            start, end = end, start
+        patterns = self._locale.interval_formats.get("yMMMd")
+        if not patterns:
+            return f"{self.date(start)} – {self.date(end)}"
+        field = "y" if start.year != end.year else "M" if start.month != end.month else "d"
+        pieces = patterns.get(field) or patterns.get("y")
+        text = "".join(
+            parse_pattern(self._wide(p)).apply(d, self._locale)
+            for p, d in zip(pieces, (start, end), strict=True)
+        )
+        if field == "d":
+            # 13–14 (and 13日–14日): days of one month joined by the dash, closed up.
+            return re.sub(rf"[ {_THIN}]*([–—])[ {_THIN}]*", r"\1", text).replace(_THIN, " ")
+        return re.sub(rf"[ {_THIN}]*([–—])[ {_THIN}]*", r" \1 ", text).replace(_THIN, " ")
+
+    def _wide(self, pattern: str) -> str:
+        if not self._widen:
+            return pattern
+        return re.sub(r"(?<![ML])(MMM|LLL)(?![ML])", lambda m: m.group(1) + m.group(1)[0], pattern)
+
+    def time_of_day(self, value: date | datetime) -> str:
+        """`10:00 (UTC+03:00)` for a moment (en-US `10:00 AM (UTC+03:00)`); empty for a day.
+        The zone is written as a UTC offset, which reads the same in every language."""
+        from babel.dates import format_time
+
+        if not isinstance(value, datetime):
+            return ""
+        text = format_time(value, "short", locale=self._locale)
+        offset = value.strftime("%z")
+        zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
+        return text + (f" ({zone})" if zone else "")
+
+    # -- numbers -------------------------------------------------------------------------------
+
+    def number(self, value: float | int) -> str:
+        """A number with the language's digits and separators (`2,5` in French)."""
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, locale=self._locale)
+
+    def percent_span(self, span: str) -> str:
+        """A probability range as the lexicons write it (`55–80%`, `≤5%`, `≥95%`) in this
+        language: `55–80 %` (French), `%55–80` (Turkish); anything else unchanged."""
+        from babel.numbers import format_percent
+
+        match = _SPAN.match(span)
+        if not match:
+            return span
+        low, high, rel = match.group("low"), match.group("high"), match.group("rel") or ""
+        sample = format_percent(float(high or low) / 100, locale=self._locale)
+        digits = re.search(r"[\d٠-٩۰-۹]+(?:[.,٫][\d٠-٩۰-۹]+)?", sample)
+        if digits is None:
+            return span
+        inner = self.number(float(low) if "." in low else int(low))
+        if high:
+            inner += "–" + self.number(float(high) if "." in high else int(high))
+        text = sample[: digits.start()] + inner + sample[digits.end() :]
+        return f"{rel}{text}" if rel else text
+
+
+@functools.cache
+def formats_for(language: Language) -> Formats:
+    return Formats(language)

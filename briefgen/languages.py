@@ -1,0 +1,336 @@
+"""The languages of the documents: what a language tag means for wording, direction and fonts.
+
+`language_of("zh-CN")` resolves a BCP 47 tag (`output.language`) through Babel's CLDR data into
+a `Language`: its CLDR locale (`zh_Hans_CN`), script, writing direction, the message catalog that
+supplies the fixed words ("Summary", "Points to make"), the fonts that draw its script, and the
+three language tags Word keeps apart (Latin text, East Asian text, complex-script text).
+
+`Messages` is the gettext side: the catalog of one language as the templates and writers use it,
+falling back to English with a warning naming each message the catalog lacks. Catalogs live in
+`briefgen/locale/<catalog>/LC_MESSAGES/briefgen.po` (compiled `.mo` beside them) and are managed
+with Babel (`make catalogs`); docs/languages.md says how to add one.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from briefgen.errors import Problem
+from briefgen.resources import locale_resource
+
+DOMAIN = "briefgen"
+SOURCE_CATALOG = "en_GB"  # the msgids are British English, as the templates were written
+# The catalogs briefgen ships (folder names under briefgen/locale); a test keeps them complete.
+SHIPPED_CATALOGS = ("en_GB", "en_US", "fr", "de", "tr", "ru", "ar", "zh_Hans")
+
+# Fonts that draw each script, from the Noto families (Debian fonts-noto-core, fonts-noto-cjk):
+# free, complete, and what the slide planner measures with (`briefgen.metrics`). A reference
+# document's own fonts still decide the Latin text.
+SCRIPT_FONTS: dict[str, str] = {
+    "Arab": "Noto Sans Arabic",
+    "Hebr": "Noto Sans Hebrew",
+    "Hans": "Noto Sans CJK SC",
+    "Hant": "Noto Sans CJK TC",
+    "Jpan": "Noto Sans CJK JP",
+    "Kore": "Noto Sans CJK KR",
+}
+EAST_ASIAN_SCRIPTS = frozenset({"Hans", "Hant", "Jpan", "Kore"})
+# Word's default tag for complex-script text when the document's own language is not one
+# (Word writes w:bidi="ar-SA" in documents made on a Latin-script system).
+DEFAULT_BIDI_TAG = "ar-SA"
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One document language, resolved from its BCP 47 tag through CLDR.
+
+    `tag` is the tag as written in the facts; `locale` the CLDR identifier Babel formats with;
+    `script` an ISO 15924 code (Latn, Cyrl, Arab, Hebr, Hans, …); `catalog` the message catalog
+    used (None: no catalog for this language, fixed words fall back to English).
+    """
+
+    tag: str
+    locale: str
+    language: str
+    script: str
+    territory: str
+    rtl: bool
+    catalog: str | None
+
+    @property
+    def direction(self) -> Literal["ltr", "rtl"]:
+        return "rtl" if self.rtl else "ltr"
+
+    @property
+    def east_asian(self) -> bool:
+        return self.script in EAST_ASIAN_SCRIPTS
+
+    @property
+    def script_font(self) -> str | None:
+        """The font for this language's own script when the reference's Latin font lacks it."""
+        return SCRIPT_FONTS.get(self.script)
+
+    def word_tags(self) -> tuple[str, str | None, str | None]:
+        """The (w:val, w:eastAsia, w:bidi) tags of Word's w:lang for this document language.
+
+        Word keeps three: the language of Latin (and Cyrillic, Greek) text, of East Asian text
+        and of complex-script (right-to-left) text. A Chinese document is tagged
+        `w:val="en-US" w:eastAsia="zh-CN"` (its Latin runs are foreign words), an Arabic one
+        `w:val="en-US" w:bidi="ar-SA"`. None: keep what the reference says.
+        """
+        full = self.full_tag()
+        if self.east_asian:
+            return "en-US", full, None
+        if self.rtl:
+            return "en-US", None, full
+        return self.tag, None, None
+
+    def full_tag(self) -> str:
+        """The tag with its territory, as Word writes it: `ar` → `ar-SA`, `zh-Hans` → `zh-CN`,
+        `he` → `he-IL`; a tag that already names its territory is kept."""
+        if "-" in self.tag and len(self.tag.split("-")[-1]) == 2:
+            return self.tag
+        territory = _WORD_TERRITORIES.get(self.language, self.territory)
+        return f"{self.language}-{territory}" if territory else self.language
+
+
+# Word's (and Windows') default territory per language where CLDR's likely one differs:
+# CLDR says ar → ar_Arab_EG, Word's Arabic default is Saudi Arabia.
+_WORD_TERRITORIES = {"ar": "SA"}
+
+
+@functools.cache
+def language_of(tag: str) -> Language:
+    """The `Language` for a BCP 47 tag; unknown tags resolve as far as CLDR knows them
+    (an unknown language: English formats, no catalog)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    try:
+        locale = Locale.parse(tag.replace("_", "-"), sep="-")
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en_GB")
+    likely = get_global("likely_subtags")
+    parts = str(locale).split("_")
+    full = likely.get(str(locale)) or likely.get(parts[0]) or str(locale)
+    full_parts = full.split("_")
+    script = locale.script or (full_parts[1] if len(full_parts) > 1 and len(full_parts[1]) == 4 else "")
+    territory = locale.territory or (full_parts[-1] if len(full_parts[-1]) in (2, 3) else "")
+    if locale.language == "zh" and not script:
+        script = "Hant" if territory in ("TW", "HK", "MO") else "Hans"
+    return Language(
+        tag=tag,
+        locale=str(locale),
+        language=locale.language,
+        script=script or "Latn",
+        territory=territory or "",
+        rtl=locale.text_direction == "rtl",
+        catalog=_catalog_for(locale.language, script, locale.territory),
+    )
+
+
+def _catalog_for(language: str, script: str | None, territory: str | None) -> str | None:
+    candidates = []
+    if script and territory:
+        candidates.append(f"{language}_{script}_{territory}")
+    if territory:
+        candidates.append(f"{language}_{territory}")
+    if script:
+        candidates.append(f"{language}_{script}")
+    candidates.append(language)
+    available = available_catalogs()
+    for name in candidates:
+        if name in available:
+            return name
+    if language == "en":
+        return SOURCE_CATALOG  # en-AU, en-IE, … read the source (British) wording
+    return None
+
+
+@functools.cache
+def available_catalogs() -> frozenset[str]:
+    """Catalog folders present under briefgen/locale that hold a compiled catalog."""
+    root = locale_resource()
+    found = set()
+    try:
+        for entry in root.iterdir():
+            if (entry / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file():
+                found.add(entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    return frozenset(found)
+
+
+@functools.cache
+def _translations(catalog: str) -> gettext.NullTranslations:
+    with locale_resource(catalog, "LC_MESSAGES", f"{DOMAIN}.mo").open("rb") as fp:
+        return gettext.GNUTranslations(fp)
+
+
+@dataclass
+class Messages:
+    """The fixed words of one language: gettext over its catalog, English where it has none.
+
+    Every message the catalog lacks is printed in English (the msgid) and remembered in
+    `missing`; `problems()` turns them into warnings naming each message.
+    """
+
+    language: Language
+    missing: dict[str, None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        catalog = self.language.catalog
+        self._catalog: dict[object, str] = (
+            _translations(catalog)._catalog if catalog else {}  # type: ignore[attr-defined]
+        )
+        self._plural = _translations(catalog).plural if catalog else (lambda n: int(n != 1))  # type: ignore[attr-defined]
+
+    def gettext(self, message: str, /, **variables: object) -> str:
+        """The translation of `message`; with keyword arguments, %-formatted with them."""
+        text = self._lookup(message, message)
+        return text % variables if variables else text
+
+    def pgettext(self, context: str, message: str, /, **variables: object) -> str:
+        """The translation of `message` in `context` (the same English word in two roles)."""
+        text = self._lookup(f"{context}\x04{message}", message)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **variables: object) -> str:
+        """Singular or plural form for `n` by the language's plural rule; `%(num)s` is `n`."""
+        variables.setdefault("num", n)
+        key = (singular, self._plural(n))
+        text = self._catalog.get(key)
+        if not text:
+            self.missing.setdefault(singular, None)
+            text = singular if n == 1 else plural
+        return text % variables
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int, /, **variables: object) -> str:
+        variables.setdefault("num", n)
+        text = self._catalog.get((f"{context}\x04{singular}", self._plural(n)))
+        if not text:
+            self.missing.setdefault(singular, None)
+            text = singular if n == 1 else plural
+        return text % variables
+
+    def _lookup(self, key: str, message: str) -> str:
+        text = self._catalog.get(key)
+        if text:
+            return text
+        if self.language.catalog is not None:
+            self.missing.setdefault(message, None)
+        return message
+
+    def problems(self, where: str = "") -> list[Problem]:
+        """Warnings: the catalog is missing (one), or each message it lacks (one per message)."""
+        name = self.language.tag
+        if self.language.catalog is None:
+            return [
+                Problem(
+                    f"no message catalog for language {name!r}: fixed words (headings, labels) are "
+                    f"printed in English; dates and numbers follow {name}. Catalogs: "
+                    + ", ".join(c.replace("_", "-") for c in SHIPPED_CATALOGS)
+                    + " (docs/languages.md says how to add one)",
+                    file=where,
+                    path="output.language",
+                    severity="warning",
+                )
+            ]
+        return [
+            Problem(
+                f"the {self.language.catalog} catalog has no translation for {message!r}; printed in English",
+                file=where,
+                severity="warning",
+            )
+            for message in self.missing
+        ]
+
+
+def messages_for(tag: str) -> Messages:
+    """A fresh `Messages` (its own record of missing messages) for a language tag."""
+    return Messages(language_of(tag))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scripts of text
+
+
+_RTL_BIDI = frozenset({"R", "AL"})
+
+
+def is_rtl_char(ch: str) -> bool:
+    """True for a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, N'Ko, …)."""
+    return unicodedata.bidirectional(ch) in _RTL_BIDI
+
+
+def has_rtl(text: str) -> bool:
+    """True when `text` holds any strong right-to-left character."""
+    return any(unicodedata.bidirectional(ch) in _RTL_BIDI for ch in text if ord(ch) >= 0x0590)
+
+
+def first_strong_rtl(text: str) -> bool | None:
+    """The direction of `text` by its first strong character (Unicode bidi rule P2): True for
+    right-to-left, False for left-to-right, None when it has no strong character."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _RTL_BIDI:
+            return True
+        if kind == "L":
+            return False
+    return None
+
+
+def script_of_char(ch: str) -> str | None:
+    """A coarse ISO 15924 script of one letter (None for digits, punctuation, spaces): enough to
+    choose a font and to compare a text's script with its document language."""
+    cp = ord(ch)
+    if cp < 0x0250 or 0x1E00 <= cp < 0x1F00:
+        return "Latn" if ch.isalpha() else None
+    if 0x0370 <= cp < 0x0400 or 0x1F00 <= cp < 0x2000:
+        return "Grek"
+    if 0x0400 <= cp < 0x0530:
+        return "Cyrl"
+    if 0x0590 <= cp < 0x0600 or 0xFB1D <= cp < 0xFB50:
+        return "Hebr"
+    if 0x0600 <= cp < 0x0700 or 0x0750 <= cp < 0x0780 or 0x08A0 <= cp < 0x0900:
+        return "Arab"
+    if 0xFB50 <= cp < 0xFE00 or 0xFE70 <= cp < 0xFF00:
+        return "Arab"  # presentation forms
+    if 0x3040 <= cp < 0x3100:
+        return "Jpan"  # hiragana, katakana
+    if 0xAC00 <= cp < 0xD7B0 or 0x1100 <= cp < 0x1200:
+        return "Kore"
+    if 0x4E00 <= cp < 0xA000 or 0x3400 <= cp < 0x4DC0 or 0x20000 <= cp < 0x32000 or 0xF900 <= cp < 0xFB00:
+        return "Hani"
+    return None
+
+
+def dominant_script(texts: Iterable[str]) -> tuple[str | None, int]:
+    """The script most letters of `texts` are written in, with the number of letters counted.
+    Han characters count as Chinese; a text with kana counts as Japanese."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        for ch in text:
+            script = script_of_char(ch)
+            if script:
+                counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None, 0
+    if "Jpan" in counts:
+        counts["Jpan"] += counts.pop("Hani", 0)
+    total = sum(counts.values())
+    return max(counts, key=counts.__getitem__), total
+
+
+def script_matches(language: Language, script: str) -> bool:
+    """Whether text in `script` fits a document in `language` (Han fits Chinese and Japanese)."""
+    if script == "Hani":
+        return language.script in ("Hans", "Hant", "Jpan")
+    if script == "Jpan":
+        return language.script == "Jpan"
+    return language.script == script
