@@ -45,6 +45,8 @@ DOCX_HYPERLINK = "Hyperlink"
 # Lighter tints of RAG_FILL for the empty cells of the memo's heat map.
 DOCX_RAG_TINT = {"red": "F2C9C4", "amber": "FBE5C4", "green": "CFE3D5"}
 DOCX_HEAT_GAP = "FFFFFF"  # the rules between the heat map's cells
+# The DOCX_ names above that hold colours, not style names.
+DOCX_COLOURS = frozenset({"DOCX_RAG_TINT", "DOCX_HEAT_GAP", "DOCX_COLOURS"})
 
 # ---------------------------------------------------------------------------------------------
 # PowerPoint (pptx): slide kinds -> layout names in the reference presentation (configurable).

@@ -204,7 +204,7 @@ def contract_style_names() -> list[str]:
 
     names: list[str] = []
     for attr in dir(styles):
-        if not attr.startswith("DOCX_") or attr == "DOCX_RAG_TINT":
+        if not attr.startswith("DOCX_") or attr in styles.DOCX_COLOURS:
             continue
         value = getattr(styles, attr)
         names.extend(value.values() if isinstance(value, dict) else [value])
