@@ -44,6 +44,7 @@ from briefgen.incremental import (
     up_to_date,
 )
 from briefgen.manifest import Manifest, sha256_bytes, sha256_file
+from briefgen.outputs import folder_lock
 from briefgen.pipeline import BuildOptions, Step, output_stem, source_date_epoch
 from briefgen.pipeline import run as run_pipeline
 from briefgen.templating import TemplateSet
@@ -239,16 +240,32 @@ def build_many(
     options: BuildOptions,
     batch: BatchOptions | None = None,
     on_result: Callable[[BuildResult, int, int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> BatchResult:
     """Build every briefing in `paths`, skipping those whose outputs are up to date.
 
     `on_result(result, done, total)` is called as each briefing finishes (in completion order);
     the returned results are in the order of `paths`. The manifest in `options.out_dir` is
     updated for every briefing built and written once, atomically, at the end.
+
+    Builds into one output folder run one at a time: the batch holds the folder's lock
+    (`briefgen.outputs.folder_lock`) from reading the manifest to writing it, so a second build
+    started meanwhile waits (`on_wait` is called once if it has to), then sees the first one's
+    outputs and manifest: the manifest always ends up with every briefing.
     """
     batch = batch or BatchOptions()
-    started = time.perf_counter()
     source_date_epoch()  # a bad SOURCE_DATE_EPOCH is a usage error for the whole batch
+    with folder_lock(options.out_dir, on_wait):
+        return _build_batch(paths, options, batch, on_result)
+
+
+def _build_batch(
+    paths: list[Path],
+    options: BuildOptions,
+    batch: BatchOptions,
+    on_result: Callable[[BuildResult, int, int], None] | None,
+) -> BatchResult:
+    started = time.perf_counter()
     templates = TemplateSet(options.templates)
     context = input_context(options, templates)
     manifest = Manifest.load(options.out_dir)

@@ -22,6 +22,7 @@ from briefgen.errors import (
     BriefgenError,
     Problem,
 )
+from briefgen.problems import safe_lines, safe_text
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -60,7 +61,7 @@ def _facts_args(facts: tuple[Path, ...]) -> list[Path]:
     inputs = list(facts) or [DEFAULT_FACTS_DIR]
     for item in inputs:
         if not item.exists():
-            raise click.BadParameter(f"{item}: no such file or folder", param_hint="FACTS")
+            raise click.BadParameter(f"{safe_text(str(item))}: no such file or folder", param_hint="FACTS")
     found = discover(inputs)
     if not found:
         raise click.BadParameter(
@@ -84,7 +85,9 @@ facts_argument = click.argument(
 
 # Options shared by build, watch and check: one definition each.
 out_option = click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"),
+    # Not `file_okay=False`: a file in the way of the output folder is an output problem (exit
+    # 3, as docs/troubleshooting.md says), reported by briefgen.outputs.
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
     show_default=True, help="Output folder.",
 )
 formats_option = click.option(
@@ -167,7 +170,7 @@ def build(
         elif result.status == builder.BUILT:
             print_problems(result.warnings)
             for output in result.outputs:
-                click.echo(f"wrote {output}")
+                click.echo(f"wrote {safe_text(str(output))}")
         elif result.status == builder.UP_TO_DATE:
             # Kept from the build that wrote the outputs: an incremental CI run still shows
             # every warning the current outputs carry.
@@ -176,7 +179,15 @@ def build(
 
     batch = builder.BatchOptions(jobs=jobs, force=force, fail_fast=fail_fast)
     try:
-        outcome = builder.build_many(paths, options, batch, on_result)
+        outcome = builder.build_many(
+            paths,
+            options,
+            batch,
+            on_result,
+            on_wait=lambda: progress.line(
+                f"waiting for another build into {safe_text(str(out_dir))} to finish"
+            ),
+        )
     finally:
         progress.close()
     if report_path is not None:
@@ -256,10 +267,12 @@ def check(
         if output_format == "text":
             print_problems(lacks)
             if not lacks:
-                click.echo(f"{reference}: ok")
+                click.echo(f"{safe_text(str(reference))}: ok")
     for path in paths:
         try:
-            warnings = check_briefing(path, template_set)
+            warnings = check_briefing(
+                path, template_set, reference_docx=reference_docx, reference_pptx=reference_pptx
+            )
         except BriefgenError as exc:
             failed += 1
             found.extend(problems_of(exc, str(path)))
@@ -274,7 +287,7 @@ def check(
             continue
         print_problems(warnings)
         if not warnings:
-            click.echo(f"{path}: ok")
+            click.echo(f"{safe_text(str(path))}: ok")
     if output_format == "json":
         click.echo(format_json(found, files=files))
     elif output_format == "github":
@@ -305,10 +318,10 @@ def init(name: str, folder: Path, source: Path | None, force: bool) -> int:
     from briefgen.scaffold import init_briefing
 
     done = init_briefing(name, folder, source=source, force=force)
-    click.echo(f"wrote {done.facts}")
-    if done.schema_written:
-        click.echo(f"wrote {done.schema} (editor schema; see docs/authoring.md)")
-    click.echo(f"next: edit it, then `briefgen check {done.facts}` (or `briefgen watch`)", err=True)
+    facts_name = safe_text(str(done.facts))
+    click.echo(f"wrote {facts_name}")
+    click.echo(f"wrote {safe_text(str(done.schema))} (editor schema; see docs/authoring.md)")
+    click.echo(f"next: edit it, then `briefgen check {facts_name}` (or `briefgen watch`)", err=True)
     return EXIT_OK
 
 
@@ -325,7 +338,7 @@ def schema(output: Path | None) -> int:
         click.echo(schema_text(), nl=False)
     else:
         write_schema(output)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {safe_text(str(output))}", err=True)
     return EXIT_OK
 
 
@@ -384,7 +397,7 @@ def templates_export(dest: Path, force: bool) -> int:
     from briefgen.scaffold import export_templates
 
     for path in export_templates(dest, force=force):
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {safe_text(str(path))}")
     return EXIT_OK
 
 
@@ -405,7 +418,7 @@ def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
         data = [outline_data(o) for o in outlines]
         click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
     else:
-        click.echo("\n\n".join(format_outline(o) for o in outlines))
+        click.echo(safe_lines("\n\n".join(format_outline(o) for o in outlines)))
     return EXIT_OK
 
 
@@ -423,7 +436,7 @@ def diff_cmd(old: Path, new: Path, as_json: bool, exit_code: bool) -> int:
     from briefgen.diffing import diff_files
 
     result = diff_files(old, new)
-    click.echo(result.to_json() if as_json else result.format())
+    click.echo(result.to_json() if as_json else safe_lines(result.format()))
     return EXIT_INVALID if exit_code and result.changes else EXIT_OK
 
 
@@ -431,7 +444,7 @@ def _report(exc: BriefgenError) -> None:
     if exc.problems:
         print_problems(exc.problems)
     else:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {safe_text(str(exc))}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,9 +458,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
+        exc.message = safe_text(exc.message)  # it may quote a file name from the command line
         exc.show()
         return EXIT_USAGE
     except click.ClickException as exc:
+        exc.message = safe_text(exc.message)
         exc.show()
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
@@ -463,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("BRIEFGEN_DEBUG"):
             raise
         click.echo(
-            f"briefgen: internal error: {type(exc).__name__}: {exc}\n"
+            f"briefgen: internal error: {type(exc).__name__}: {safe_text(str(exc))}\n"
             "This is a bug in briefgen, not in your input. Run again with BRIEFGEN_DEBUG=1 for "
             "the traceback and report it.",
             err=True,

@@ -8,6 +8,7 @@ serves reviewers, CI logs and tests alike.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -93,14 +94,19 @@ class DeckOutline:
 
 class _Package:
     def __init__(self, path: Path) -> None:
+        # Vetted as a reference document is (briefgen.intake, briefgen.ooxml): a regular file of
+        # at most 100 MB whose parts stay within the package limits, so a zip bomb or a pipe is
+        # refused before anything is decompressed or parsed.
+        from briefgen.errors import ReferenceFileProblem
+        from briefgen.ooxml import read_package
+
         self.path = path
         try:
-            self.zip = zipfile.ZipFile(path)
-            self.names = set(self.zip.namelist())
-        except (OSError, zipfile.BadZipFile, ValueError) as exc:
-            raise InspectProblem(
-                f"{path}: not a Word or PowerPoint file (not a zip package: {exc})"
-            ) from None
+            data, _kind = read_package(path)
+        except ReferenceFileProblem as exc:
+            raise InspectProblem(str(exc)) from None
+        self.zip = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.zip.namelist())
 
     def xml(self, name: str) -> etree._Element | None:
         if name not in self.names:

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen import intake
 from briefgen.errors import OutputProblem
 from briefgen.outputs import write_atomic
 
@@ -27,15 +28,9 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: Path) -> str | None:
-    """The file's SHA-256, or None when it cannot be read."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
+    """The SHA-256 of a regular file, or None when it cannot be read (or is a pipe, device or
+    folder: `briefgen.intake` opens it, so hashing never blocks)."""
+    return intake.sha256_file(path)
 
 
 @dataclass
@@ -55,8 +50,9 @@ class Manifest:
         """Read the folder's manifest; a missing, corrupt or foreign one gives an empty manifest."""
         manifest = cls(folder)
         try:
-            data = json.loads((folder / MANIFEST_NAME).read_text("utf-8"))
-        except (OSError, ValueError):
+            raw = intake.read_bytes(folder / MANIFEST_NAME, intake.MANIFEST_LIMIT, "manifest")
+            data = json.loads(raw.decode("utf-8"))
+        except (intake.InputRefused, ValueError):
             return manifest
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             return manifest

@@ -5,7 +5,6 @@ reproducible zip output. Knows OPC (zip + content types), not Word or PowerPoint
 from __future__ import annotations
 
 import io
-import stat
 import zipfile
 import zlib
 from datetime import datetime
@@ -59,31 +58,10 @@ def read_reference(path: Path, kind: str) -> bytes:
     declaring a DTD or entities; the main part of the expected kind present.
     """
     data = _read_file(path)
-    if data.startswith(_OLE_MAGIC):
-        raise ReferenceFileProblem(
-            f"{path}: not a valid {KIND_NAMES[kind]}: it is an old binary Office file (.doc/.ppt) "
-            "or a password-protected one; save it as .docx/.pptx without a password"
-        )
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise ReferenceFileProblem(
-            f"{path}: not a valid {KIND_NAMES[kind]}: the file is not a zip package "
-            "(corrupt, truncated, or not an Office file)"
-        ) from None
-    _check_declared(path, infos)
-    for info in infos:
-        _check_entry(path, zf, info)
-    try:
-        ct = _read_limited(zf, "[Content_Types].xml", MAX_XML_PART)
-    except KeyError:
-        raise ReferenceFileProblem(
-            f"{path}: not a valid {KIND_NAMES[kind]}: no [Content_Types].xml in the package"
-        ) from None
+    zf, ct = _vet_package(path, data, KIND_NAMES[kind])
     text = ct.decode("utf-8", "replace")
     if not any(t in text for t in MAIN_PART_TYPES[kind]):
-        other = next((k for k, types in MAIN_PART_TYPES.items() if any(t in text for t in types)), None)
+        other = package_kind(text)
         found = f" it is a {KIND_NAMES[other]}" if other else ""
         raise ReferenceFileProblem(f"{path}: not a {KIND_NAMES[kind]}:{found or ' unknown package type'}")
     _check_main_part(path, zf, ct, kind)
@@ -98,24 +76,58 @@ def read_reference(path: Path, kind: str) -> bytes:
     return data
 
 
-def _read_file(path: Path) -> bytes:
-    """The file's bytes: a regular file, at most MAX_FILE_BYTES (checked before and while reading)."""
-    limit = MAX_FILE_BYTES // (1024 * 1024)
+def read_package(path: Path) -> tuple[bytes, str | None]:
+    """Read and vet any Office package (for `inspect`): the bytes and its kind ('docx', 'pptx',
+    or None for another package type). The same file and package limits as a reference file;
+    raises `ReferenceFileProblem`."""
+    data = _read_file(path, "Word or PowerPoint file")
+    _zf, ct = _vet_package(path, data, "Word or PowerPoint file")
+    return data, package_kind(ct.decode("utf-8", "replace"))
+
+
+def package_kind(content_types: str) -> str | None:
+    """'docx' or 'pptx' by the main part type [Content_Types].xml declares; None otherwise."""
+    return next((k for k, types in MAIN_PART_TYPES.items() if any(t in content_types for t in types)), None)
+
+
+def _vet_package(path: Path, data: bytes, what: str) -> tuple[zipfile.ZipFile, bytes]:
+    """The zip checks every package passes: not an old binary or encrypted file; entry count,
+    names, declared and actual sizes and ratios in limits; CRCs; no DTD or entities; a
+    [Content_Types].xml (returned)."""
+    if data.startswith(_OLE_MAGIC):
+        raise ReferenceFileProblem(
+            f"{path}: not a valid {what}: it is an old binary Office file (.doc/.ppt) "
+            "or a password-protected one; save it as .docx/.pptx without a password"
+        )
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ReferenceFileProblem(f"{path}: not a regular file (a folder, device or pipe)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ReferenceFileProblem(
-                f"{path}: refused: {info.st_size // (1024 * 1024)} MB (limit {limit} MB for a reference file)"
-            )
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ReferenceFileProblem(f"{path}: cannot read reference file: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ReferenceFileProblem(f"{path}: refused: over {limit} MB (limit for a reference file)")
-    return data
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise ReferenceFileProblem(
+            f"{path}: not a valid {what}: the file is not a zip package "
+            "(corrupt, truncated, or not an Office file)"
+        ) from None
+    _check_declared(path, infos)
+    for info in infos:
+        _check_entry(path, zf, info)
+    try:
+        ct = _read_limited(zf, "[Content_Types].xml", MAX_XML_PART)
+    except KeyError:
+        raise ReferenceFileProblem(
+            f"{path}: not a valid {what}: no [Content_Types].xml in the package"
+        ) from None
+    return zf, ct
+
+
+def _read_file(path: Path, what: str = "reference document") -> bytes:
+    """The file's bytes: a regular file, at most MAX_FILE_BYTES (checked before and while
+    reading, through `briefgen.intake`)."""
+    from briefgen.intake import InputRefused, read_bytes
+
+    try:
+        return read_bytes(path, MAX_FILE_BYTES, what)
+    except InputRefused as exc:
+        raise ReferenceFileProblem(str(exc)) from None
 
 
 def _check_declared(path: Path, infos: list[zipfile.ZipInfo]) -> None:

@@ -12,18 +12,20 @@ output, nor leaves a partial file behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as dtime
 from enum import IntEnum
 from pathlib import Path
 
-from briefgen.errors import Problem, UsageProblem
+from briefgen.errors import Problem, ReferenceFileProblem, UsageProblem
 from briefgen.facts import LoadedBriefing, load_facts
+from briefgen.intake import locate_reference, named_reference, vet_named_references
 from briefgen.model import Document
 from briefgen.templating import TemplateSet, render_templates
 
@@ -123,6 +125,10 @@ def run(
     if until < Step.PLAN:
         return result
     with clock("plan"):
+        # The reference documents the facts name are vetted here, as `build` reads them, so that
+        # `check` (which stops after this step) fails on the same bad output.reference_*.
+        overridden = [k for k, v in (("docx", options.reference_docx), ("pptx", options.reference_pptx)) if v]
+        vet_named_references(loaded, overridden)
         result.warnings.extend(plan(loaded, result.documents))
     if until < Step.WRITE:
         return result
@@ -193,18 +199,20 @@ def write(
             from briefgen.writers.docx import DocxOptions, write_docx
 
             ref = reference_path(options.reference_docx, briefing.output.reference_docx, loaded.path)
-            files[f"{stem}-memo.docx"] = write_docx(
-                documents["memo"], DocxOptions(stamp=stamp, reference=ref, warnings=warnings)
-            )
+            with _located_reference(loaded, "docx", options.reference_docx):
+                files[f"{stem}-memo.docx"] = write_docx(
+                    documents["memo"], DocxOptions(stamp=stamp, reference=ref, warnings=warnings)
+                )
     if "pptx" in formats or "pdf" in formats:
         with clock("pptx"):
             from briefgen.writers.pptx import PptxOptions, write_pptx
 
             ref = reference_path(options.reference_pptx, briefing.output.reference_pptx, loaded.path)
-            files[f"{stem}-deck.pptx"] = write_pptx(
-                documents["deck"],
-                PptxOptions(stamp=stamp, reference=ref, layouts=options.layouts, warnings=warnings),
-            )
+            with _located_reference(loaded, "pptx", options.reference_pptx):
+                files[f"{stem}-deck.pptx"] = write_pptx(
+                    documents["deck"],
+                    PptxOptions(stamp=stamp, reference=ref, layouts=options.layouts, warnings=warnings),
+                )
     if "pdf" in formats:
         with clock("pdf"):
             from briefgen.writers.pdf import convert_to_pdf
@@ -215,6 +223,18 @@ def write(
                 if fmt not in formats:
                     del files[f"{stem}-{kind}.{fmt}"]
     return files
+
+
+@contextlib.contextmanager
+def _located_reference(loaded: LoadedBriefing, kind: str, cli_value: Path | None) -> Iterator[None]:
+    """A problem with a reference document the fact file names is reported at the line of
+    `output.reference_<kind>` (as `check` reports it); one given on the command line is not."""
+    try:
+        yield
+    except ReferenceFileProblem as exc:
+        if cli_value is not None or named_reference(loaded, kind) is None:
+            raise
+        raise locate_reference(exc, loaded, kind) from None
 
 
 # ---------------------------------------------------------------------------------------------

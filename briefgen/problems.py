@@ -15,6 +15,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -23,12 +24,59 @@ from briefgen.linebreaks import breaks_for, split_lines
 
 FORMATS = ("text", "json", "github")
 MAX_EXCERPT_BYTES = 10 * 1024 * 1024  # never read more than the loader would
+# An excerpt shows at most this many columns of its line, a window around the caret: an
+# unknown key on a 9 MB line must not print 9 MB.
+EXCERPT_WIDTH = 100
+# Any one echoed text (a message, a file name, a hint) is cut to this many characters.
+MAX_ECHO_CHARS = 2000
+# Characters that must never reach a terminal raw: C0 and C1 controls (escape sequences can
+# retitle the window or rewrite earlier lines, a newline can forge an error line), line and
+# paragraph separators, and the bidirectional overrides and isolates ("Trojan Source").
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _TEMPLATE_WHERE = re.compile(r"^(?P<file>[^\n:]+\.j2):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
 _TOKEN = re.compile(r"[^\s,\[\]{}:#]+")  # the word the caret points at, underlined with ~
 _RED, _YELLOW, _CYAN, _BOLD, _DIM, _RESET = (
     "\033[31m", "\033[33m", "\033[36m", "\033[1m", "\033[2m", "\033[0m",
 )
+
+
+def safe_text(text: str, limit: int | None = MAX_ECHO_CHARS) -> str:
+    """`text` fit for a terminal or a log: control, separator and bidirectional-override
+    characters escaped as `\\n`, `\\x1b`, `\\u202e`, and anything over `limit` characters cut
+    in the middle (saying how much was left out)."""
+    if limit is not None and len(text) > limit:
+        half = limit // 2
+        text = f"{text[:half]}…[{len(text) - 2 * half} characters left out]…{text[-half:]}"
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_lines(text: str) -> str:
+    """Several lines of output (an outline, a diff) made safe line by line: the line breaks
+    stay, every other unsafe character is escaped, nothing is cut."""
+    return "\n".join(safe_text(line, None) for line in text.split("\n"))
+
+
+def safe_problem(problem: Problem) -> Problem:
+    """The problem with every echoed field made safe (`safe_text`)."""
+    return replace(
+        problem,
+        message=safe_text(problem.message),
+        file=safe_text(problem.file),
+        path=safe_text(problem.path),
+        hint=safe_text(problem.hint),
+    )
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -86,28 +134,57 @@ def _width(text: str) -> int:
 
 # Control characters would act on the terminal (a form feed clears a page, a vertical tab moves
 # down): each is shown as its one-column Control Pictures symbol (U+2400 block) or U+FFFD, so
-# the caret below still lines up.
+# the caret below still lines up. What else is unsafe (bidirectional overrides, line
+# separators) is escaped as in every other echoed text (`_visible`).
 _VISIBLE = {code: 0x2400 + code for code in range(0x20) if code != 0x09}
 _VISIBLE.update({0x7F: 0x2421, **{code: 0xFFFD for code in range(0x80, 0xA0)}})
 
 
-def excerpt(line_text: str, line: int, col: int) -> list[str]:
-    """The source line, numbered, and a caret under column `col` (1-based, in characters)."""
-    line_text = line_text.rstrip("\r\n").translate(_VISIBLE)
-    shown = line_text.expandtabs(4)
-    before = line_text[: max(col - 1, 0)].expandtabs(4)
+def excerpt(line_text: str, line: int, col: int, width: int = EXCERPT_WIDTH) -> list[str]:
+    """The source line, numbered, and a caret under column `col` (1-based, in characters).
+
+    A line wider than `width` columns is shown as a window around the caret, with `…` where it
+    was cut: an unknown key on a 9 MB line prints a line, not 9 MB."""
+    raw = line_text.rstrip("\r\n").translate(_VISIBLE)
+    text = raw.expandtabs(4)
+    # The column counts characters of the raw line; after expanding tabs it moves right.
+    start = len(raw[: max(col - 1, 0)].expandtabs(4))
+    token = _TOKEN.match(text, start) if col > 0 else None
+    lo, hi = _window(text, start, width)
+    shown = ("…" if lo else "") + _visible(text[lo:hi]) + ("…" if hi < len(text) else "")
     gutter = f"{line:>5} | "
     lines = [f"{gutter}{shown}"]
     if col > 0:
-        token = _TOKEN.match(line_text, max(col - 1, 0))
-        tail = "~" * max(_width(token.group(0)) - 1, 0) if token else ""
+        before = ("…" if lo else "") + _visible(text[lo:start])
+        size = min(_width(_visible(token.group(0))), width) if token else 0
+        tail = "~" * max(size - 1, 0)
         lines.append(" " * (len(gutter) - 2) + "| " + " " * _width(before) + "^" + tail)
     return lines
+
+
+def _window(text: str, at: int, width: int) -> tuple[int, int]:
+    """Start and end (character offsets) of at most `width` columns of `text` around `at`,
+    the caret about a third of the way in."""
+    if len(text) <= width and _width(text) <= width:
+        return 0, len(text)
+    lo = at
+    room = width // 3
+    while lo > 0 and _width(text[lo - 1 : at]) <= room:
+        lo -= 1
+    hi = lo
+    while hi < len(text) and _width(text[lo : hi + 1]) <= width:
+        hi += 1
+    return lo, hi
+
+
+def _visible(text: str) -> str:
+    return _UNSAFE.sub(_escape_char, text) if _UNSAFE.search(text) else text
 
 
 def format_problem(problem: Problem, *, colour: bool = False, sources: SourceLines | None = None) -> str:
     """A problem for people: the `file:line:col: path: message` line, then the offending YAML
     line with a caret under the column, then the hint."""
+    problem = safe_problem(problem)
     head = problem.format()
     out = [head]
     if colour:
@@ -185,6 +262,10 @@ def format_github(problems: Iterable[Problem]) -> str:
     `::error file=F,line=L,col=C,title=PATH::message`."""
     lines = []
     for p in problems:
+        # Line breaks are the workflow command's own (%0A); every other unsafe character is
+        # escaped, so a log viewer never receives an escape sequence.
+        p = replace(p, file=safe_text(p.file), path=safe_text(p.path), message=safe_lines(p.message),
+                    hint=safe_lines(p.hint))
         level = "warning" if p.severity == "warning" else "error"
         props = []
         if p.file:

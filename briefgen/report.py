@@ -11,6 +11,7 @@ from typing import TextIO
 from briefgen import __version__
 from briefgen.batch import BUILT, FAILED, SKIPPED, UP_TO_DATE, BatchResult, BuildResult
 from briefgen.outputs import write_atomic
+from briefgen.problems import safe_text
 
 REPORT_SCHEMA = 1
 
@@ -98,13 +99,13 @@ class Progress:
         name = result.facts.name
         if not self.tty:
             detail = f" ({result.seconds:.1f} s)" if result.status == BUILT else ""
-            self.line(f"[{done}/{self.total}] {result.status}: {result.facts}{detail}")
+            self.line(f"[{done}/{self.total}] {result.status}: {safe_text(str(result.facts))}{detail}")
             return
         width = 24
         filled = round(width * done / max(self.total, 1))
         bar = "█" * filled + "·" * (width - filled)
         self.clear()
-        self.stream.write(f"\r{bar} {done}/{self.total} {result.status}: {name}"[:120])
+        self.stream.write(f"\r{bar} {done}/{self.total} {result.status}: {safe_text(name)}"[:120])
         self.stream.flush()
         self._drawn = True
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,9 +18,10 @@ from typing import Any
 
 import yaml
 
-from briefgen.errors import OutputProblem, UsageProblem
+from briefgen.errors import UsageProblem
+from briefgen.intake import FACTS_LIMIT, InputRefused, read_text
 from briefgen.linebreaks import split_lines
-from briefgen.outputs import write_atomic
+from briefgen.outputs import ensure_folder, write_atomic
 from briefgen.resources import REFERENCE_FILES, builtin_template_dir
 from briefgen.schema import SCHEMA_FILENAME, Schema, fact_schema, write_schema
 
@@ -35,7 +35,6 @@ _WIDTH = 100
 class Scaffolded:
     facts: Path
     schema: Path
-    schema_written: bool
 
 
 def starter(today: date) -> dict[str, Any]:
@@ -206,19 +205,20 @@ def init_briefing(
         text = _from_existing(source, reference)
     else:
         text = scaffold_text(stem, schema_ref=reference, today=today)
-    written = write_schema(schema_path)
+    write_schema(schema_path)
     write_atomic(target, text.encode("utf-8"))
-    return Scaffolded(target, schema_path, written)
+    return Scaffolded(target, schema_path)
 
 
 def _from_existing(source: Path, reference: str) -> str:
-    """An existing briefing's text, comments and all, with our modeline first."""
+    """An existing briefing's text, comments and all, with our modeline first. The source is
+    read as every fact file is (`briefgen.intake`): a regular file of at most 10 MB."""
     try:
-        text = source.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise UsageProblem(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"{source}: cannot read it as UTF-8 text: {exc}") from None
+        text = read_text(source, FACTS_LIMIT, "fact file")
+    except InputRefused as exc:
+        if exc.missing:
+            raise UsageProblem(str(exc)) from None
+        raise
     # Lines as YAML cuts them: str.splitlines() would also cut at a form feed inside a value.
     lines = split_lines(text)
     if lines[-1] == "":
@@ -348,11 +348,5 @@ def export_templates(dest: Path, *, force: bool = False) -> list[Path]:
     if clashes and not force:
         names = ", ".join(str(c) for c in clashes)
         raise UsageProblem(f"would overwrite {names}; use --force to replace them")
-    written = []
-    try:
-        dest.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            written.append(Path(shutil.copyfile(f, dest / f.name)))
-    except OSError as exc:
-        raise OutputProblem(f"{dest}: cannot copy the templates: {exc.strerror or exc}") from None
-    return written
+    ensure_folder(dest)
+    return [write_atomic(dest / f.name, f.read_bytes()) for f in files]

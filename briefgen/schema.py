@@ -71,18 +71,12 @@ def schema_text() -> str:
     return json.dumps(fact_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schema(path: Path) -> bool:
-    """Write the schema to `path` unless it already holds exactly that; True if written."""
+def write_schema(path: Path) -> Path:
+    """Write the schema to `path` (through `briefgen.outputs`: atomically, or into a device or
+    pipe; the target is never read first). Raises `OutputProblem` when it cannot be written."""
     from briefgen.outputs import write_atomic
 
-    text = schema_text()
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except OSError:
-        pass
-    write_atomic(path, text.encode("utf-8"))
-    return True
+    return write_atomic(path, schema_text().encode("utf-8"))
 
 
 def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
@@ -395,8 +389,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = facts_markdown() if args.markdown else schema_text()
     if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
+        from briefgen.outputs import write_atomic
+
+        write_atomic(args.output, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0

@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -382,29 +381,41 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 class _ConfinedLoader(jinja2.FileSystemLoader):
     """A file-system loader that serves only files really inside its folders: a symbolic link
     in a template folder received from elsewhere cannot pull in ~/.ssh/id_rsa or /etc/passwd.
-    Template files must be UTF-8; anything else is a located `TemplateProblem`."""
+    Template files are read as every input is (`briefgen.intake`): a regular file (a named pipe
+    or device is refused, never read), at most `intake.TEMPLATE_LIMIT` bytes, UTF-8; anything
+    else is a located `TemplateProblem`."""
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        filename = ""
-        try:
-            source, filename, uptodate = super().get_source(environment, template)
-        except UnicodeDecodeError as exc:
-            pieces = jinja2.loaders.split_template_path(template)
-            found = (Path(root, *pieces) for root in self.searchpath)
-            filename = str(next((f for f in found if f.is_file()), template))
-            raise TemplateProblem(
-                f"{filename}: template file is not valid UTF-8 "
-                f"(byte 0x{exc.object[exc.start]:02X} at offset {exc.start}); save it as UTF-8"
-            ) from None
+        from briefgen.intake import TEMPLATE_LIMIT, InputRefused, read_text
+
+        pieces = jinja2.loaders.split_template_path(template)
+        # `exists`, not `isfile`: a pipe or device named like a template is refused below rather
+        # than silently passed over for the built-in template of that name.
+        found = (os.path.join(root, *pieces) for root in self.searchpath)
+        filename = next((f for f in found if os.path.exists(f)), None)
+        if filename is None:
+            raise jinja2.TemplateNotFound(template)
         real = Path(filename).resolve()
         roots = [Path(p).resolve() for p in self.searchpath]
         if not any(real.is_relative_to(root) for root in roots):
             raise TemplateProblem(
                 f"{filename}: refused: the template file links to {real}, outside the template folders"
             )
-        return source, filename, uptodate
+        try:
+            source = read_text(Path(filename), TEMPLATE_LIMIT, "template")
+        except InputRefused as exc:
+            raise TemplateProblem(f"{filename}: template file {exc.reason}") from None
+        mtime = os.path.getmtime(filename)
+
+        def uptodate() -> bool:
+            try:
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        return source, os.path.normpath(filename), uptodate
 
 
 def _is_number(value: object) -> bool:
@@ -431,9 +442,35 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
     if not os.access(folder, os.W_OK | os.X_OK):
         return None
-    return jinja2.FileSystemBytecodeCache(
-        str(folder), pattern=f"{__version__}-jinja{jinja2.__version__}-i18n-%s.cache"
-    )
+    return _BytecodeCache(str(folder), pattern=f"{__version__}-jinja{jinja2.__version__}-i18n-%s.cache")
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache, reading and writing as briefgen reads and writes every file: a cache
+    entry is read only if it is a regular file (`briefgen.intake`), and written through
+    `briefgen.outputs` (atomically). A cache that cannot be used is no cache, never an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        import io
+
+        from briefgen.intake import TEMPLATE_LIMIT, InputRefused, read_bytes
+
+        try:
+            data = read_bytes(Path(self._get_cache_filename(bucket)), 8 * TEMPLATE_LIMIT, "cache entry")
+        except InputRefused:
+            return
+        bucket.load_bytecode(io.BytesIO(data))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        import io
+
+        from briefgen.errors import OutputProblem
+        from briefgen.outputs import write_atomic
+
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        with contextlib.suppress(OutputProblem):
+            write_atomic(Path(self._get_cache_filename(bucket)), out.getvalue())
 
 
 # A template that loops without end (or nests loops far beyond any briefing) is stopped after
@@ -458,45 +495,49 @@ def render_timeout() -> float:
     return seconds
 
 
-# A runaway loop fills memory long before the time limit (a loop printing numbers took 2 GB in
-# 3 s here); rendering both templates for 500 agenda items grows the process by about 2 MB.
+# What rendering may add to the process's address space, enforced by the kernel (RLIMIT_AS):
+# rendering both templates for 500 agenda items grows briefgen by about 2 MB, so 1 GB is far
+# beyond any briefing and far below what a runaway template would take.
 MAX_RENDER_GROWTH = 1 << 30
-_TICK_S = 0.1  # how often the limits are looked at while a template renders
 
 
 class _RenderStopped(Exception):
-    """Raised inside a rendering template when it passes a limit (`_render_limits`)."""
+    """Raised inside a rendering template when it passes the time limit (`_render_limits`)."""
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
 
 @contextlib.contextmanager
-def _render_limits(seconds: float) -> Iterator[None]:
-    """Stop the code inside this block with `_RenderStopped` once it has run `seconds` (0: no
-    time limit) or grown the process by `MAX_RENDER_GROWTH` bytes. A timer signal looks every
-    `_TICK_S` (SIGALRM: Unix, in the main thread; elsewhere no limits). Jinja2 compiles templates
-    to Python, so the exception lands in template code and its traceback names the line."""
+def _render_limits(seconds: float) -> Iterator[int]:
+    """Run the block under the render limits; yields the memory limit in bytes (0: none).
+
+    Memory: the process's address-space limit (RLIMIT_AS) is lowered to its present size plus
+    `MAX_RENDER_GROWTH` for the block and restored after, so the kernel refuses any allocation
+    past it — one call building a 3 GB string fails at once with `MemoryError` instead of
+    taking the memory. (Linux; where the platform does not enforce it, no memory limit.)
+    Time: after `seconds` (0: no limit) a timer signal (SIGALRM: Unix, main thread only) raises
+    `_RenderStopped` in the template's code. Jinja2 compiles templates to Python, so either
+    exception lands in template code and its traceback names the line."""
+    with _memory_limit(MAX_RENDER_GROWTH) as limit, _time_limit(seconds):
+        yield limit
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
     in_main = threading.current_thread() is threading.main_thread()
-    if not hasattr(signal, "setitimer") or not in_main:
+    if not seconds or not hasattr(signal, "setitimer") or not in_main:
         yield
         return
-    started, base = time.monotonic(), _resident_bytes()
 
-    def on_tick(signum: int, frame: object) -> None:
-        if seconds and time.monotonic() - started >= seconds:
-            raise _RenderStopped(
-                f"template stopped after {seconds:g} s: a loop that does not end, or far more "
-                f"work than a briefing needs ({_TIMEOUT_VARIABLE} sets the limit)"
-            )
-        if _resident_bytes() - base > MAX_RENDER_GROWTH:
-            raise _RenderStopped(
-                f"template stopped after taking {MAX_RENDER_GROWTH >> 20} MB of memory: a loop "
-                "that builds far more than the briefing holds"
-            )
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _RenderStopped(
+            f"template stopped after {seconds:g} s: a loop that does not end, or far more "
+            f"work than a briefing needs ({_TIMEOUT_VARIABLE} sets the limit)"
+        )
 
-    previous = signal.signal(signal.SIGALRM, on_tick)
-    signal.setitimer(signal.ITIMER_REAL, _TICK_S, _TICK_S)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
@@ -504,17 +545,44 @@ def _render_limits(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _resident_bytes() -> int:
-    """The process's resident memory now (Linux), else its peak so far."""
+@contextlib.contextmanager
+def _memory_limit(growth: int) -> Iterator[int]:
+    """Lower RLIMIT_AS to the address space in use now plus `growth` bytes for the block (never
+    above the hard limit, never raising a lower limit already set); yield it, 0 when none."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        yield 0
+        return
+    in_use = _address_space_bytes()
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if not in_use:
+        yield 0
+        return
+    limit = in_use + growth
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield soft  # already bounded at least as tightly
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):  # not enforced on this platform (macOS)
+        yield 0
+        return
+    try:
+        yield limit
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _address_space_bytes() -> int:
+    """The process's virtual memory size now (Linux: /proc/self/statm); 0 when unknown."""
     try:
         with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
-        import resource
-        import sys
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
+        return 0
 
 
 @dataclass
@@ -631,7 +699,9 @@ class TemplateSet:
         try:
             with _render_limits(timeout):
                 template = self.env.get_template(name)
-                return template.render(context)
+                return _collect_output(template, context)
+        except TemplateProblem:
+            raise  # from the loader: it names the template file
         except _RenderStopped as exc:
             raise TemplateProblem(f"{_where(exc, name)}: {exc.reason}") from None
         except jinja2.TemplateSyntaxError as exc:
@@ -661,14 +731,44 @@ class TemplateSet:
             raise TemplateProblem(
                 f"{_where(exc, name)}: template failed: a macro or include calls itself without end"
             ) from None
-        except MemoryError:
-            raise TemplateProblem(f"{name}: template failed: it needs too much memory") from None
+        except MemoryError as exc:
+            raise TemplateProblem(
+                f"{_where(exc, name)}: template stopped at the memory limit "
+                f"({MAX_RENDER_GROWTH >> 20} MB more than briefgen had before rendering): one "
+                "expression or loop builds far more text than a briefing holds"
+            ) from None
         except Exception as exc:
             # Whatever a template's expression raises (TypeError, OverflowError from a too-large
             # range, errors of pydantic or our helpers) is the template's problem, located.
             raise TemplateProblem(
                 f"{_where(exc, name)}: template failed: {type(exc).__name__}: {exc}"
             ) from None
+
+
+# A template's output is gathered piece by piece; past this many characters it is stopped at
+# the line producing it. (Joining a loop's pieces at the end would otherwise ask for all of it at
+# once, outside any template line; a briefing renders to well under a megabyte.)
+MAX_OUTPUT_CHARS = MAX_RENDER_GROWTH // 4
+
+
+def _collect_output(template: jinja2.Template, context: dict[str, object]) -> str:
+    """The template's output, gathered as it is produced; a template producing more than
+    `MAX_OUTPUT_CHARS` is stopped inside its own code (so the error names its line)."""
+    pieces: list[str] = []
+    total = 0
+    stream = template.generate(context)
+    for piece in stream:
+        total += len(piece)
+        if total > MAX_OUTPUT_CHARS:
+            stream.throw(
+                _RenderStopped(
+                    f"template stopped at the memory limit: its output passed "
+                    f"{MAX_OUTPUT_CHARS // 1_000_000} million characters (a briefing needs well "
+                    "under one): a loop that writes far more than the briefing holds"
+                )
+            )
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _where(exc: BaseException, name: str) -> str:

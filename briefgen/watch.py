@@ -21,9 +21,9 @@ from typing import TextIO
 from briefgen.discovery import discover
 from briefgen.errors import BriefgenError, Problem, ToolProblem
 from briefgen.incremental import dependencies
-from briefgen.outputs import write_atomic
+from briefgen.outputs import folder_lock, write_atomic
 from briefgen.pipeline import BuildOptions, Step, run
-from briefgen.problems import print_problems, problems_of
+from briefgen.problems import print_problems, problems_of, safe_text
 from briefgen.resources import builtin_template_dir
 from briefgen.templating import TemplateSet
 
@@ -144,15 +144,16 @@ class Rebuilder:
         outcome = Outcome(path)
 
         def store(folder: Path, files: dict[str, bytes]) -> list[Path]:
-            for name, data in files.items():
-                target = folder / name
-                digest = hashlib.sha256(data).hexdigest()
-                if self.digests.get(target) == digest and target.exists():
-                    outcome.unchanged.append(target)
-                    continue
-                write_atomic(target, data)
-                self.digests[target] = digest
-                outcome.outputs.append(target)
+            with folder_lock(folder):  # not while a `briefgen build` writes there
+                for name, data in files.items():
+                    target = folder / name
+                    digest = hashlib.sha256(data).hexdigest()
+                    if self.digests.get(target) == digest and target.exists():
+                        outcome.unchanged.append(target)
+                        continue
+                    write_atomic(target, data)
+                    self.digests[target] = digest
+                    outcome.outputs.append(target)
             return outcome.outputs
 
         try:
@@ -174,15 +175,16 @@ def report(outcomes: Iterable[Outcome], out: TextIO, err: TextIO) -> None:
     """Print what each rebuild did: the new outputs, or the problems."""
     stamp = time.strftime("%H:%M:%S")
     for o in outcomes:
+        name = safe_text(str(o.facts))
         if o.removed:
-            out.write(f"[{stamp}] {o.facts}: removed; no longer built\n")
+            out.write(f"[{stamp}] {name}: removed; no longer built\n")
         elif o.failed:
-            err.write(f"[{stamp}] {o.facts}: failed; the previous outputs are unchanged\n")
+            err.write(f"[{stamp}] {name}: failed; the previous outputs are unchanged\n")
             print_problems(o.problems, err)
         else:
             print_problems(o.problems, err)
-            wrote = ", ".join(str(p) for p in o.outputs) or "nothing changed"
-            out.write(f"[{stamp}] {o.facts}: built in {o.seconds:.2f} s: {wrote}\n")
+            wrote = ", ".join(safe_text(str(p)) for p in o.outputs) or "nothing changed"
+            out.write(f"[{stamp}] {name}: built in {o.seconds:.2f} s: {wrote}\n")
     out.flush()
 
 

@@ -116,7 +116,7 @@ def test_inspect_not_an_office_file_exits_1(tmp_path, capsys):
     bogus = tmp_path / "memo.docx"
     bogus.write_text("not a zip", "utf-8")
     assert main(["inspect", str(bogus)]) == 1
-    assert "not a Word or PowerPoint file" in capsys.readouterr().err
+    assert "not a valid Word or PowerPoint file" in capsys.readouterr().err
 
 
 def test_inspect_format_outline_marks_slides_without_marking():

@@ -113,4 +113,5 @@ def test_schema_command_prints_and_writes_the_same_text(tmp_path, capsys):
     out = tmp_path / "s.json"
     assert main(["schema", "-o", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == schema_text()
-    assert write_schema(out) is False  # unchanged: not rewritten
+    assert write_schema(out) == out
+    assert out.read_text(encoding="utf-8") == schema_text()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,9 @@ from briefgen.facts import checks
 from briefgen.facts.checks import format_loc
 from briefgen.facts.models import Briefing
 from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
+from briefgen.intake import FACTS_LIMIT, InputRefused, read_bytes
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = FACTS_LIMIT
 MAX_ALIAS_EXPANSION = 4  # expanded nodes may be at most this many times the nodes written
 # A real briefing has a few thousand values; composing a node costs a few hundred bytes, so this
 # caps the loader's memory (a 10 MB file of one-character list items would need over 1 GB).
@@ -79,6 +79,10 @@ class LoadedBriefing:
     path: Path
     briefing: Briefing
     warnings: list[Problem]
+    # Where each key and value stands in the file, for problems found after loading (a
+    # reference document named by output.reference_docx that cannot be used).
+    positions: Positions = field(default_factory=Positions)
+    name: str = ""  # the file as problems name it (`display`, else the path)
 
 
 class _Bomb(Exception):
@@ -131,7 +135,9 @@ def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
     warnings = [p for p in problems if p.severity != "error"]
     if errors or briefing is None:
         raise InvalidFacts(problems=sorted(errors, key=_order) + sorted(warnings, key=_order))
-    return LoadedBriefing(path=path, briefing=briefing, warnings=sorted(warnings, key=_order))
+    return LoadedBriefing(
+        path=path, briefing=briefing, warnings=sorted(warnings, key=_order), positions=positions, name=name
+    )
 
 
 def _order(p: Problem) -> tuple[str, int, int]:
@@ -308,30 +314,13 @@ class _Scalars:
 
 
 def _read_capped(path: Path, fail: Callable[..., InvalidFacts]) -> bytes:
-    """The file's bytes, refusing anything over MAX_FILE_BYTES before (and while) reading."""
-    limit_mb = MAX_FILE_BYTES // 1_048_576
+    """The file's bytes, vetted as every input is (`briefgen.intake`): a regular file (a pipe or
+    device is refused, never read), at most MAX_FILE_BYTES, checked before and while reading."""
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise fail("is a directory, not a fact file")
-        if not stat.S_ISREG(info.st_mode):
-            raise fail("is not a regular file (a device, pipe or socket); name a .yaml file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise fail(
-                f"file is {info.st_size / 1_048_576:.1f} MB; a fact file may be at most "
-                f"{limit_mb} MB (split it into several briefings)"
-            )
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)  # the file may grow after stat()
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except IsADirectoryError:
-        raise fail("is a directory, not a fact file") from None
-    except OSError as exc:
-        raise fail(f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"file is over {limit_mb} MB; a fact file may be at most {limit_mb} MB")
-    return raw
+        return read_bytes(path, MAX_FILE_BYTES, "fact file")
+    except InputRefused as exc:
+        hint = "split it into several briefings" if exc.reason.startswith("file ") else ""
+        raise fail(exc.reason, hint=hint) from None
 
 
 def _decode(raw: bytes, fail: Callable[..., InvalidFacts]) -> str:

@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from briefgen.errors import ToolProblem
+from briefgen.outputs import write_atomic
 
 DEBIAN_PACKAGES = "libreoffice-writer-nogui libreoffice-impress-nogui"
 _CANDIDATES = ("soffice", "libreoffice")
@@ -81,7 +82,7 @@ def convert_to_pdf(
         work = Path(tmp)
         # A plain ASCII input name: LibreOffice names its output after it.
         source = work / f"input{suffix}"
-        source.write_bytes(data)
+        write_atomic(source, data)  # briefgen.outputs: the one place files are written
         outdir = work / "out"
         outdir.mkdir()
         command = [
