@@ -22,8 +22,8 @@ from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
 from briefgen.facts.checks import format_loc
 from briefgen.facts.models import Briefing
-from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 from briefgen.intake import FACTS_LIMIT, InputRefused, read_bytes
+from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
 MAX_FILE_BYTES = FACTS_LIMIT
 MAX_ALIAS_EXPANSION = 4  # expanded nodes may be at most this many times the nodes written
