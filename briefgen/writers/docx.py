@@ -50,7 +50,8 @@ from briefgen.model import (
     plain_text,
 )
 from briefgen.ooxml import read_reference, repack
-from briefgen.writers.docx_styles import StyleSheet, bundled_reference_bytes, set_language
+from briefgen.writers.docx_scripts import apply_scripts, language_for
+from briefgen.writers.docx_styles import StyleSheet, bundled_reference_bytes
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
     TBLPR_ORDER,
@@ -248,7 +249,21 @@ class _MemoWriter:
         self.footnotes.finish()
         self._page_furniture()
         self._settings()
-        set_language(self.word.styles.element, self.doc.meta.language or "en-GB")
+        # Direction, complex-script formatting, fonts and language tags (docx_scripts), over
+        # every part that holds text, once it is complete.
+        furniture = [
+            rel.target_part.element
+            for rel in self.part.rels.values()
+            if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)
+        ]
+        apply_scripts(
+            language_for(self.doc.meta.language),
+            bodies=[self.body, *furniture, self.footnotes.root],
+            styles=self.word.styles.element,
+            settings=self.word.settings.element,
+            section=sect_pr,
+            numbering=self.numbering,
+        )
         self._core_properties()
 
     # -- set-up ----------------------------------------------------------------------------------

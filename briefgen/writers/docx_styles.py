@@ -170,30 +170,6 @@ class StyleSheet:
         return new_num
 
 
-def set_language(styles: etree._Element, language: str) -> None:
-    """Make `language` the language of the document defaults and of every style that names one."""
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = etree.Element(qn("w:docDefaults"))
-        styles.insert(0, defaults)
-    rpr_default = defaults.find(qn("w:rPrDefault"))
-    if rpr_default is None:
-        rpr_default = etree.Element(qn("w:rPrDefault"))
-        defaults.insert(0, rpr_default)
-    rpr = rpr_default.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = etree.SubElement(rpr_default, qn("w:rPr"))
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        from briefgen.writers.docx_xml import RPR_ORDER, set_prop
-
-        lang = set_prop(rpr, etree.Element(qn("w:lang")), RPR_ORDER)
-    lang.set(qn("w:val"), language)
-    for node in styles.iter(qn("w:lang")):
-        if node.get(qn("w:val")) is not None:
-            node.set(qn("w:val"), language)
-
-
 def copy_element(node: etree._Element) -> etree._Element:
     return copy.deepcopy(node)
 

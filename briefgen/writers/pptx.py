@@ -31,6 +31,7 @@ from pptx.parts.slide import SlidePart
 
 from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
+from briefgen.languages import Language, language_of
 from briefgen.model import Document
 from briefgen.ooxml import read_reference, repack
 from briefgen.resources import bundled_reference_bytes
@@ -50,6 +51,7 @@ from briefgen.slides import (
     line_pitch,
     plan_slides,
 )
+from briefgen.writers.pptx_scripts import apply_slide_scripts
 
 EMU_PER_PT = 12700
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -753,6 +755,8 @@ class _Deck:
         self.sld_list = part._element.get_or_add_sldIdLst()
         self.notes_master = part.notes_master_part
         self.count = 0
+        self.language = language_of(self.lang or "en-GB")
+        self.slide_width = int(prs.slide_width)  # type: ignore[attr-defined]
 
     def add(self, plan: SlidePlan) -> None:
         self.count += 1
@@ -774,7 +778,9 @@ class _Deck:
             '</p:nvGrpSpPr><p:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
             '<a:chOff x="0" y="0"/>'
             f'<a:chExt cx="0" cy="0"/></a:xfrm></p:grpSpPr>{"".join(shapes.parts)}</p:spTree></p:cSld>'
-            "<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>"
+            "<p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:sld>",
+            self.language,
+            self.slide_width,
         )
         if plan.notes:
             self._notes(slide_part, plan.notes, n)
@@ -874,17 +880,25 @@ class _Deck:
             "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:notes>"
         )
         notes_part = Part(
-            PackURI(f"/ppt/notesSlides/notesSlide{n}.xml"), CT.PML_NOTES_SLIDE, self.package, _serialized(xml)
+            PackURI(f"/ppt/notesSlides/notesSlide{n}.xml"),
+            CT.PML_NOTES_SLIDE,
+            self.package,
+            _serialized(xml, self.language),
         )
         notes_part.relate_to(self.notes_master, RT.NOTES_MASTER)
         notes_part.relate_to(slide_part, RT.SLIDE)
         slide_part.relate_to(notes_part, RT.NOTES_SLIDE)
 
 
-def _serialized(xml: str) -> bytes:
+def _serialized(xml: str, language: Language | None = None, width: int = 0) -> bytes:
     """The part's bytes as python-pptx would write them, parsed once (which checks the XML is
-    well formed) and serialised at once, so no element tree per slide is kept until save."""
-    return etree.tostring(parse_xml(xml), encoding="UTF-8", standalone=True)
+    well formed) and serialised at once, so no element tree per slide is kept until save.
+    With a `language`, its direction, script fonts and language tags are applied first
+    (`pptx_scripts`; `width`, the slide width in EMU, mirrors a right-to-left slide)."""
+    tree = parse_xml(xml)
+    if language is not None:
+        apply_slide_scripts(tree, language, width)
+    return etree.tostring(tree, encoding="UTF-8", standalone=True)
 
 
 def _primary_color(prs) -> str:  # type: ignore[no-untyped-def]

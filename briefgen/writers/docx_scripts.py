@@ -1,0 +1,318 @@
+"""Scripts and writing direction in the memo: the pass that makes right-to-left and East Asian
+text right in WordprocessingML, run over the finished parts.
+
+Word decides little from the characters themselves: a paragraph is right-to-left only with
+`w:bidi`, a run only with `w:rtl`; complex-script text takes its bold, italic and size from
+`w:bCs`, `w:iCs` and `w:szCs` and its font from `w:rFonts/@w:cs`; East Asian text its font from
+`@w:eastAsia`; and the three language tags of `w:lang` (Latin, East Asian, complex script) are
+separate (ECMA-376 Part 1, §17.3.1.6 bidi, §17.3.2.30 rtl, §17.3.2.7 cs, §17.3.2.20 lang).
+Where these are missing LibreOffice and Word draw Arabic left to right, bullet on the left, full
+stop at the wrong end, and bold lost (pandoc's tracker has carried these bugs for years).
+
+What this pass does:
+
+- In a right-to-left document (Arabic, Hebrew, Persian, Urdu) every paragraph gets `w:bidi`,
+  every table `w:bidiVisual` (first column on the right), the section `w:bidi` (page numbering
+  and columns right to left). Alignment needs nothing: a bidi paragraph starts at the right.
+- In a left-to-right document a paragraph whose first strong character is right-to-left gets
+  `w:bidi` (Unicode's rule P2: a Hebrew point in an English brief reads right to left).
+- Each run is split where its text changes direction; the right-to-left pieces get `w:rtl`, so
+  mixed text keeps its order (an Arabic name in brackets inside an English sentence: the
+  brackets stay with the English, as the Unicode bidi algorithm resolves neutrals, rules N1/N2).
+- Runs in a script the document's own font lacks get that script's font (`briefgen.languages.
+  SCRIPT_FONTS`) and, for East Asian text, its language tag.
+- Styles: complex-script bold, italic and size follow the Latin ones (`w:bCs`, `w:iCs`,
+  `w:szCs`) wherever the document holds right-to-left text.
+"""
+
+from __future__ import annotations
+
+import copy
+import unicodedata
+from collections.abc import Iterable
+
+from lxml import etree
+
+from briefgen.languages import SCRIPT_FONTS, Language, has_rtl, language_of, script_of_char
+from briefgen.writers.docx_xml import PPR_ORDER, RPR_ORDER, TBLPR_ORDER, XML_SPACE, el, qn, set_prop
+
+# sectPr children after w:bidi (ECMA-376 Part 1, §17.6.17, CT_SectPr sequence).
+_SECT_AFTER_BIDI = {qn("w:rtlGutter"), qn("w:docGrid"), qn("w:printerSettings"), qn("w:sectPrChange")}
+_EAST_ASIAN = {"Hani", "Jpan", "Kore"}
+_EAST_ASIAN_FONT = {"Hani": "Hans", "Jpan": "Jpan", "Kore": "Kore"}
+_EAST_ASIAN_TAG = {"Jpan": "ja-JP", "Kore": "ko-KR"}
+
+
+def apply_scripts(
+    language: Language,
+    *,
+    bodies: Iterable[etree._Element],
+    styles: etree._Element | None,
+    settings: etree._Element | None,
+    section: etree._Element | None,
+    numbering: etree._Element | None = None,
+) -> None:
+    """Direction, complex-script formatting, fonts and language tags for a finished memo.
+
+    `bodies` are the roots holding paragraphs (document body, headers, footers, footnotes);
+    `section` is the body's final w:sectPr. In a right-to-left document the paragraph styles
+    and the list levels of `numbering` become right-to-left too: LibreOffice places a list's
+    bullet by its level's direction, not the paragraph's.
+    """
+    roots = list(bodies)
+    any_rtl = language.rtl or any(_holds_rtl(root) for root in roots)
+    for root in roots:
+        for p in list(root.iter(qn("w:p"))):
+            _paragraph(p, language)
+        if language.rtl:
+            for tbl in root.iter(qn("w:tbl")):
+                pr = tbl.find(qn("w:tblPr"))
+                if pr is None:
+                    pr = el("w:tblPr")
+                    tbl.insert(0, pr)
+                set_prop(pr, el("w:bidiVisual"), TBLPR_ORDER)
+    if language.rtl and section is not None:
+        _section_bidi(section)
+    if language.rtl:
+        for root in (styles, numbering):
+            if root is None:
+                continue
+            for pr in root.iter(qn("w:pPr")):
+                set_prop(pr, el("w:bidi"), PPR_ORDER)
+        if styles is not None:
+            _default_paragraph_bidi(styles)
+    if styles is not None:
+        set_style_languages(styles, language, complex_script=any_rtl)
+    if settings is not None:
+        _theme_font_lang(settings, language)
+
+
+def _holds_rtl(root: etree._Element) -> bool:
+    return any(t.text and has_rtl(t.text) for t in root.iter(qn("w:t")))
+
+
+# -- paragraphs and runs -----------------------------------------------------------------------
+
+
+def _paragraph(p: etree._Element, language: Language) -> None:
+    text = "".join(t.text or "" for t in p.iter(qn("w:t")))
+    rtl = language.rtl
+    if not rtl and has_rtl(text):
+        rtl = _first_strong(text) == "R"
+    if rtl:
+        pr = p.find(qn("w:pPr"))
+        if pr is None:
+            pr = el("w:pPr")
+            p.insert(0, pr)
+        set_prop(pr, el("w:bidi"), PPR_ORDER)
+    if not text:
+        return
+    for r in list(p.iter(qn("w:r"))):
+        _run(r, "R" if rtl else "L", language)
+
+
+def _first_strong(text: str) -> str | None:
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "R"
+        if kind == "L":
+            return "L"
+    return None
+
+
+def _classes(text: str, base: str) -> list[str]:
+    """'R' or 'L' per character: strong characters their own direction, neutrals and numbers
+    that of their strong neighbours when both agree, else the paragraph's (rules N1, N2)."""
+    strong: list[str | None] = []
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        strong.append("R" if kind in ("R", "AL") else "L" if kind == "L" else None)
+    out: list[str] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        if strong[i] is not None:
+            out.append(strong[i])  # type: ignore[arg-type]
+            i += 1
+            continue
+        j = i
+        while j < n and strong[j] is None:
+            j += 1
+        before = out[-1] if out else None
+        after = strong[j] if j < n else None
+        fill = before if before is not None and before == after else base
+        if before is None and after is not None and after == base:
+            fill = base
+        out.extend(fill for _ in range(j - i))
+        i = j
+    return out
+
+
+def _run(r: etree._Element, base: str, language: Language) -> None:
+    texts = [c for c in r if c.tag == qn("w:t")]
+    if not texts:
+        return
+    others = [c for c in r if c.tag not in (qn("w:t"), qn("w:rPr"))]
+    text = "".join(t.text or "" for t in texts)
+    if not text:
+        return
+    classes = _classes(text, base)
+    pieces: list[tuple[str, str]] = []
+    for ch, cls in zip(text, classes, strict=True):
+        if pieces and pieces[-1][1] == cls:
+            pieces[-1] = (pieces[-1][0] + ch, cls)
+        else:
+            pieces.append((ch, cls))
+    if len(pieces) > 1 and len(texts) == 1 and not others:
+        # One run per direction, each with a copy of the formatting.
+        rpr = r.find(qn("w:rPr"))
+        for piece, cls in pieces:
+            new = el("w:r")
+            if rpr is not None:
+                new.append(copy.deepcopy(rpr))
+            t = el("w:t", new)
+            t.text = piece
+            if piece != piece.strip():
+                t.set(XML_SPACE, "preserve")
+            r.addprevious(new)
+            _format(new, piece, cls, language)
+        r.getparent().remove(r)
+        return
+    cls = "R" if "R" in classes and (base == "R" or classes.count("R") * 2 >= len(classes)) else "L"
+    _format(r, text, cls, language)
+
+
+def _format(r: etree._Element, text: str, cls: str, language: Language) -> None:
+    scripts = {s for s in map(script_of_char, text) if s}
+    needs_rtl = cls == "R" and (language.rtl or bool(scripts & {"Arab", "Hebr"}))
+    east = scripts & _EAST_ASIAN
+    foreign_cs = next((s for s in ("Arab", "Hebr") if s in scripts and s != language.script), None)
+    if not (needs_rtl or east or foreign_cs):
+        return
+    rpr = r.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = el("w:rPr")
+        r.insert(0, rpr)
+    if needs_rtl:
+        set_prop(rpr, el("w:rtl"), RPR_ORDER)
+        if language.rtl:
+            set_prop(rpr, el("w:cs"), RPR_ORDER)  # digits and marks take the complex-script font
+    if foreign_cs:
+        _font(rpr, cs=SCRIPT_FONTS[foreign_cs])
+    if east:
+        script = "Jpan" if "Jpan" in east else "Kore" if "Kore" in east else "Hani"
+        font_script = _EAST_ASIAN_FONT[script]
+        if script == "Hani" and language.east_asian:
+            font_script = language.script
+        if not language.east_asian or font_script != language.script:
+            _font(rpr, east_asia=SCRIPT_FONTS[font_script])
+            tag = _EAST_ASIAN_TAG.get(script, "zh-CN" if font_script == "Hans" else "zh-TW")
+            lang = rpr.find(qn("w:lang"))
+            if lang is None:
+                lang = set_prop(rpr, el("w:lang"), RPR_ORDER)
+            lang.set(qn("w:eastAsia"), tag)
+
+
+def _font(rpr: etree._Element, *, cs: str | None = None, east_asia: str | None = None) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = set_prop(rpr, el("w:rFonts"), RPR_ORDER)
+    if cs:
+        fonts.attrib.pop(qn("w:cstheme"), None)
+        fonts.set(qn("w:cs"), cs)
+    if east_asia:
+        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+        fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _default_paragraph_bidi(styles: etree._Element) -> None:
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = el("w:docDefaults")
+        styles.insert(0, defaults)
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = el("w:pPrDefault", defaults)
+    pr = ppr_default.find(qn("w:pPr"))
+    if pr is None:
+        pr = el("w:pPr", ppr_default)
+    set_prop(pr, el("w:bidi"), PPR_ORDER)
+
+
+def _section_bidi(section: etree._Element) -> None:
+    if section.find(qn("w:bidi")) is not None:
+        return
+    node = el("w:bidi")
+    for child in section:
+        if child.tag in _SECT_AFTER_BIDI:
+            child.addprevious(node)
+            return
+    section.append(node)
+
+
+# -- styles and settings -----------------------------------------------------------------------
+
+
+def set_style_languages(styles: etree._Element, language: Language, *, complex_script: bool = False) -> None:
+    """The document defaults and styles in `language`: Word's three language tags, the fonts of
+    its script (East Asian or complex), and with `complex_script` the complex-script twins of
+    bold, italic and size wherever a style sets the Latin ones."""
+    val, east_asia, bidi = language.word_tags()
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = el("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = el("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = el("w:rPr", rpr_default)
+    if rpr.find(qn("w:lang")) is None:
+        set_prop(rpr, el("w:lang"), RPR_ORDER)
+    for lang in styles.iter(qn("w:lang")):
+        if lang.get(qn("w:val")) is not None or lang.getparent() is rpr:
+            lang.set(qn("w:val"), val)
+        if east_asia:
+            lang.set(qn("w:eastAsia"), east_asia)
+        if bidi:
+            lang.set(qn("w:bidi"), bidi)
+    font = language.script_font
+    if font:
+        if rpr.find(qn("w:rFonts")) is None:
+            set_prop(rpr, el("w:rFonts"), RPR_ORDER)
+        for fonts in styles.iter(qn("w:rFonts")):
+            if language.east_asian and (fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:eastAsiaTheme"))
+                                        or fonts.getparent() is rpr):
+                _font(fonts.getparent(), east_asia=font)
+            if language.rtl and (fonts.get(qn("w:cs")) or fonts.get(qn("w:cstheme"))
+                                 or fonts.getparent() is rpr):
+                _font(fonts.getparent(), cs=font)
+    if complex_script or language.rtl:
+        for props in styles.iter(qn("w:rPr")):
+            for latin, twin in (("w:b", "w:bCs"), ("w:i", "w:iCs"), ("w:sz", "w:szCs")):
+                node = props.find(qn(latin))
+                if node is not None and props.find(qn(twin)) is None:
+                    copy_ = el(twin)
+                    for key, value in node.attrib.items():
+                        copy_.set(key, value)
+                    set_prop(props, copy_, RPR_ORDER)
+
+
+def _theme_font_lang(settings: etree._Element, language: Language) -> None:
+    node = settings.find(qn("w:themeFontLang"))
+    if node is None:
+        return
+    val, east_asia, bidi = language.word_tags()
+    node.set(qn("w:val"), val)
+    if east_asia:
+        node.set(qn("w:eastAsia"), east_asia)
+    if bidi:
+        node.set(qn("w:bidi"), bidi)
+
+
+def language_for(tag: str) -> Language:
+    """The `Language` of a document's language tag (the memo's `meta.language`)."""
+    return language_of(tag or "en-GB")
