@@ -123,10 +123,10 @@ def test_deck_titles_unique_and_agenda_slides_have_notes(deck, briefing):
 
 def test_deck_has_title_bottom_line_risks_timeline_and_sources(deck):
     titles = [slide.shapes.title.text for slide in deck.slides]
-    assert titles[1].startswith("Bottom line:")
-    assert any(t.startswith("Risks:") for t in titles)
-    assert "How we got here" in titles
-    assert any(t.startswith("Appendix: sources") for t in titles)
+    assert titles[1] == "Idlib is our red line; we need Russia to restrain Damascus"  # the headline
+    assert any(t.startswith("3 of 6 risks rated red") for t in titles)
+    assert any(t.startswith("Latest: ") for t in titles)  # the chronology states its point
+    assert titles[-1].startswith("Appendix: 1 source")
     layouts = {slide.slide_layout.name for slide in deck.slides}
     assert {"Title Slide", "Title and Content"} <= layouts
     # The title slide carries the information-as-of date.

@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from briefgen.rag import RagBand, rag_bands, rag_of
+
 # ---------------------------------------------------------------------------------------------
 # Small types
 
@@ -519,9 +521,13 @@ class RagThresholds(Model):
         return self
 
     def rag(self, score: int) -> str:
-        if score >= self.red_from:
-            return "red"
-        return "amber" if score >= self.amber_from else "green"
+        """red / amber / green for a score (`briefgen.rag.rag_of`)."""
+        return rag_of(score, self.red_from, self.amber_from)
+
+    def bands(self) -> tuple[RagBand, ...]:
+        """The score band of each rating, from the scores likelihood × impact can take
+        (`briefgen.rag.rag_bands`): what every key and legend prints."""
+        return rag_bands(self.red_from, self.amber_from)
 
 
 LEXICONS: dict[str, dict[str, str]] = {
@@ -652,6 +658,36 @@ class PressLine(Model):
     )
 
 
+class SlideTitles(Model):
+    """Action titles for deck slides whose derived title does not state the point you want."""
+
+    risks: Text | None = Field(
+        None,
+        description="Title of the risk heat-map slide.",
+        examples=["An assault on Idlib is the gravest risk"],
+    )
+    judgments: Text | None = Field(
+        None,
+        description="Title of the key-judgments slide.",
+        examples=["We expect an assault within weeks"],
+    )
+    chronology: Text | None = Field(
+        None,
+        description="Title of the chronology slide.",
+        examples=["Eighteen months of Astana led here"],
+    )
+    people: Text | None = Field(
+        None,
+        description="Title of the counterpart-profiles slide.",
+        examples=["Lavrov will test our red line"],
+    )
+    press_line: Text | None = Field(
+        None,
+        description="Title of the press-line slide.",
+        examples=["We say: prevent a catastrophe in Idlib"],
+    )
+
+
 class Output(Model):
     """Per-briefing output settings (command-line options override them)."""
 
@@ -668,6 +704,20 @@ class Output(Model):
         examples=["en-GB", "en-US"],
     )
     page_budget: int = Field(2, ge=1, le=20, description="Pages allowed for the memo body.", examples=[2])
+    slide_budget: int = Field(
+        12,
+        ge=1,
+        le=200,
+        description="Slides allowed for the deck; check and build warn with the planned count above it.",
+        examples=[12],
+    )
+    banner_pt: float = Field(
+        12.0,
+        ge=10.0,
+        le=24.0,
+        description="Size in points of the marking banners on slides (bold; at least 10 pt).",
+        examples=[12],
+    )
     rag: RagThresholds = Field(
         default_factory=RagThresholds,
         description="Risk score thresholds for red and amber.",
@@ -715,6 +765,10 @@ class Briefing(Model):
         None,
         description="Action title for the bottom-line slide: the point in one short sentence.",
         examples=["Idlib is our red line; we need Russia to restrain Damascus"],
+    )
+    slide_titles: SlideTitles = Field(
+        default_factory=SlideTitles,
+        description="Action titles overriding the ones the deck derives from the content.",
     )
     context: Text = Field(
         description="Purpose and context: why this meeting, state of play.",

@@ -89,8 +89,19 @@ def pack(
             out.append(TextPlan(box, tuple(current), base, height))
         current, height = [], 0.0
 
-    for para in paras:
+    for index, para in enumerate(paras):
         h = para_height(para, box, base, geometry, first=not current)
+        if para.optional:
+            # Where room allows: on the box being filled, or not at all (the notes hold it).
+            # A lead-in is kept only when what it introduces fits after it.
+            after = paras[index + 1] if index + 1 < len(paras) else None
+            need = h
+            if para.lead and after is not None:
+                need += para_height(after, box, base, geometry, first=False)
+            if height + need <= cap and not (para.lead and after is None):
+                current.append(para)
+                height += h
+            continue
         if height + h <= cap:
             current.append(para)
             height += h

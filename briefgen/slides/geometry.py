@@ -23,6 +23,7 @@ MAX_TIMELINE_EVENTS = 10
 WIDTH_SAFETY = 0.96
 # Vertical slack (points) kept free in every text box for the same reason.
 HEIGHT_SLACK = 2.0
+BANNER_INSETS = (3.6, 1.0, 3.6, 1.0)  # the marking banners' text insets: one line fills the band
 CELL_MARGINS = (7.2, 3.6, 7.2, 3.6)  # left, top, right, bottom: what the writer sets on cells
 SHRINK_STEP = 1.0
 CAPTION_SHARE = 0.3  # a caption above a graphic may take at most this share of the area
@@ -95,10 +96,15 @@ class DeckGeometry:
     table_pt: float = styles.PPTX_TABLE_PT
     label_pt: float = styles.PPTX_LABEL_PT
     text_font: str = "Calibri"
-    marking_top: LayoutBox = LayoutBox(120.0, 3.0, 720.0, 20.0, size=styles.PPTX_MARKING_PT, bold=True)
-    marking_bottom: LayoutBox = LayoutBox(120.0, 516.0, 720.0, 20.0, size=styles.PPTX_MARKING_PT, bold=True)
+    marking_top: LayoutBox = LayoutBox(
+        120.0, 2.0, 720.0, 20.0, size=styles.PPTX_MARKING_PT, bold=True, insets=BANNER_INSETS
+    )
+    marking_bottom: LayoutBox = LayoutBox(
+        120.0, 518.0, 720.0, 20.0, size=styles.PPTX_MARKING_PT, bold=True, insets=BANNER_INSETS
+    )
     source: LayoutBox = LayoutBox(36.0, 474.0, 800.0, 30.0, size=styles.PPTX_SOURCE_PT)
     number: LayoutBox = LayoutBox(864.0, 516.0, 60.0, 20.0, size=styles.PPTX_SOURCE_PT)
+    banner_min_pt: float = styles.PPTX_BANNER_MIN_PT  # marking banners never shrink below this
     paragraph_space: float = 0.5  # space before each paragraph but the first, x font size
     indent: float = 20.0  # points per list level (bullets hang in it)
 

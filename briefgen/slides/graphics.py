@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from briefgen.errors import Problem
 from briefgen.metrics import font_metrics, split_words, squeeze_spaces
-from briefgen.model import Cell, RiskMatrix, Table, Text, Timeline, plain_text
+from briefgen.model import Cell, RiskMatrix, RiskPoint, Table, Text, Timeline, TimelineEvent, plain_text
+from briefgen.rag import rag_bands, rag_of
 from briefgen.slides.fitting import SHRINK_STEP, capacity, line_pitch, sizes, text_height, wrap_lines
 from briefgen.slides.geometry import (
     CELL_MARGINS,
@@ -28,11 +29,11 @@ from briefgen.slides.plans import (
     TextPlan,
     TimelinePlan,
 )
-from briefgen.slides.reading import rag_of
+from briefgen.slides.reading import rag_class_of
 
 
 def _cell(cell: Cell, bold: bool = False) -> CellPlan:
-    return CellPlan(squeeze_spaces(plain_text(cell.content)), bold, rag_of(cell.content))
+    return CellPlan(squeeze_spaces(plain_text(cell.content)), bold, rag_class_of(cell.content))
 
 
 def _cell_height(cell: CellPlan, width: float, font: str, size: float) -> float:
@@ -164,31 +165,36 @@ def _split_row(
 
 
 def _rag(score: int, matrix: RiskMatrix) -> str:
-    if score >= matrix.red_from:
-        return "red"
-    if score >= matrix.amber_from:
-        return "amber"
-    return "green"
+    return rag_of(score, matrix.red_from, matrix.amber_from)
 
 
 def _legend(matrix: RiskMatrix) -> tuple[LegendItem, ...]:
-    """'Red ≥ 12', 'Amber 5–10', 'Green ≤ 4' from the thresholds and the scores L×I can take."""
-    scores = sorted({lk * im for lk in range(1, 6) for im in range(1, 6)})
-    amber = [s for s in scores if matrix.amber_from <= s < matrix.red_from]
-    green = [s for s in scores if s < matrix.amber_from]
-    items = [LegendItem("red", f"Red: score ≥ {matrix.red_from}")]
-    if amber:
-        items.append(
-            LegendItem("amber", f"Amber: {amber[0]}–{amber[-1]}" if len(amber) > 1 else f"Amber: {amber[0]}")
+    """'Red: score ≥ 12', 'Amber: score 5–10', 'Green: score ≤ 4': the bands of
+    `briefgen.rag.rag_bands`, the same function every key and note uses."""
+    return tuple(
+        LegendItem(band.rag, f"{band.label}: score {band.scores}")
+        for band in rag_bands(matrix.red_from, matrix.amber_from)
+    )
+
+
+def _key_para(number: int, risk: RiskPoint) -> Para:
+    """'1  Regime assault on Idlib (red, 4 × 5 = 20)': the number on the map keyed to the title."""
+    return Para(
+        (
+            Run(str(number), bold=True),
+            Run(f"  {risk.title} ("),
+            Run(risk.rag or "unrated", bold=True, rag=risk.rag),
+            Run(f", {risk.likelihood} × {risk.impact} = {risk.score})"),
         )
-    if green:
-        items.append(LegendItem("green", f"Green: ≤ {green[-1]}"))
-    return tuple(items)
+    )
 
 
 def plan_risk_map(
     matrix: RiskMatrix, area: LayoutBox, geometry: DeckGeometry, warnings: list[Problem], where: str
 ) -> list[RiskMapPlan]:
+    """The 5x5 heat map: each risk a number in its cell (1 = the first risk of the matrix, which
+    the templates order by score), keyed to its title beside the grid; a legend of the RAG bands.
+    More risks than the key or a cell can hold continue on further heat maps."""
     font = geometry.text_font
     label = geometry.label_pt
     lh_label = line_pitch(font, label)
@@ -197,18 +203,18 @@ def plan_risk_map(
     l_labels = [f"{n} {matrix.likelihood_labels[n - 1]}" for n in range(5, 0, -1)]
     i_labels = [f"{n} {matrix.impact_labels[n - 1]}" for n in range(1, 6)]
     m = font_metrics(font)
-    label_w = min(max(m.width(t, label) for t in l_labels) / WIDTH_SAFETY + 16, area.width * 0.2)
-    grid_w = area.width * 0.58
+    label_w = min(max(m.width(t, label) for t in l_labels) / WIDTH_SAFETY + 16, area.width * 0.22)
+    grid_w = area.width * 0.55
     cell_w = (grid_w - label_w) / 5
     label_row_h = max(_cell_height(CellPlan(t), cell_w, font, label) for t in i_labels)
     cell_h = (area.height - 2 * title_h - label_row_h) / 5
     cell_w = min(cell_w, cell_h * 1.9)
-    id_size = geometry.min_font_pt
+    number_size = max(geometry.min_font_pt, label)
     widths = (label_w, *([cell_w] * 5))
     heights = (*([cell_h] * 5), label_row_h)
     table_w = sum(widths)
     top = area.top + title_h
-    table_box = LayoutBox(area.left, top, table_w, sum(heights), font=font, size=id_size)
+    table_box = LayoutBox(area.left, top, table_w, sum(heights), font=font, size=number_size)
     likelihood_title = LayoutBox(
         area.left, area.top, label_w + cell_w * 2, title_h, font=font, size=label, bold=True
     )
@@ -230,37 +236,26 @@ def plan_risk_map(
         font=font,
         size=key_size,
     )
+    numbers = {id(r): n for n, r in enumerate(matrix.risks, 1)}
 
-    # Ids go in the cells when each fits on one line there; otherwise numbers do, keyed to the ids.
-    mid = font_metrics(font, True)
-    use_ids = all(
-        mid.width(r.id, id_size) <= (cell_w - CELL_MARGINS[0] - CELL_MARGINS[2]) * WIDTH_SAFETY
-        for r in matrix.risks
-    )
-    marks = {r.id: (r.id if use_ids else str(n)) for n, r in enumerate(matrix.risks, 1)}
+    def cell_fits(marks: list[str]) -> bool:
+        return _cell_height(CellPlan(", ".join(marks), True), cell_w, font, number_size) <= cell_h
 
-    def key_para(risk) -> Para:  # type: ignore[no-untyped-def]
-        named = "" if use_ids else f"{risk.id}: "
-        detail = f" (L{risk.likelihood} × I{risk.impact} = {risk.score})"
-        return Para((Run(marks[risk.id], bold=True), Run(f"  {named}{risk.title}{detail}")))
-
-    def cell_fits(ids: list[str]) -> bool:
-        text = ", ".join(ids)
-        return _cell_height(CellPlan(text, True), cell_w, font, id_size) <= cell_h
-
-    pages: list[list] = []
-    current: list = []
+    pages: list[list[RiskPoint]] = []
+    current: list[RiskPoint] = []
     for risk in matrix.risks:
         if not (1 <= risk.likelihood <= 5 and 1 <= risk.impact <= 5):
             warnings.append(
                 Problem(
-                    f"{where}: risk {risk.id} has likelihood/impact outside 1–5; listed in the key only",
+                    f"{where}: risk {risk.title!r} has likelihood/impact outside 1–5; listed in the key only",
                     severity="warning",
                 )
             )
         trial = [*current, risk]
-        same = [marks[r.id] for r in trial if (r.likelihood, r.impact) == (risk.likelihood, risk.impact)]
-        key_h = text_height([key_para(r) for r in trial], key_box, key_size, geometry)
+        same = [
+            str(numbers[id(r)]) for r in trial if (r.likelihood, r.impact) == (risk.likelihood, risk.impact)
+        ]
+        key_h = text_height([_key_para(numbers[id(r)], r) for r in trial], key_box, key_size, geometry)
         if current and (key_h > capacity(key_box) or not cell_fits(same)):
             pages.append(current)
             current = [risk]
@@ -274,19 +269,24 @@ def plan_risk_map(
         for likelihood in range(5, 0, -1):
             row = [CellPlan(l_labels[5 - likelihood])]
             for impact in range(1, 6):
-                ids = [marks[r.id] for r in risks if (r.likelihood, r.impact) == (likelihood, impact)]
-                row.append(CellPlan(", ".join(ids), True, _rag(likelihood * impact, matrix)))
+                marks = [
+                    str(numbers[id(r)]) for r in risks if (r.likelihood, r.impact) == (likelihood, impact)
+                ]
+                row.append(CellPlan(", ".join(marks), True, _rag(likelihood * impact, matrix)))
             cells.append(tuple(row))
         cells.append((CellPlan(""), *(CellPlan(t) for t in i_labels)))
-        key_paras = tuple(key_para(r) for r in risks)
+        key_paras = tuple(_key_para(numbers[id(r)], r) for r in risks)
         key = TextPlan(key_box, key_paras, key_size, text_height(key_paras, key_box, key_size, geometry))
         placed = "; ".join(
-            f"{r.id} {r.title}: likelihood {r.likelihood}, impact {r.impact}, score {r.score} ({r.rag})"
+            f"{numbers[id(r)]}, {r.title}: likelihood {r.likelihood}, impact {r.impact}, "
+            f"score {r.score}, {r.rag}"
             for r in risks
         )
+        bands = ", ".join(item.text.lower() for item in legend)
         alt = (
-            "Risk heat map: 5 by 5 grid of likelihood (rows, 5 at the top) by impact (columns), "
-            f"cells coloured red (score {matrix.red_from} or more), amber, green. {placed}."
+            "Risk heat map: a 5 by 5 grid of likelihood (rows, 5 at the top) by impact (columns, 5 at "
+            f"the right), each cell coloured by its score ({bands}); each risk is a number in its "
+            f"cell. {placed}."
         )
         out.append(
             RiskMapPlan(
@@ -294,53 +294,88 @@ def plan_risk_map(
                 tuple(cells),
                 widths,
                 heights,
-                id_size,
+                number_size,
                 label,
                 likelihood_title,
                 impact_title,
                 legend,
                 legend_box,
                 key,
-                tuple(r.id for r in risks),
+                tuple(numbers[id(r)] for r in risks),
                 alt,
             )
         )
     return out
 
 
+TIMELINE_INSETS = (3.0, 2.0, 3.0, 2.0)
+TIMELINE_GAP = 12.0  # points between the label boxes of neighbouring events on one side
+
+
+def plan_timelines(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) -> list[TimelinePlan]:
+    """The chronology as one timeline, or continued over several when its labels do not fit
+    one (each part a slide); [] when even one event per part does not fit, or there are more
+    than twice `MAX_TIMELINE_EVENTS` events (a table reads better then)."""
+    events = list(timeline.events)
+    if not 0 < len(events) <= 2 * MAX_TIMELINE_EVENTS:
+        return []
+    parts = 1 if len(events) <= MAX_TIMELINE_EVENTS else 2
+    while parts <= len(events):
+        per = -(-len(events) // parts)
+        chunks = [events[i : i + per] for i in range(0, len(events), per)]
+        plans = [_plan_timeline(chunk, area, geometry) for chunk in chunks]
+        if all(p is not None for p in plans):
+            return plans  # type: ignore[return-value]
+        parts += 1
+    return []
+
+
 def plan_timeline(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) -> TimelinePlan | None:
-    """Markers on a horizontal axis, labels alternately above and below; None when the events
-    do not fit (too many, or a label too long even at the minimum size)."""
-    events = timeline.events
-    n = len(events)
-    if not 0 < n <= MAX_TIMELINE_EVENTS:
+    """All events on one timeline, or None when their labels do not fit."""
+    events = list(timeline.events)
+    if not 0 < len(events) <= MAX_TIMELINE_EVENTS:
         return None
+    return _plan_timeline(events, area, geometry)
+
+
+def _plan_timeline(
+    events: list[TimelineEvent], area: LayoutBox, geometry: DeckGeometry
+) -> TimelinePlan | None:
+    """Markers evenly along a horizontal axis, date and label alternately above and below it.
+
+    The label width is chosen so that two labels on the same side never meet (their centres are
+    two steps apart and no box is pushed in from the slide edge); the height of every label is
+    measured at the size tried, from 16 pt down to the minimum body size. None when a label
+    does not fit between the axis and the edge of the area even at the minimum size."""
+    n = len(events)
     font = geometry.text_font
-    step = area.width / n
-    width = min(2 * step - 10, 240.0) if n > 1 else min(area.width, 320.0)
+    insets = TIMELINE_INSETS
+    if n == 1:
+        width = min(area.width, 320.0)
+        xs = [area.left + area.width / 2]
+    else:
+        width = min((2 * area.width - TIMELINE_GAP * (n - 1)) / (n + 1), 240.0)
+        pitch = (area.width - width) / (n - 1)
+        xs = [area.left + width / 2 + i * pitch for i in range(n)]
     y = area.top + area.height / 2
-    date_size = geometry.label_pt + 1
+    date_size = geometry.label_pt
     date_lh = line_pitch(font, date_size)
-    insets = (3.0, 2.0, 3.0, 2.0)
     radius, big = 6.0, 9.0
     half = area.height / 2 - big - 4
     base = max(min(area.size, 16.0), geometry.min_font_pt)
+    inner = width - insets[0] - insets[2]
     for size in sizes(base, geometry.min_font_pt):
         lh = line_pitch(font, size)
         planned: list[EventPlan] = []
-        ok = True
         for i, event in enumerate(events):
-            x = area.left + step * (i + 0.5)
-            left = min(max(x - width / 2, area.left), area.right - width)
-            inner = width - insets[0] - insets[2]
+            x = xs[i]
+            left = x - width / 2
             d_lines = wrap_lines(event.date, font, True, date_size, inner)
             l_lines = wrap_lines(event.label, font, event.highlight, size, inner)
             date_h = len(d_lines) * date_lh + insets[1] + insets[3] + HEIGHT_SLACK
             label_h = len(l_lines) * lh + insets[1] + insets[3] + HEIGHT_SLACK
             if date_h + label_h + 2 > half:
-                ok = False
                 break
-            r = big if event.highlight else radius
             above = i % 2 == 0
             if above:
                 date_top = y - big - 4 - date_h
@@ -354,11 +389,12 @@ def plan_timeline(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) -
             label_box = LayoutBox(
                 left, label_top, width, label_h, font=font, size=size, bold=event.highlight, insets=insets
             )
+            r = big if event.highlight else radius
             planned.append(
                 EventPlan(x, event.date, event.label, event.highlight, above, date_box, label_box, r)
             )
-        if ok:
-            alt = "Timeline: " + "; ".join(
+        else:
+            alt = "Timeline, oldest first: " + "; ".join(
                 f"{e.date}: {e.label}" + (" (this meeting)" if e.highlight else "") for e in events
             )
             return TimelinePlan(area.left, area.right, y, tuple(planned), size, date_size, alt)

@@ -5,18 +5,24 @@ its box; then, in this order: the text is kept; it is split onto continuation sl
 "… (2/3)"; tables split with their header rows repeated; only when a single point or row
 cannot fit on a slide of its own is the font reduced (never below `DeckGeometry.min_font_pt`);
 a point that cannot fit even then is split at sentence (then word) boundaries, with a warning.
-Nothing is dropped.
+Nothing is dropped: what a template marks "where room allows" (`::: if-room`) is in the notes.
+
+The title slide never splits: its title and subtitle shrink to a floor, the subtitle lines
+merge, and the subtitle box grows into the free space below it. A slide whose text covers less
+than half of its body area sets its text larger (up to `GROW_LIMIT` times the layout's size)
+so that it carries its message at a size a room can read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from briefgen.errors import Problem
 from briefgen.model import Document, RiskMatrix, Table, Timeline
 from briefgen.slides.fitting import capacity, fit_title, pack, para_height, sizes, text_height
-from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry
-from briefgen.slides.graphics import plan_risk_map, plan_table, plan_timeline, timeline_table
+from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry, LayoutBox
+from briefgen.slides.graphics import plan_risk_map, plan_table, plan_timelines, timeline_table
 from briefgen.slides.plans import (
     Para,
     RiskMapPlan,
@@ -28,15 +34,23 @@ from briefgen.slides.plans import (
 )
 from briefgen.slides.reading import Spec, read_specs
 
+INTRO_SHARE = 0.4  # text above two columns may take at most this share of their height
+COLUMN_GAP = 18.0  # points between tables set side by side
+GROW_LIMIT = 1.3  # a sparse slide's text grows to at most this many times the layout's size
+GROW_MAX_PT = 28.0
+MIN_FILL = 0.5  # a content slide (but the last part of a split) covers at least half its body
+TITLE_SLIDE_FLOOR_PT = 12.0  # the title slide's subtitle never shrinks below this
+
 
 @dataclass
 class _Page:
     kind: str
     body: TextPlan | None = None
     right: TextPlan | None = None
-    table: TablePlan | None = None
+    tables: list[TablePlan] = field(default_factory=list)
     risk_map: RiskMapPlan | None = None
     timeline: TimelinePlan | None = None
+    lead: TextPlan | None = None
 
 
 def _graphic_kind(graphic: Table | RiskMatrix | Timeline) -> str:
@@ -47,6 +61,21 @@ def _graphic_kind(graphic: Table | RiskMatrix | Timeline) -> str:
     return "table"
 
 
+def _caption(
+    caption: list[Para], area: LayoutBox, geometry: DeckGeometry, warnings: list[Problem], where: str
+) -> tuple[TextPlan | None, LayoutBox, list[_Page]]:
+    """A caption above a graphic: (its plan, the area left for the graphic, pages of its own
+    when it is too long to be a caption)."""
+    if not caption:
+        return None, area, []
+    h = text_height(caption, area, area.size, geometry) + area.insets[1] + area.insets[3] + HEIGHT_SLACK
+    if h <= area.height * CAPTION_SHARE:
+        plan = TextPlan(area.moved(height=h), tuple(caption), area.size, h)
+        return plan, area.moved(top=area.top + h + 6, height=area.height - h - 6), []
+    content = geometry.frame("content").body
+    return None, area, [_Page("content", body=b) for b in pack(caption, content, geometry, warnings, where)]
+
+
 def _graphic_pages(
     graphic: Table | RiskMatrix | Timeline,
     kind: str,
@@ -55,59 +84,113 @@ def _graphic_pages(
     warnings: list[Problem],
     where: str,
 ) -> list[_Page]:
-    frame = geometry.frame(kind)
-    area = frame.body
-    pages: list[_Page] = []
-    caption_plan: TextPlan | None = None
-    if caption:
-        h = text_height(caption, area, area.size, geometry) + area.insets[1] + area.insets[3] + HEIGHT_SLACK
-        if h <= area.height * CAPTION_SHARE:
-            caption_plan = TextPlan(area.moved(height=h), tuple(caption), area.size, h)
-            area = area.moved(top=area.top + h + 6, height=area.height - h - 6)
-        else:  # too long for a caption: give it slides of its own before the graphic
-            content = geometry.frame("content").body
-            pages.extend(_Page("content", body=b) for b in pack(caption, content, geometry, warnings, where))
+    caption_plan, area, pages = _caption(caption, geometry.frame(kind).body, geometry, warnings, where)
     if isinstance(graphic, RiskMatrix):
         for plan in plan_risk_map(graphic, area, geometry, warnings, where):
             pages.append(_Page(kind, body=caption_plan, risk_map=plan))
         return pages
     if isinstance(graphic, Timeline):
-        plan = plan_timeline(graphic, area, geometry)
-        if plan is not None:
-            pages.append(_Page(kind, body=caption_plan, timeline=plan))
+        timelines = plan_timelines(graphic, area, geometry)
+        if timelines:
+            pages.extend(_Page(kind, body=caption_plan, timeline=t) for t in timelines)
             return pages
         graphic = timeline_table(graphic)
     for table in plan_table(graphic, area, geometry, warnings, where):
-        pages.append(_Page(kind, body=caption_plan, table=table))
+        pages.append(_Page(kind, body=caption_plan, tables=[table]))
     return pages
 
 
-def _pages(spec: Spec, spill: str, geometry: DeckGeometry, warnings: list[Problem]) -> list[_Page]:
+def _table_group(
+    tables: Sequence[Table], caption: list[Para], geometry: DeckGeometry, warnings: list[Problem], where: str
+) -> list[_Page] | None:
+    """Several tables on one slide: the first across the whole width, the others side by side
+    below it, all at one size (from the table size down to the minimum); None when they do not
+    fit on one slide that way."""
+    caption_plan, area, pages = _caption(caption, geometry.frame("table").body, geometry, warnings, where)
+    if pages:
+        return None
+    rest = list(tables[1:])
+    for size in sizes(min(geometry.table_pt, area.size), min(geometry.min_font_pt, area.size)):
+        sized = area.moved(size=size)
+        first = plan_table(tables[0], sized, geometry, [], where)
+        if len(first) != 1 or first[0].size != size:
+            continue
+        top_h = first[0].box.height
+        below = area.moved(
+            top=area.top + top_h + COLUMN_GAP, height=area.height - top_h - COLUMN_GAP, size=size
+        )
+        if below.height <= 24:
+            continue
+        width = (below.width - COLUMN_GAP * (len(rest) - 1)) / max(len(rest), 1)
+        planned = [first[0]]
+        ok = True
+        for i, table in enumerate(rest):
+            box = below.moved(left=below.left + i * (width + COLUMN_GAP), width=width)
+            parts = plan_table(table, box, geometry, [], where)
+            if len(parts) != 1 or parts[0].size != size:
+                ok = False
+                break
+            planned.append(parts[0])
+        if ok:
+            return [_Page("table", body=caption_plan, tables=planned)]
+    return None
+
+
+def _two_column(
+    spec: Spec, lead: list[Para], geometry: DeckGeometry, warnings: list[Problem], where: str, scale: float
+) -> list[_Page]:
+    frame = geometry.frame("two-column")
+    left_box = frame.body.moved(size=round(frame.body.size * scale, 1))
+    right_box = (frame.right or frame.body).moved(size=left_box.size)
+    intro = lead + spec.paras
+    intro_plan: TextPlan | None = None
+    if intro and spec.left + spec.right:
+        whole = left_box.moved(width=right_box.right - left_box.left)
+        h = text_height(intro, whole, whole.size, geometry) + whole.insets[1] + whole.insets[3] + HEIGHT_SLACK
+        if h <= left_box.height * INTRO_SHARE:
+            intro_plan = TextPlan(whole.moved(height=h), tuple(intro), whole.size, h)
+            shift = h + 6
+            left_box = left_box.moved(top=left_box.top + shift, height=left_box.height - shift)
+            right_box = right_box.moved(top=right_box.top + shift, height=right_box.height - shift)
+            intro = []
+    left = pack(intro + spec.left, left_box, geometry, warnings, where)
+    right = pack(spec.right, right_box, geometry, warnings, where)
+    pages = []
+    for i in range(max(len(left), len(right), 1)):
+        pages.append(
+            _Page(
+                "two-column",
+                body=left[i] if i < len(left) else None,
+                right=right[i] if i < len(right) else None,
+                lead=intro_plan if i == 0 else None,
+            )
+        )
+    return pages
+
+
+def _pages(
+    spec: Spec, spill: str, geometry: DeckGeometry, warnings: list[Problem], scale: float = 1.0
+) -> list[_Page]:
     where = f"slide {spec.title!r}"
     lead = [Para((Run(spill, bold=True),), lead=True)] if spill else []
     pages: list[_Page] = []
     graphics = list(spec.graphics)
-    if spec.kind in ("title", "section", "content"):
-        frame = geometry.frame(spec.kind)
-        paras = lead + spec.paras
-        pages.extend(_Page(spec.kind, body=b) for b in pack(paras, frame.body, geometry, warnings, where))
+    if spec.kind in ("section", "content"):
+        box = geometry.frame(spec.kind).body
+        box = box.moved(size=round(box.size * scale, 1))
+        pages.extend(
+            _Page(spec.kind, body=b) for b in pack(lead + spec.paras, box, geometry, warnings, where)
+        )
         if not pages and not graphics:
             pages.append(_Page(spec.kind))
     elif spec.kind == "two-column":
-        frame = geometry.frame("two-column")
-        right_box = frame.right or frame.body
-        left = pack(lead + spec.paras + spec.left, frame.body, geometry, warnings, where)
-        right = pack(spec.right, right_box, geometry, warnings, where)
-        for i in range(max(len(left), len(right), 1)):
-            pages.append(
-                _Page(
-                    "two-column",
-                    body=left[i] if i < len(left) else None,
-                    right=right[i] if i < len(right) else None,
-                )
-            )
+        pages.extend(_two_column(spec, lead, geometry, warnings, where, scale))
     else:
         caption = lead + spec.paras
+        if spec.kind == "table" and len(graphics) > 1 and all(isinstance(g, Table) for g in graphics):
+            group = _table_group(graphics, caption, geometry, warnings, where)  # type: ignore[arg-type]
+            if group is not None:
+                return group
         for i, graphic in enumerate(graphics):
             pages.extend(
                 _graphic_pages(graphic, spec.kind, caption if i == 0 else [], geometry, warnings, where)
@@ -116,6 +199,64 @@ def _pages(spec: Spec, spill: str, geometry: DeckGeometry, warnings: list[Proble
     for graphic in graphics:
         pages.extend(_graphic_pages(graphic, _graphic_kind(graphic), [], geometry, warnings, where))
     return pages
+
+
+# ---------------------------------------------------------------------------------------------
+# How full a slide is
+
+
+def _body_area(page: _Page, geometry: DeckGeometry) -> float:
+    frame = geometry.frame(page.kind)
+    if page.kind == "two-column" and frame.right is not None:
+        return (frame.right.right - frame.body.left) * max(frame.body.height, frame.right.height)
+    return frame.body.width * frame.body.height
+
+
+def _covered(page: _Page) -> float:
+    area = 0.0
+    for plan in (page.lead, page.body, page.right):
+        if plan is not None:
+            area += plan.box.width * (plan.height + plan.box.insets[1] + plan.box.insets[3])
+    for table in page.tables:
+        area += table.box.width * table.box.height
+    if page.risk_map is not None or page.timeline is not None:
+        return float("inf")  # a graphic fills its area by design
+    return area
+
+
+def _fill(page: _Page, geometry: DeckGeometry) -> float:
+    return min(_covered(page) / max(_body_area(page, geometry), 1.0), 1.0)
+
+
+def _shown(pages: Sequence[_Page]) -> int:
+    return sum(len(p.paras) for page in pages for p in (page.lead, page.body, page.right) if p is not None)
+
+
+def _grown(spec: Spec, spill: str, geometry: DeckGeometry, pages: list[_Page]) -> list[_Page]:
+    """A sparse one-slide text slide set larger until it covers half its body area, as long as
+    it stays on one slide and shows as much as before."""
+    if spec.kind not in ("content", "two-column") or spec.graphics or len(pages) != 1:
+        return pages
+    if _fill(pages[0], geometry) >= MIN_FILL:
+        return pages
+    base = geometry.frame(spec.kind).body.size
+    best = pages
+    shown = _shown(pages)
+    step = 1.0 / base
+    scale = 1.0 + step
+    while scale <= GROW_LIMIT + 1e-9 and base * scale <= GROW_MAX_PT + 1e-9:
+        trial = _pages(spec, spill, geometry, [], scale)
+        if len(trial) != 1 or _shown(trial) < shown:
+            break
+        best = trial
+        if _fill(trial[0], geometry) >= MIN_FILL:
+            break
+        scale += step
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Chrome: source line, marking banners
 
 
 def _source_plan(
@@ -142,17 +283,88 @@ def _source_plan(
 def _marking_plans(
     marking: str, geometry: DeckGeometry, warnings: list[Problem]
 ) -> tuple[TextPlan | None, TextPlan | None]:
+    """The banners: bold, at the geometry's banner size, never below `styles.PPTX_BANNER_MIN_PT`
+    (a banner that cannot be read when projected is no banner); a marking too long for one line
+    at that size wraps onto a second line of the band."""
     if not marking:
         return None, None
     para = Para((Run(marking, bold=True),))
     top, bottom = geometry.marking_top, geometry.marking_bottom
-    for size in sizes(top.size, 7.0):
-        if para_height(para, top, size, geometry, True) <= capacity(top):
-            h = para_height(para, top, size, geometry, True)
+    floor = geometry.banner_min_pt
+    for size in sizes(top.size, floor):
+        h = para_height(para, top, size, geometry, True)
+        if h <= capacity(top):
             return TextPlan(top, (para,), size, h), TextPlan(bottom, (para,), size, h)
-    warnings.append(Problem(f"the marking {marking!r} is too long for the marking band", severity="warning"))
-    h = para_height(para, top, 7.0, geometry, True)
-    return TextPlan(top, (para,), 7.0, h), TextPlan(bottom, (para,), 7.0, h)
+    warnings.append(
+        Problem(
+            f"the marking {marking!r} is too long for one line of the banner even at {floor:g} pt",
+            severity="warning",
+        )
+    )
+    h = para_height(para, top, floor, geometry, True)
+    return TextPlan(top, (para,), floor, h), TextPlan(bottom, (para,), floor, h)
+
+
+# ---------------------------------------------------------------------------------------------
+# The title slide
+
+
+def _title_slide(spec: Spec, geometry: DeckGeometry, warnings: list[Problem]) -> tuple[str, float, TextPlan]:
+    """(title, title size, subtitle plan): always one slide. The title shrinks to the smallest
+    title size and may take the whole title box; the subtitle shrinks, then its lines merge,
+    then its box grows down to the foot of the slide, then it shrinks to a floor."""
+    frame = geometry.frame("title")
+    title, size, spill = fit_title(spec.title, frame.title, geometry)
+    paras = list(spec.paras)
+    if spill:
+        paras.insert(0, Para((Run(spill, bold=True),), lead=True))
+    box = frame.body
+    floor = min(TITLE_SLIDE_FLOOR_PT, box.size)
+    foot = geometry.source.top - 4
+    tall = box.moved(height=max(box.height, foot - box.top))
+    merged = _merged(paras)
+    comfortable = max(floor, min(geometry.min_font_pt, box.size))
+    tries = ((box, paras, comfortable), (tall, paras, comfortable), (tall, merged, comfortable))
+    for candidate_box, candidate, least in (*tries, (tall, merged, floor)):
+        for s in sizes(box.size, least):
+            h = text_height(candidate, candidate_box, s, geometry)
+            if h <= capacity(candidate_box):
+                return title, size, TextPlan(candidate_box, tuple(candidate), s, h)
+    h = text_height(merged, tall, floor, geometry)
+    warnings.append(
+        Problem(
+            f"slide {spec.title!r}: the title slide's text is too long to fit even at {floor:g} pt; "
+            "shorten the title, meeting title or venue",
+            severity="warning",
+        )
+    )
+    return title, size, TextPlan(tall, tuple(merged), floor, h)
+
+
+def _merged(paras: Sequence[Para]) -> list[Para]:
+    """Subtitle lines joined into one paragraph with ' · ' (bold lead-ins stay their own)."""
+    plain = [p for p in paras if not p.lead]
+    if len(plain) <= 1:
+        return list(paras)
+    runs: list[Run] = []
+    for i, p in enumerate(plain):
+        if i:
+            runs.append(Run(" · "))
+        runs.extend(p.runs)
+    return [p for p in paras if p.lead] + [replace(plain[0], runs=tuple(runs))]
+
+
+# ---------------------------------------------------------------------------------------------
+# The deck
+
+
+def _notes(spec: Spec) -> list[str]:
+    notes = list(spec.notes)
+    if spec.sources:
+        if notes:
+            notes.append("")
+        notes.extend(spec.sources)  # already "Source: …" / "Sources: …"
+    return notes
 
 
 def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Problem]) -> list[SlidePlan]:
@@ -161,6 +373,25 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
     plans: list[SlidePlan] = []
     for spec in read_specs(document, warnings):
         where = f"slide {spec.title!r}"
+        notes = _notes(spec)
+        source = _source_plan(spec.sources, geometry, warnings, where)
+        common = {"notes": "\n".join(notes), "source": source, "marking": marking_top}
+        if spec.kind == "title":
+            title, size, subtitle = _title_slide(spec, geometry, warnings)
+            plans.append(
+                SlidePlan(
+                    kind="title",
+                    title=title,
+                    title_size=size,
+                    body=subtitle,
+                    marking_bottom=marking_bottom,
+                    **common,  # type: ignore[arg-type]
+                )
+            )
+            for graphic in spec.graphics:  # a graphic under the title heading gets its own slide
+                for page in _graphic_pages(graphic, _graphic_kind(graphic), [], geometry, warnings, where):
+                    plans.append(_slide(page, title, size, 1, 1, notes, geometry, common, marking_bottom))
+            continue
         box = geometry.frame(spec.kind).title
         title, size, spill = fit_title(spec.title, box, geometry)
         pages = _pages(spec, spill, geometry, [])
@@ -177,6 +408,7 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
         final_warnings: list[Problem] = []
         pages = _pages(spec, spill, geometry, final_warnings)
         warnings.extend(final_warnings)
+        pages = _grown(spec, spill, geometry, pages)
         if spill:
             warnings.append(
                 Problem(
@@ -187,37 +419,48 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
             )
         n = len(pages)
         head = title[: len(title) - len(f" ({n}/{n})")] if n > 1 and title.endswith(f" ({n}/{n})") else title
-        source = _source_plan(spec.sources, geometry, warnings, where)
-        notes = list(spec.notes)
-        if spec.sources:
-            notes.append("Sources: " + " ".join(spec.sources))
         for i, page in enumerate(pages, 1):
-            page_title = f"{head} ({i}/{n})" if n > 1 else head
-            if i == 1:
-                text = "\n".join(notes)
-            else:
-                text = "\n".join(
-                    [f"Continuation {i}/{n} of “{head}”; the talking points are in the notes of part 1."]
-                    + ([notes[-1]] if spec.sources else [])
-                )
-            if not text and spec.kind not in ("title", "section"):
-                text = f"{head}: no talking points were provided for this slide."
-            plans.append(
-                SlidePlan(
-                    kind=page.kind,
-                    title=page_title,
-                    title_size=size,
-                    body=page.body,
-                    right=page.right,
-                    table=page.table,
-                    risk_map=page.risk_map,
-                    timeline=page.timeline,
-                    notes=text,
-                    source=source,
-                    marking=marking_top,
-                    marking_bottom=marking_bottom,
-                    part=i,
-                    parts=n,
-                )
-            )
+            plans.append(_slide(page, head, size, i, n, notes, geometry, common, marking_bottom))
     return plans
+
+
+def _slide(
+    page: _Page,
+    head: str,
+    size: float,
+    part: int,
+    parts: int,
+    notes: list[str],
+    geometry: DeckGeometry,
+    common: dict[str, object],
+    marking_bottom: TextPlan | None,
+) -> SlidePlan:
+    title = f"{head} ({part}/{parts})" if parts > 1 else head
+    if part == 1:
+        text = "\n".join(notes)
+    else:
+        sources = [line for line in notes if line.startswith(("Source: ", "Sources: "))]
+        text = "\n".join(
+            [f"Part {part} of {parts} of “{head}”: the talking points are in the notes of part 1."]
+            + (["", *sources] if sources else [])
+        )
+    if not text.strip() and page.kind not in ("title", "section"):
+        text = f"{head}: no talking points were provided for this slide."
+    return SlidePlan(
+        kind=page.kind,
+        title=title,
+        title_size=size,
+        body=page.body,
+        right=page.right,
+        tables=tuple(page.tables),
+        risk_map=page.risk_map,
+        timeline=page.timeline,
+        notes=text,
+        source=common["source"],  # type: ignore[arg-type]
+        marking=common["marking"],  # type: ignore[arg-type]
+        marking_bottom=marking_bottom,
+        part=part,
+        parts=parts,
+        lead=page.lead,
+        fill=_fill(page, geometry) if page.kind not in ("title", "section") else 1.0,
+    )

@@ -13,6 +13,7 @@ class Run:
     bold: bool = False
     italic: bool = False
     url: str = ""
+    rag: str = ""  # "red" | "amber" | "green": a RAG word, set in that rating's text colour
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Para:
     number: int = 0  # the item number of a numbered point
     lead: bool = False  # a lead-in line (sub-heading): kept with what follows
     rag: str = ""  # "red" | "amber" | "green": a RAG span in the text
+    optional: bool = False  # shown only where room allows (from a `::: if-room` div)
 
     @property
     def text(self) -> str:
@@ -92,7 +94,7 @@ class RiskMapPlan:
     legend: tuple[LegendItem, ...]
     legend_box: LayoutBox
     key: TextPlan
-    risk_ids: tuple[str, ...]
+    numbers: tuple[int, ...]  # the numbers of the risks on this heat map (1 = highest score)
     alt: str = ""
 
 
@@ -130,7 +132,7 @@ class SlidePlan:
     title_size: float
     body: TextPlan | None = None  # body text; the left column; a graphic's caption; the subtitle
     right: TextPlan | None = None
-    table: TablePlan | None = None
+    tables: tuple[TablePlan, ...] = ()  # one table, or a group (the appendix keys) side by side
     risk_map: RiskMapPlan | None = None
     timeline: TimelinePlan | None = None
     notes: str = ""
@@ -139,3 +141,18 @@ class SlidePlan:
     marking_bottom: TextPlan | None = None
     part: int = 1
     parts: int = 1
+    lead: TextPlan | None = None  # full-width text above the two columns (first part only)
+    fill: float = 1.0  # share of the body area the content covers (measured, 0–1)
+
+    @property
+    def table(self) -> TablePlan | None:
+        """The first (usually the only) table."""
+        return self.tables[0] if self.tables else None
+
+    def text_plans(self) -> list[tuple[str, TextPlan]]:
+        """Every text box of the slide's own content, named (not the graphics' labels)."""
+        named = [("lead", self.lead), ("body", self.body), ("right", self.right), ("source", self.source)]
+        named += [("marking", self.marking), ("marking (bottom)", self.marking_bottom)]
+        if self.risk_map is not None:
+            named.append(("risk key", self.risk_map.key))
+        return [(name, plan) for name, plan in named if plan is not None]

@@ -48,7 +48,7 @@ def _runs(inlines: Sequence[Inline], url: str = "") -> list[Run]:
     out: list[Run] = []
     for node in inlines:
         if isinstance(node, Text):
-            out.append(Run(node.text, node.bold, node.italic, url))
+            out.append(Run(node.text, node.bold, node.italic, url, _run_rag(node)))
         elif isinstance(node, Link):
             out.extend(_runs(node.children, node.url))
         elif isinstance(node, LineBreak):
@@ -58,7 +58,11 @@ def _runs(inlines: Sequence[Inline], url: str = "") -> list[Run]:
     return out
 
 
-def rag_of(inlines: Sequence[Inline]) -> str:
+def _run_rag(node: Text) -> str:
+    return next((styles.CLASS_RAG[c] for c in node.classes if c in styles.CLASS_RAG), "")
+
+
+def rag_class_of(inlines: Sequence[Inline]) -> str:
     for node in inlines:
         if isinstance(node, Text):
             for cls in node.classes:
@@ -74,9 +78,17 @@ def _is_source(block: Paragraph) -> bool:
     return bool(texts) and all(styles.CLASS_SOURCE in n.classes for n in texts)
 
 
-def _paras(blocks: Sequence[Block], spec: Spec, warnings: list[Problem], level: int = 0) -> list[Para]:
+def _is_lead(runs: Sequence[Run]) -> bool:
+    """A paragraph set wholly in bold ("**Points to make**") introduces what follows it."""
+    texts = [r for r in runs if r.text.strip()]
+    return bool(texts) and all(r.bold for r in texts)
+
+
+def _paras(
+    blocks: Sequence[Block], spec: Spec, warnings: list[Problem], level: int = 0, optional: bool = False
+) -> list[Para]:
     """Flatten blocks into paragraphs; tables and graphics go to `spec.graphics`, source lines to
-    `spec.sources`."""
+    `spec.sources`. Paragraphs inside a `::: if-room` div are `optional`: shown where room allows."""
     out: list[Para] = []
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -85,9 +97,19 @@ def _paras(blocks: Sequence[Block], spec: Spec, warnings: list[Problem], level: 
                 continue
             runs = _runs(block.content)
             if runs:
-                out.append(Para(tuple(runs), level=level, rag=rag_of(block.content)))
+                out.append(
+                    Para(
+                        tuple(runs),
+                        level=level,
+                        rag=rag_class_of(block.content),
+                        lead=_is_lead(runs),
+                        optional=optional,
+                    )
+                )
         elif isinstance(block, Heading):
-            out.append(Para((Run(plain_text(block.content), bold=True),), level=level, lead=True))
+            out.append(
+                Para((Run(plain_text(block.content), bold=True),), level=level, lead=True, optional=optional)
+            )
         elif isinstance(block, ListBlock):
             for number, item in enumerate(block.items, block.start):
                 first = True
@@ -99,15 +121,17 @@ def _paras(blocks: Sequence[Block], spec: Spec, warnings: list[Problem], level: 
                                 level=level,
                                 bullet="number" if block.ordered else "bullet",
                                 number=number,
-                                rag=rag_of(sub.content),
+                                rag=rag_class_of(sub.content),
+                                optional=optional,
                             )
                         )
                         first = False
                     else:
-                        out.extend(_paras((sub,), spec, warnings, level + 1))
+                        out.extend(_paras((sub,), spec, warnings, level + 1, optional))
                         first = False
         elif isinstance(block, Div):
-            out.extend(_paras(block.blocks, spec, warnings, level))
+            inner = optional or styles.CLASS_IF_ROOM in block.classes
+            out.extend(_paras(block.blocks, spec, warnings, level, inner))
         elif isinstance(block, Table | RiskMatrix | Timeline):
             spec.graphics.append(block)
         elif isinstance(block, PageBreak):
@@ -122,8 +146,12 @@ def _paras(blocks: Sequence[Block], spec: Spec, warnings: list[Problem], level: 
 
 
 def _note_lines(blocks: Sequence[Block], depth: int = 0) -> list[str]:
+    """Speaker-note lines: one per paragraph or list item; at the top level an empty line
+    separates paragraphs (and a list from what surrounds it), as a reader of notes expects."""
     lines: list[str] = []
     for block in blocks:
+        if depth == 0 and lines and lines[-1] and not isinstance(block, Div):
+            lines.append("")
         if isinstance(block, Paragraph | Heading):
             lines.append(("  " * depth) + plain_text(block.content).strip())
         elif isinstance(block, ListBlock):
@@ -138,7 +166,15 @@ def _note_lines(blocks: Sequence[Block], depth: int = 0) -> list[str]:
         elif isinstance(block, Table):
             for row in (*block.header, *block.body):
                 lines.append(("  " * depth) + " | ".join(plain_text(c.content) for c in row))
-    return [line for line in lines if line.strip()]
+    if depth:
+        return [line for line in lines if line.strip()]
+    out: list[str] = []
+    for line in lines:  # no leading, trailing or doubled empty lines
+        if line.strip() or (out and out[-1]):
+            out.append(line.rstrip() if line.strip() else "")
+    while out and not out[-1]:
+        out.pop()
+    return out
 
 
 def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:

@@ -75,6 +75,7 @@ class PptxOptions:
     reference: Path | None = None  # None: the bundled templates/reference.pptx
     layouts: Mapping[str, str] | None = None  # slide kind -> layout name (default styles.PPTX_LAYOUTS)
     min_font_pt: float = styles.PPTX_MIN_FONT_PT
+    banner_pt: float = styles.PPTX_MARKING_PT  # marking banners (bold; at least 10 pt)
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -270,10 +271,13 @@ def _clip(box: LayoutBox, top: float, bottom: float) -> LayoutBox:
 
 
 def _geometry(
-    reader: _Reader, layouts: Mapping[str, object], min_font_pt: float
+    reader: _Reader, layouts: Mapping[str, object], min_font_pt: float, banner_pt: float
 ) -> tuple[DeckGeometry, dict[str, _LayoutInfo]]:
     width, height = reader.width, reader.height
-    safe_top, safe_bottom = MARKING_BAND + 2, height - MARKING_BAND - SOURCE_BAND - 4
+    banner_pt = max(banner_pt, styles.PPTX_BANNER_MIN_PT)
+    # The band holds one line of the banner at its size (bold, 1 pt insets) with some air.
+    band = max(MARKING_BAND, round(line_pitch(reader.minor, banner_pt) + 2 + 2 + 6, 1))
+    safe_top, safe_bottom = band + 2, height - band - SOURCE_BAND - 4
     infos = {kind: reader.info(layout) for kind, layout in layouts.items()}
     content = infos.get("content")
     body_font = content.bodies[0].box if content and content.bodies else None
@@ -282,10 +286,10 @@ def _geometry(
     frames: dict[str, SlideFrame] = {}
     for kind, info in infos.items():
         if info.title is not None:
-            title = info.title.box.moved(top=max(info.title.box.top, MARKING_BAND + 2))
+            title = info.title.box.moved(top=max(info.title.box.top, band + 2))
             title = title.moved(height=min(title.height, safe_bottom - title.top))
         else:
-            title = LayoutBox(36, MARKING_BAND + 6, width - 72, 60, font=reader.major, size=28, bold=True)
+            title = LayoutBox(36, band + 6, width - 72, 60, font=reader.major, size=28, bold=True)
         default_body = LayoutBox(
             title.left,
             title.bottom + 12,
@@ -314,7 +318,14 @@ def _geometry(
         number_ph.box if number_ph else LayoutBox(width - 108, height - 25, 72, 20, font=text_font, size=10)
     )
     marking = LayoutBox(
-        width * 0.15, 3, width * 0.7, MARKING_BAND - 4, font=text_font, size=styles.PPTX_MARKING_PT, bold=True
+        width * 0.15,
+        2,
+        width * 0.7,
+        band - 4,
+        font=text_font,
+        size=banner_pt,
+        bold=True,
+        insets=(3.6, 1.0, 3.6, 1.0),
     )
     geometry = DeckGeometry(
         frames=frames,
@@ -323,10 +334,10 @@ def _geometry(
         min_font_pt=min_font_pt,
         text_font=text_font,
         marking_top=marking,
-        marking_bottom=marking.moved(top=height - MARKING_BAND + 1),
+        marking_bottom=marking.moved(top=height - band + 2),
         source=LayoutBox(
             36,
-            height - MARKING_BAND - SOURCE_BAND + 2,
+            height - band - SOURCE_BAND + 2,
             min(number.left, width - 36) - 36 - 8,
             SOURCE_BAND - 8,
             font=text_font,
@@ -388,6 +399,7 @@ class _Text:
         italic: bool = False,
         color: str = "",
         url: str = "",
+        rag: str = "",
     ) -> str:
         attrs = f' lang="{self.lang}" sz="{round(size * 100)}"'
         if bold:
@@ -395,6 +407,8 @@ class _Text:
         if italic:
             attrs += ' i="1"'
         inner = _fill(color) if color else ""
+        if rag and not color:
+            inner = _fill(styles.RAG_ON_WHITE[rag])
         if url and not url.startswith("#"):
             inner += f'<a:hlinkClick r:id="{self.link(url)}"/>'
         parts = []
@@ -411,7 +425,9 @@ class _Text:
         g = self.geometry
         hang = g.indent if para.bullet else 0.0
         mar = (para.level * g.indent) + hang
-        ppr = f' marL="{_emu(mar)}" indent="{-_emu(hang)}"'
+        # The level travels as `lvl` too: numbering restarts per level (a nested "1." does not
+        # continue the outer list), and the master's level styles apply.
+        ppr = f' marL="{_emu(mar)}" lvl="{min(para.level, 8)}" indent="{-_emu(hang)}"'
         if align:
             ppr += f' algn="{align}"'
         space = 0 if first else round(g.paragraph_space * size * 100)
@@ -425,7 +441,9 @@ class _Text:
         else:
             bullet = "<a:buNone/>"
         runs = "".join(
-            self.run(r.text, size, bold=r.bold or para.lead, italic=r.italic, color=color, url=r.url)
+            self.run(
+                r.text, size, bold=r.bold or para.lead, italic=r.italic, color=color, url=r.url, rag=r.rag
+            )
             for r in para.runs
         )
         return (
@@ -563,7 +581,7 @@ def _table(shapes: _Shapes, text: _Text, plan: TablePlan, primary: str) -> str:
                         cell,
                         plan.size,
                         fill=primary,
-                        color=styles.PPTX_ON_PRIMARY,
+                        color=styles.text_colour_on(primary),
                         align=align,
                         bold=True,
                     )
@@ -602,7 +620,7 @@ def _table(shapes: _Shapes, text: _Text, plan: TablePlan, primary: str) -> str:
 def _risk_map(shapes: _Shapes, text: _Text, plan: RiskMapPlan) -> list[str]:
     grid = "".join(f'<a:gridCol w="{_emu(w)}"/>' for w in plan.widths)
     rows = []
-    muted = styles.PPTX_MUTED_TEXT
+    muted = styles.PPTX_LABEL_TEXT
     for r, row in enumerate(plan.cells):
         cells = []
         for c, cell in enumerate(row):
@@ -656,7 +674,11 @@ def _risk_map(shapes: _Shapes, text: _Text, plan: RiskMapPlan) -> list[str]:
     for i, item in enumerate(plan.legend):
         top = plan.legend_box.top + i * lh
         swatch = LayoutBox(plan.legend_box.left + 4, top + (lh - 11) / 2, 11, 11)
-        out.append(shapes.shape(f"Legend swatch: {item.rag}", "rect", swatch, styles.RAG_FILL[item.rag]))
+        out.append(
+            shapes.shape(
+                f"Legend swatch: {item.rag}", "rect", swatch, styles.RAG_FILL[item.rag], styles.DARK_TEXT, 0.5
+            )
+        )
         box = LayoutBox(
             plan.legend_box.left + 20, top, plan.legend_box.width - 20, lh, insets=(3.6, 0, 3.6, 0)
         )
@@ -704,7 +726,7 @@ def _timeline(shapes: _Shapes, text: _Text, plan: TimelinePlan) -> str:
                     event.date,
                     plan.date_size,
                     bold=True,
-                    color=color if event.highlight else "",
+                    color=styles.PPTX_HIGHLIGHT_TEXT if event.highlight else styles.PPTX_LABEL_TEXT,
                     align="ctr",
                 ),
                 anchor="b" if event.above else "t",
@@ -804,7 +826,9 @@ class _Deck:
                     text.para(Para((_run(plan.title, True),)), plan.title_size, True, frame.title.font),
                 )
             )
-        graphic = plan.table or plan.risk_map or plan.timeline
+        graphic = plan.tables or plan.risk_map or plan.timeline
+        if plan.lead is not None:
+            shapes.parts.append(shapes.textbox("Text (across)", plan.lead.box, text.paras(plan.lead)))
         for i, body in enumerate((plan.body, plan.right)):
             if body is None:
                 continue
@@ -818,8 +842,8 @@ class _Deck:
                 shapes.placeholder(name, ph.ph, body.box, text.paras(body))
             else:
                 shapes.parts.append(shapes.textbox(name, body.box, text.paras(body)))
-        if plan.table is not None:
-            shapes.parts.append(_table(shapes, text, plan.table, self.primary))
+        for table in plan.tables:
+            shapes.parts.append(_table(shapes, text, table, self.primary))
         if plan.risk_map is not None:
             shapes.parts.extend(_risk_map(shapes, text, plan.risk_map))
         if plan.timeline is not None:
@@ -945,7 +969,7 @@ def write_pptx(document: Document, options: PptxOptions) -> bytes:
     try:
         layouts = _resolve_layouts(prs, options.layouts, options.warnings)
         reader = _Reader(prs)
-        geometry, infos = _geometry(reader, layouts, options.min_font_pt)
+        geometry, infos = _geometry(reader, layouts, options.min_font_pt, options.banner_pt)
         plans = plan_slides(document, geometry, options.warnings)
         deck = _Deck(prs, geometry, infos, document.meta.language, _primary_color(prs))
         for plan in plans:
