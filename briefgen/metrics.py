@@ -87,6 +87,8 @@ def _with_space_aliases(advances: dict[int, int]) -> dict[int, int]:
     space, where measuring it as a missing character would count a whole em."""
     if 0x20 in advances:
         advances.setdefault(0xA0, advances[0x20])
+    if 0x2D in advances:  # the non-breaking hyphen is drawn as the font's hyphen (w:noBreakHyphen)
+        advances.setdefault(0x2011, advances[0x2D])
     return advances
 
 

@@ -63,6 +63,7 @@ FIELD_LABEL_TW = 1560  # label column of the heading block (2.75 cm)
 BOX_PADDING = 6.0  # the bottom-line box: border spacing above and below
 FOOTNOTE_SIZE = 9.0
 FOOTNOTE_SEPARATOR = 12.0
+FOOTNOTE_AFTER = 1.0  # measured: LibreOffice sets 9 pt notes 12 pt apart
 HEADER_FOOTER_SIZE = 9.0
 
 
@@ -213,6 +214,15 @@ class _Estimator:
         self.bold = metrics.font_metrics(FONT, bold=True)
         self.citations: list[str] = []
         self.width = _pt(TEXT_WIDTH_TW)
+        self.last_after = 0.0  # space after the previous paragraph
+
+    def space(self, before: float, after: float) -> float:
+        """Vertical space between the previous paragraph and one with `before` / `after`: the
+        larger of the previous paragraph's space after and this one's space before (measured on
+        LibreOffice's rendering: it does not add the two), plus this one's space after."""
+        gap = max(before - self.last_after, 0.0) + after
+        self.last_after = after
+        return gap
 
     def lines(self, text: str, width: float, size: float, bold: bool = False) -> int:
         face = self.bold if bold else self.regular
@@ -232,19 +242,18 @@ class _Estimator:
         if isinstance(block, Heading):
             self.cite(block.content)
             if "title" in block.classes:
-                return self.text_height(plain_text(block.content), self.width, TITLE_SIZE, True) + TITLE_AFTER
+                text = self.text_height(plain_text(block.content), self.width, TITLE_SIZE, True)
+                return text + self.space(0.0, TITLE_AFTER)
             level = min(block.level, 4)
             size = HEADING_SIZE[level]
-            return (
-                HEADING_BEFORE[level]
-                + self.text_height(plain_text(block.content), self.width, size, True)
-                + HEADING_AFTER[level]
-            )
+            text = self.text_height(plain_text(block.content), self.width, size, True)
+            return text + self.space(HEADING_BEFORE[level], HEADING_AFTER[level])
         if isinstance(block, Paragraph):
             self.cite(block.content)
             indent = _pt(LIST_INDENT_TW) * depth
             after = LIST_AFTER if depth else BODY_AFTER
-            return self.text_height(plain_text(block.content), self.width - indent, BODY_SIZE) + after
+            text = self.text_height(plain_text(block.content), self.width - indent, BODY_SIZE)
+            return text + self.space(0.0, after)
         if isinstance(block, ListBlock):
             total = 0.0
             for item in block.items:
@@ -273,7 +282,7 @@ class _Estimator:
         if isinstance(block, RiskMatrix):
             # Five likelihood rows, the impact-label row and an axis caption.
             line = self.regular.line_height(TABLE_SIZE)
-            return 5 * (2 * line + _pt(2 * CELL_PADDING_TW)) + 3 * line + BODY_AFTER + TABLE_AFTER
+            return 5 * (2 * line + _pt(2 * CELL_PADDING_TW)) + 3 * line + self.space(BODY_AFTER, TABLE_AFTER)
         if isinstance(block, TableOfContents):
             return 0.0  # estimated with the headings it lists, after the page break
         return 0.0
@@ -287,29 +296,25 @@ class _Estimator:
                 inner = _pt(widths[c] - 2 * CELL_MARGIN_TW) if c < len(widths) else self.width
                 tallest = max(tallest, self.lines(text, inner, TABLE_SIZE, bold=r < header_rows))
             total += tallest * self.regular.line_height(TABLE_SIZE) + _pt(2 * CELL_PADDING_TW)
-        return total + TABLE_AFTER
+        return total + self.space(0.0, TABLE_AFTER)
 
     def fields(self, div: Div) -> float:
         total = 0.0
-        inner = self.width - _pt(FIELD_LABEL_TW) - _pt(2 * CELL_MARGIN_TW)
+        # The heading block's table has no left cell margin (the labels align with the text).
+        inner = self.width - _pt(FIELD_LABEL_TW) - _pt(CELL_MARGIN_TW)
         for block in div.blocks:
             if isinstance(block, Paragraph):
                 self.cite(block.content)
                 total += self.text_height(plain_text(block.content), inner, FIELD_SIZE) + 2.0
-        return total + BODY_AFTER
+        return total + self.space(0.0, BODY_AFTER)
 
     def footnotes_height(self) -> float:
         """Space the body's footnotes take at the page foot (each reference is one footnote)."""
         if not self.citations:
             return 0.0
         total = FOOTNOTE_SEPARATOR
-        previous = None
         for label in self.citations:
-            if label == previous:
-                text = "Ibid."
-            else:
-                blocks = self.document.footnotes.get(label, ())
-                text = " ".join(plain_text(b.content) for b in blocks if isinstance(b, Paragraph))
-            total += self.text_height("0 " + text, self.width, FOOTNOTE_SIZE)
-            previous = label
+            blocks = self.document.footnotes.get(label, ())
+            text = " ".join(plain_text(b.content) for b in blocks if isinstance(b, Paragraph))
+            total += self.text_height("0 " + text, self.width, FOOTNOTE_SIZE) + FOOTNOTE_AFTER
         return total

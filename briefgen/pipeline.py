@@ -112,7 +112,9 @@ def run(
     kinds = KINDS if until < Step.WRITE else needed_kinds(options.formats)
     templates = templates or TemplateSet(options.templates)
     with clock("render"):
-        result.markdown = render_templates(loaded.briefing, templates, kinds, result.warnings)
+        result.markdown = render_templates(
+            loaded.briefing, templates, kinds, result.warnings, path.parent
+        )
     if until < Step.READ:
         return result
     with clock("read"):

@@ -23,7 +23,8 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
-from briefgen.errors import Problem, TemplateProblem, UsageProblem
+from briefgen.citations import CitationStyle, NoteCitations, load_style
+from briefgen.errors import BriefgenError, Problem, TemplateProblem, UsageProblem
 from briefgen.facts.models import (
     LEXICON_NAMES,
     LEXICONS,
@@ -102,64 +103,41 @@ def table_cell(text: object) -> str:
     return escape_markdown(" ".join(str(text).split()))
 
 
+def keep_whole(text: object) -> str:
+    """Markdown-escaped text that a line never breaks inside (a name, a short term): spaces
+    become no-break spaces and hyphens non-breaking hyphens (U+2011, which the Word writer
+    writes as Word's own non-breaking hyphen)."""
+    return escape_markdown("\u00a0".join(str(text).split()).replace("-", "\u2011"))
+
+
+def format_when(
+    start: date | datetime, end: date | datetime | None, language: Language | None = None
+) -> str:
+    """When a meeting happens, in the time zone of its start: "13–14 August 2018" for days;
+    "13 August 2018, 10:30–11:30 (UTC+03:00)" for a same-day meeting with times; "13 August
+    2018, 10:30 – 14 August 2018, 12:00 (UTC+03:00)" across days; the start time alone when
+    the end is a day or missing. Dates and times in `language` (CLDR)."""
+    formats = formats_for(language or language_of(SOURCE_LANGUAGE))
+    if not isinstance(start, datetime):
+        last = end.date() if isinstance(end, datetime) else end
+        return formats.date_range(start, last)
+    moment = formats.time_of_day(start)  # "10:30 (UTC+03:00)"
+    clock, _, zone = moment.partition(" (")
+    zone = f" ({zone}" if zone else ""
+    if isinstance(end, datetime):
+        if start.tzinfo is not None:
+            end = end.astimezone(start.tzinfo)
+        until = formats.time_of_day(end).partition(" (")[0]
+        if end.date() == start.date():
+            span = clock if end == start else f"{clock}–{until}"
+            return f"{formats.date(start)}, {span}{zone}"
+        return f"{formats.date(start)}, {clock} – {formats.date(end)}, {until}{zone}"
+    days = formats.date_range(start.date(), end)
+    return f"{days}, {moment}"
+
+
 def _english() -> Messages:
     return Messages(language_of(SOURCE_LANGUAGE))
-
-
-@dataclass
-class Citations:
-    """Collects the footnotes a template cites, so that only those are defined.
-
-    A citation names the set of sources behind one fact; its footnote label joins their ids.
-    """
-
-    briefing: Briefing
-    messages: Messages = field(default_factory=_english)
-    used: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def cite(self, fact_ids: list[str] | str) -> str:
-        """Footnote references for the given facts, in order: one per distinct set of sources
-        (two facts from the same report cited together make one footnote, not "Ibid.")."""
-        ids = [fact_ids] if isinstance(fact_ids, str) else list(fact_ids)
-        refs: list[str] = []
-        for fact_id in ids:
-            sources = tuple(self.briefing.fact(fact_id).sources)
-            label = "+".join(sources)
-            self.used.setdefault(label, sources)
-            ref = f"[^{label}]"
-            if ref not in refs:
-                refs.append(ref)
-        return "".join(refs)
-
-    def cite_sources(self, source_ids: list[str]) -> str:
-        if not source_ids:
-            return ""
-        label = "+".join(source_ids)
-        self.used.setdefault(label, tuple(source_ids))
-        return f"[^{label}]"
-
-    def definitions(self) -> str:
-        """Markdown footnote definitions for every label cited so far."""
-        lines = []
-        for label, sources in self.used.items():
-            text = "; ".join(source_citation(self.briefing.source(s), self.messages) for s in sources)
-            lines.append(f"[^{label}]: {text}")
-        return "\n\n".join(lines)
-
-
-def source_citation(source: Source, messages: Messages | None = None) -> str:
-    """Full Markdown citation of a source; the `.short` span is the short form for repeats."""
-    messages = messages or _english()
-    formats = formats_for(messages.language)
-    short = f"{source.publisher}, {_quoted(source.title, messages)}"
-    parts = [f"[{escape_markdown(short)}]{{.short}}", escape_markdown(formats.date(source.date))]
-    if source.grade:
-        parts.append(messages.gettext("grade %(grade)s", grade=source.grade))
-    if source.url:
-        parts.append(f"<{source.url}>")
-    elif source.reference:
-        parts.append(escape_markdown(source.reference))
-    return ", ".join(parts) + "."
 
 
 def source_line(source: Source, messages: Messages | None = None) -> str:
@@ -260,7 +238,7 @@ def risk_matrix_json(briefing: Briefing, messages: Messages | None = None) -> st
                     "score": r.score,
                     "rag": r.rag,
                 }
-                for r in briefing.risks
+                for r in sorted(briefing.risks, key=lambda r: -r.score)
             ],
             "red_from": briefing.output.rag.red_from,
             "amber_from": briefing.output.rag.amber_from,
@@ -617,6 +595,7 @@ class TemplateSet:
             md=lambda v: escape_markdown(str(v)),
             cell=table_cell,
             anchor=heading_anchor,
+            keep_whole=keep_whole,
             date=_date_filter,
             time=_time_filter,
             number=_number_filter,
@@ -634,17 +613,26 @@ class TemplateSet:
         return [chosen[name] for name in sorted(chosen)]
 
     def context(
-        self, kind: str, briefing: Briefing, messages: Messages | None = None
+        self,
+        kind: str,
+        briefing: Briefing,
+        messages: Messages | None = None,
+        facts_dir: Path | None = None,
     ) -> dict[str, object]:
         """The names a template receives (documented in docs/templates.md, checked by a test).
 
         `messages` is the catalog of the briefing's language (`output.language`); pass one to
-        read back which messages it lacked (`Messages.problems`)."""
+        read back which messages it lacked (`Messages.problems`). `facts_dir` is the fact
+        file's folder, where `output.citation_style` is found."""
         if messages is None:
             messages = Messages(language_of(briefing.output.language))
         language = messages.language
         formats = formats_for(language)
-        citations = Citations(briefing, messages)
+        citations = NoteCitations(
+            briefing,
+            citation_style(briefing, facts_dir),
+            grade=lambda g: messages.gettext("grade %(grade)s", grade=g),
+        )
         lexicon = briefing.judgments.lexicon
         context: dict[str, Callable[..., object] | object] = {
             "b": briefing,
@@ -659,14 +647,16 @@ class TemplateSet:
             "meta_json": meta_json(briefing, kind, messages),
             "cite": citations.cite,
             "cite_sources": citations.cite_sources,
+            "cite_each": citations.cite_each,
             "footnote_definitions": citations.definitions,
             "source_line": lambda s: source_line(s, messages),
-            "source_citation": lambda s: source_citation(s, messages),
+            "source_citation": citations.full,
             "fact_sources": lambda facts: fact_sources(briefing, facts),
             "facts_of": lambda items: facts_of(briefing, items),
             "likelihood": lambda j: likelihood_phrase(briefing, j, messages),
             "portion": lambda c=None: portion(briefing, c),
             "date_range": formats.date_range,
+            "meeting_when": lambda meeting: format_when(meeting.start, meeting.end, language),
             "risk_likelihood_labels": MappingProxyType(
                 {n: term(messages, "risk likelihood", label) for n, label in RISK_LIKELIHOOD.items()}
             ),
@@ -690,11 +680,18 @@ class TemplateSet:
         }
         return context
 
-    def render(self, kind: str, briefing: Briefing, messages: Messages | None = None) -> str:
+    def render(
+        self,
+        kind: str,
+        briefing: Briefing,
+        messages: Messages | None = None,
+        facts_dir: Path | None = None,
+    ) -> str:
         """Render the memo or deck template for a briefing to Markdown (fixed words from
-        `messages`, by default the catalog of `output.language`)."""
+        `messages`, by default the catalog of `output.language`; `output.citation_style`
+        resolved against `facts_dir`, the fact file's folder)."""
         name = TEMPLATE_NAMES[kind]
-        context = self.context(kind, briefing, messages)
+        context = self.context(kind, briefing, messages, facts_dir)
         timeout = render_timeout()  # read per render: a build worker adopts the caller's environment
         try:
             with _render_limits(timeout):
@@ -737,6 +734,8 @@ class TemplateSet:
                 f"({MAX_RENDER_GROWTH >> 20} MB more than briefgen had before rendering): one "
                 "expression or loop builds far more text than a briefing holds"
             ) from None
+        except BriefgenError:
+            raise  # a problem of the facts' own files (a CSL style), located by whoever raised it
         except Exception as exc:
             # Whatever a template's expression raises (TypeError, OverflowError from a too-large
             # range, errors of pydantic or our helpers) is the template's problem, located.
@@ -793,11 +792,13 @@ def render_templates(
     templates: TemplateSet,
     kinds: tuple[str, ...],
     warnings: list[Problem] | None = None,
+    facts_dir: Path | None = None,
 ) -> dict[str, str]:
     """Markdown of each requested kind ('memo', 'deck'). Fixed words the language's catalog
-    lacks (printed in English) are added to `warnings`, one per message."""
+    lacks (printed in English) are added to `warnings`, one per message. `facts_dir`: the
+    fact file's folder (for `output.citation_style`)."""
     messages = Messages(language_of(briefing.output.language))
-    rendered = {kind: templates.render(kind, briefing, messages) for kind in kinds}
+    rendered = {kind: templates.render(kind, briefing, messages, facts_dir) for kind in kinds}
     if warnings is not None:
         warnings.extend(messages.problems())
     return rendered
@@ -832,3 +833,11 @@ def _term_filter(context: jinja2.runtime.Context, value: object, vocabulary: str
     if pgettext is None:
         return str(value)
     return str(pgettext(vocabulary, str(value)))
+
+
+def citation_style(briefing: Briefing, facts_dir: Path | None) -> CitationStyle:
+    """The CSL style of a briefing's notes: `output.citation_style` (relative to the fact file's
+    folder) or the bundled Chicago notes style, in the briefing's language."""
+    name = briefing.output.citation_style
+    path = None if not name else (facts_dir or Path.cwd()) / name
+    return load_style(path, briefing.output.language)

@@ -18,7 +18,6 @@ MEMO_SECTIONS = [
     "Purpose and context",
     "Objectives",
     "Points to make",
-    "If raised",
     "Risks and key judgments",
     "Press line",
     "Annexes",

@@ -53,10 +53,15 @@ def test_render_memo_metadata_and_marking(memo, example):
 def test_render_memo_risk_table_rows_carry_rag_classes(memo, example):
     body_table, annex_table = [b for b in memo.blocks if isinstance(b, Table) and "risks" in b.classes]
     ranked = sorted(example.risks, key=lambda r: -r.score)
-    assert [plain_text(row[0].content) for row in body_table.body] == [r.title for r in ranked]
+    numbered = [f"{k}. {r.title}" for k, r in enumerate(ranked, start=1)]
+    assert [plain_text(row[0].content) for row in body_table.body] == numbered
     assert [row[4].content[0].classes for row in body_table.body] == [(f"rag-{r.rag}",) for r in ranked]
-    # The annex register carries ids and mitigations.
-    assert [plain_text(row[0].content) for row in annex_table.body] == [f"{r.title} ({r.id})" for r in ranked]
+    # The annex register numbers the risks as the body does (the heat map shows the numbers),
+    # and prints no ids.
+    assert [plain_text(row[0].content) for row in annex_table.body] == numbered
+    annex_text = " ".join(plain_text(c.content) for row in annex_table.body for c in row)
+    assert not any(f"({r.id})" in annex_text for r in ranked)
+    assert "idlib-offensive" not in annex_text and "s400-allies" not in annex_text
     assert plain_text(annex_table.body[0][4].content).startswith(ranked[0].mitigation)
 
 
@@ -75,9 +80,10 @@ def test_render_memo_judgments_print_range_and_separate_confidence(memo):
 
 
 def test_render_memo_cites_only_defined_footnotes(memo):
-    refs = {node.label for block in memo.blocks for node in _inlines(block) if isinstance(node, FootnoteRef)}
-    assert refs == {"seed-report"}
-    assert set(memo.footnotes) == refs
+    refs = [node.label for block in memo.blocks for node in _inlines(block) if isinstance(node, FootnoteRef)]
+    # One note per reference, numbered in document order, each defined.
+    assert refs == [str(k) for k in range(1, len(refs) + 1)]
+    assert set(memo.footnotes) == set(refs)
 
 
 def test_render_memo_risk_matrix_matches_scores(memo, example):
@@ -214,3 +220,43 @@ def _inlines(block):
         for row in (*block.header, *block.body):
             for cell in row:
                 yield from cell.content
+
+
+def test_render_meeting_when_prints_start_and_end_in_the_meeting_time_zone():
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from briefgen.templating import format_when
+
+    ankara = timezone(timedelta(hours=3))
+    start = datetime(2018, 8, 13, 10, 30, tzinfo=ankara)
+    assert format_when(start, datetime(2018, 8, 13, 11, 30, tzinfo=ankara)) == (
+        "13 August 2018, 10:30–11:30 (UTC+03:00)"
+    )
+    # An end given in another zone is shown in the meeting's own.
+    end_utc = datetime(2018, 8, 13, 8, 30, tzinfo=UTC)
+    assert format_when(start, end_utc) == "13 August 2018, 10:30–11:30 (UTC+03:00)"
+    assert format_when(start, datetime(2018, 8, 14, 9, 0, tzinfo=ankara)) == (
+        "13 August 2018, 10:30 – 14 August 2018, 09:00 (UTC+03:00)"
+    )
+    assert format_when(start, None) == "13 August 2018, 10:30 (UTC+03:00)"
+    assert format_when(date(2018, 8, 13), date(2018, 8, 14)) == "13–14 August 2018"
+
+
+def test_render_memo_groups_if_raised_lines_under_their_agenda_item(memo, example):
+    ordered = sorted(example.agenda, key=lambda a: ("certain", "possible", "unlikely").index(a.likelihood))
+    tables = [b for b in memo.blocks if isinstance(b, Table) and "if-raised" in b.classes]
+    assert len(tables) == len([a for a in ordered if a.if_raised])
+    for item in ordered:
+        start = next(
+            i for i, b in enumerate(memo.blocks) if isinstance(b, Heading) and b.anchor == f"agenda-{item.id}"
+        )
+        end = next(i for i, b in enumerate(memo.blocks[start + 1 :], start + 1) if isinstance(b, Heading))
+        within = [b for b in memo.blocks[start:end] if isinstance(b, Table) and "if-raised" in b.classes]
+        questions = [plain_text(row[0].content) for t in within for row in t.body]
+        assert questions == [q.question for q in item.if_raised]
+
+
+def test_render_memo_participants_show_human_side_labels(memo):
+    table = next(b for b in memo.blocks if isinstance(b, Table) and "participants" in b.classes)
+    sides = {plain_text(row[2].content) for row in table.body}
+    assert sides == {"Our side", "Their side", "Third party"}

@@ -187,6 +187,12 @@ class Source(Model):
         examples=["UN warns of civilian bloodbath in Idlib"],
     )
     publisher: Text = Field(description="Publisher, outlet or originating body.", examples=["Reuters"])
+    short_title: Text | None = Field(
+        None,
+        description="Short title for the notes that cite the source again (Chicago: at most four "
+        "words); the title when not given.",
+        examples=["Civilian bloodbath in Idlib"],
+    )
     date: PartialDate = Field(description="Publication date, as precise as known.")
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
         None, description="Web address (http or https).", examples=["https://www.example.org/report"]
@@ -717,6 +723,12 @@ class Output(Model):
         le=24.0,
         description="Size in points of the marking banners on slides (bold; at least 10 pt).",
         examples=[12],
+    )
+    citation_style: str | None = Field(
+        None,
+        description="CSL style file for the memo's source notes, relative to this file; the "
+        "default is the bundled Chicago notes style (full note first, short form after).",
+        examples=["styles/chicago-notes-bibliography-17th-edition.csl"],
     )
     rag: RagThresholds = Field(
         default_factory=RagThresholds,

@@ -963,7 +963,7 @@ def _keep_rows_together(tbl: etree._Element) -> None:
 
 
 class _Footnotes:
-    """The memo's footnotes part: one real footnote per citation, with Ibid. and short forms."""
+    """The memo's footnotes part: one real footnote per reference, holding its definition."""
 
     def __init__(self, writer: _MemoWriter) -> None:
         self.writer = writer
@@ -981,8 +981,6 @@ class _Footnotes:
             el(mark, el("w:r", p))
         self.part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.root, writer.part.package)
         self.count = 0
-        self.previous: str | None = None
-        self.seen: set[str] = set()
         self.missing: set[str] = set()
 
     def reference(self, p: etree._Element, label: str) -> None:
@@ -1002,23 +1000,8 @@ class _Footnotes:
             el("w:rStyle", el("w:rPr", r), val=ref_style)
         el("w:footnoteReference", r, id=fid)
         note = el("w:footnote", self.root, id=fid)
-        if label == self.previous:
-            blocks: tuple[Block, ...] = (Paragraph((Text("Ibid."),)),)
-        elif label in self.seen:
-            short = tuple(
-                n
-                for b in definition
-                if isinstance(b, Paragraph)
-                for n in b.content
-                if isinstance(n, Text) and "short" in n.classes
-            )
-            if short and not plain_text(short).rstrip().endswith((".", "!", "?")):
-                short = (*short, Text("."))
-            blocks = (Paragraph(short),) if short else definition
-        else:
-            blocks = definition
-        self.previous = label
-        self.seen.add(label)
+        # The note's text is final: the citation style chose full, short or "Ibid." forms.
+        blocks = definition
         self._content(note, blocks, ref_style)
 
     def _content(self, note: etree._Element, blocks: Sequence[Block], ref_style: str | None) -> None:

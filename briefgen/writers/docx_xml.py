@@ -225,11 +225,16 @@ def run(
     for k, piece in enumerate(text.split("\t")):
         if k:
             el("w:tab", r)
-        if piece:
-            t = el("w:t", r)
-            t.text = piece
-            if piece != piece.strip():
-                t.set(XML_SPACE, "preserve")
+        # U+2011 becomes Word's own non-breaking hyphen: drawn with the hyphen of the run's font
+        # (Calibri and Carlito have no U+2011 glyph), and never a line break.
+        for n, part in enumerate(piece.split("\u2011")):
+            if n:
+                el("w:noBreakHyphen", r)
+            if part:
+                t = el("w:t", r)
+                t.text = part
+                if part != part.strip():
+                    t.set(XML_SPACE, "preserve")
     return r
 
 
