@@ -102,7 +102,8 @@ def test_markdown_memo_reads_back_as_headings_lists_tables_and_footnotes(example
     inline_text = "".join(_text_of(t.children or []) for t in tokens if t.type == "inline")
     assert "[^" not in inline_text
     refs = [c for t in tokens if t.type == "inline" for c in t.children or [] if c.type == "footnote_ref"]
-    assert refs and all(c.meta["id"] == 0 for c in refs)  # one source, one footnote, numbered 1
+    # One note per cited passage (or run of passages), numbered in order, each defined once.
+    assert refs and [c.meta["id"] for c in refs] == list(range(len(refs)))
     # The risk register's RAG column reads as words, not internal spans.
     html = _commonmark().render(example_md["memo"])
     assert '<td style="text-align:center">RED</td>' in html and "rag-red" not in html

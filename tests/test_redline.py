@@ -45,8 +45,16 @@ def revised(text: str = SOURCE) -> str:
         text,
         "facts:\n  - id: meeting-scheduled",
         "facts:\n  - id: regime-reinforcements\n    statement: >-\n      Regime forces have moved"
-        " reinforcements towards the edge of Idlib province.\n    sources: [seed-report]\n"
+        " reinforcements towards the edge of Idlib province.\n    sources: [field-report]\n"
         "  - id: meeting-scheduled",
+    )
+    # A fact from a source of its own, so that it carries a note of its own (facts in a row that
+    # rest on the same sources share one note, after the last of them).
+    text = edit(
+        text,
+        "sources:\n  - id: seed-report",
+        "sources:\n  - id: field-report\n    title: Field report\n    publisher: Desk\n"
+        "    date: 2018-08-11\n    reference: FR-1\n  - id: seed-report",
     )
     text = edit(text, "background: [astana-launch,", "background: [regime-reinforcements, astana-launch,")
     start = text.index("  - id: humanitarian\n")
@@ -199,17 +207,11 @@ def test_redline_shifted_footnote_numbers_are_no_change(tmp_path):
 
 
 def test_redline_moved_paragraph_is_a_move(tmp_path):
-    text = edit(
-        SOURCE,
-        "      - text: The agreement signed in December stands; we expect it to be implemented as agreed.\n"
-        "        facts: [s400-deal]\n"
-        "      - text: We are managing our allies' reaction; the decision is Turkey's alone.\n"
-        "        facts: [s400-tension, s400-nato]\n",
-        "      - text: We are managing our allies' reaction; the decision is Turkey's alone.\n"
-        "        facts: [s400-tension, s400-nato]\n"
-        "      - text: The agreement signed in December stands; we expect it to be implemented as agreed.\n"
-        "        facts: [s400-deal]\n",
-    )
+    # Their objectives cite nothing, so the moved line is the same paragraph (points that rest on
+    # one source share the note after the last of them: moving one would move the note too).
+    first = "    - Turkish acceptance of a return of state rule to Idlib, as the regime's leaflets demand.\n"
+    second = "    - Confirmation that Turkey will not step back from the S-400 purchase under US pressure.\n"
+    text = edit(SOURCE, first + second, second + first)
     old, new = memo(tmp_path, SOURCE, "old"), memo(tmp_path, text, "new")
     marked, summary = redline(old, new, OPTIONS)
     assert_provably_right(old, new, marked)
@@ -219,8 +221,8 @@ def test_redline_moved_paragraph_is_a_move(tmp_path):
     names_to = {m.get(f"{W}name") for m in body.iter(f"{W}moveToRangeStart")}
     assert names_from and names_from == names_to
     moved = ["".join(t.text or "" for t in m.iter(f"{W}t")) for m in body.iter(f"{W}moveTo")]
-    # Of two swapped points one stays and the other moves past it.
-    assert any("agreement signed in December" in t or "managing our allies" in t for t in moved)
+    # Of two swapped lines one stays and the other moves past it.
+    assert any("Turkish acceptance" in t or "Confirmation that Turkey" in t for t in moved)
     moved_from = ["".join(t.text or "" for t in m.iter(f"{W}t")) for m in body.iter(f"{W}moveFrom")]
     assert sorted(moved_from) == sorted(moved)
     validate(tmp_path, marked)
