@@ -30,6 +30,10 @@ VOCABULARY: tuple[tuple[str, str], ...] = (
     _term("side", "ours"),
     _term("side", "theirs"),
     _term("side", "third-party"),
+    # What the memo prints for a person's side (the value itself is a code, not a label).
+    _term("side label", "Our side"),
+    _term("side label", "Their side"),
+    _term("side label", "Third party"),
     _term("trend", "rising"),
     _term("trend", "steady"),
     _term("trend", "falling"),

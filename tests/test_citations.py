@@ -142,7 +142,7 @@ def test_citations_output_citation_style_names_another_csl_file(tmp_path: Path) 
     (tmp_path / "styles").mkdir()
     (tmp_path / "styles" / "ibid.csl").write_text(IBID_STYLE, encoding="utf-8")
     briefing = _briefing(tmp_path, citation_style="styles/ibid.csl")
-    memo = read_markdown(TemplateSet().render("memo", briefing, tmp_path))
+    memo = read_markdown(TemplateSet().render("memo", briefing, facts_dir=tmp_path))
     notes = [b for blocks in memo.footnotes.values() for b in blocks]
     texts = [plain_text(b.content) for b in notes if isinstance(b, Paragraph)]
     # This style calls for "Ibid." on an immediate repeat; the bundled one never does.
@@ -166,7 +166,7 @@ def test_citations_refuses_a_file_that_is_not_a_csl_style(tmp_path: Path) -> Non
 
 def test_citations_worked_example_footnotes_every_cited_passage_once() -> None:
     briefing = load_facts(EXAMPLE).briefing
-    memo = read_markdown(TemplateSet().render("memo", briefing, EXAMPLE.parent))
+    memo = read_markdown(TemplateSet().render("memo", briefing, facts_dir=EXAMPLE.parent))
     labels: list[str] = []
 
     def walk(node: object) -> None:
