@@ -233,7 +233,7 @@ def test_load_facts_reports_every_content_problem_together_with_line_and_column(
     found = {(p.line, p.col, p.path): p.message for p in caught.value.problems if p.severity == "error"}
     expected = {
         (1, 1, "prepared_by"): r"missing required field 'prepared_by'",
-        (6, 16, "date_prepared"): r"month value is outside expected range",
+        (6, 16, "date_prepared"): r"'2024-13-02' has no month 13: months run from 01 to 12",
         (15, 3, "meeting.venu"): r"unknown key 'venu' \(did you mean 'venue'\?\)",
         (
             35,
@@ -246,7 +246,7 @@ def test_load_facts_reports_every_content_problem_together_with_line_and_column(
             "agenda[0].points[0].facts[0]",
         ): r"unknown fact id 'trade-grwth' \(did you mean 'trade-growth'\?\)",
         (40, 13, "agenda[0].risks[0]"): r"unknown risk id 'talks-fial' \(did you mean 'talks-fail'\?\)",
-        (50, 17, "risks[0].likelihood"): r"valid integer.*'often'",
+        (50, 17, "risks[0].likelihood"): r"'often' is not a likelihood rating: write a whole number",
         (59, 10, "sources[0].url"): r"'ftp://example\.org/stats' is not a web address",
     }
     for where, pattern in expected.items():

@@ -12,6 +12,12 @@ from briefgen.facts.models import Marking
 from tests.conftest import EXAMPLE
 
 
+def _problems(path) -> list:
+    with pytest.raises(InvalidFacts) as caught:
+        load_facts(path)
+    return caught.value.problems
+
+
 def problems_of(path) -> list[str]:
     with pytest.raises(InvalidFacts) as caught:
         load_facts(path)
@@ -61,8 +67,11 @@ def test_load_facts_unknown_key_is_located_with_suggestion(write_facts, minimal_
         )
         for m in messages
     ), messages
-    # The missing field the typo left behind is reported in the same run.
-    assert any("facts[0].statement: missing required field 'statement'" in m for m in messages)
+    # One mistake, one problem: the missing field the typo left behind is not reported again at
+    # the top of the item; the suggestion says it is required.
+    assert not any("missing required field" in m for m in messages), messages
+    problem = next(p for p in _problems(write_facts(text)) if p.path == "facts[0].statment")
+    assert problem.hint.startswith("'statement' is a required field.")
 
 
 def test_load_facts_reports_every_problem_together(write_facts, minimal_yaml):
@@ -166,7 +175,7 @@ def test_load_facts_unused_source_is_a_warning(write_facts, minimal_yaml):
 def test_load_facts_marking_level_must_belong_to_scheme(write_facts, minimal_yaml):
     text = minimal_yaml.replace("level: OFFICIAL", "level: SECRET//NOFORN")
     [message] = problems_of(write_facts(text))
-    assert "marking: level 'SECRET//NOFORN' is not a UK marking" in message
+    assert "marking.level: level 'SECRET//NOFORN' is not a UK marking" in message
 
 
 def test_load_facts_portion_above_banner_is_an_error(write_facts, minimal_yaml):

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
 from briefgen.facts.checks import format_loc
-from briefgen.facts.models import Briefing
+from briefgen.facts.models import ID_PATTERN, Briefing
 from briefgen.intake import FACTS_LIMIT, InputRefused, read_bytes
 from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
@@ -575,12 +575,26 @@ def _merged(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
 
 
 def _pydantic_problems(exc: ValidationError, positions: Positions, name: str) -> list[Problem]:
+    """pydantic's errors as located problems in the fact format's terms: each says what a valid
+    value looks like (`briefgen.facts.hints`) and sits on the offending key or value."""
+    from briefgen.facts import hints
+
     problems: list[Problem] = []
+    unknown: dict[Loc, list[tuple[str, str | None]]] = {}  # parent → (unknown key, suggestion)
+    missing: list[tuple[Loc, str]] = []
     for err in exc.errors(include_url=False):
         loc = _clean_loc(err["loc"], positions)
         kind = err["type"]
         message = err["msg"]
         at_key = False
+        cause = err.get("ctx", {}).get("error")
+        field = getattr(cause, "field", None)
+        if kind == "value_error" and isinstance(field, str):
+            loc = (*loc, field)  # a model-level check that belongs to one of its fields
+            at_key = loc not in positions.values
+        model, field_name = hints.field_at(loc)
+        hint = hints.field_hint(model, field_name)
+        got = err.get("input")
         if kind == "extra_forbidden":
             at_key = True
             key = str(loc[-1])
@@ -591,39 +605,77 @@ def _pydantic_problems(exc: ValidationError, positions: Positions, name: str) ->
                 message += f" (did you mean {guess!r}?)"
             elif allowed:
                 message += "; allowed here: " + ", ".join(sorted(allowed))
+            unknown.setdefault(loc[:-1], []).append((key, guess))
+            hint = ""
         elif kind == "missing":
-            message = f"missing required field {str(loc[-1])!r}"
-            loc_for_pos: Loc = loc[:-1]
-            line, col = positions.of(loc_for_pos)
-            problems.append(Problem(message, file=name, line=line, col=col, path=format_loc(loc)))
+            missing.append((loc, hint))
             continue
         elif kind in ("enum", "literal_error"):
             expected = re.findall(r"'([^']*)'", err.get("ctx", {}).get("expected", ""))
-            got = err.get("input")
             message = f"{got!r} is not allowed; expected one of " + ", ".join(expected)
             guess = suggest(str(got), expected)
             if guess:
                 message += f" (did you mean {guess!r}?)"
         elif kind == "value_error":
             message = message.removeprefix("Value error, ")
-        elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id",):
-            message = "an id may hold only lower-case letters, digits, '.', '_' and '-'"
-        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
-            message = f"{_show(err.get('input'))} is not a web address: it must start with http:// or https://"
-        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "grade":
+        elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_PATTERN:
             message = (
-                f"{_show(err.get('input'))} is not an Admiralty grade: a letter A-F and a digit 1-6, e.g. B2"
+                f"{_show(got)} is not an id: an id may hold only lower-case letters, digits, "
+                "'.', '_' and '-'"
             )
+            better = hints.id_suggestion(got)
+            if better:
+                message += f" (e.g. {better!r})"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
+            message = f"{_show(got)} is not a web address: it must start with http:// or https://"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "grade":
+            message = f"{_show(got)} is not an Admiralty grade: a letter A-F and a digit 1-6, e.g. B2"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "language":
+            message = f"{_show(got)} is not a language tag: write e.g. en-GB, en-US, fr, tr or ar"
         elif kind == "string_too_short":
-            message = "must not be empty"
+            message = "must not be empty: write the text after the colon (or leave out an optional key)"
+        elif kind == "string_too_long":
+            limit = err.get("ctx", {}).get("max_length")
+            message = f"{_show(got)} is too long: at most {limit} characters"
         elif kind == "too_short":
             message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
         elif kind == "too_long":
             message = f"may hold at most {err.get('ctx', {}).get('max_length')} item(s)"
+        elif hints.is_number_error(kind) and model is not None and field_name in model.model_fields:
+            message = hints.number_message(model, field_name, got)
+        elif hints.kind_message(kind, got) is not None:
+            message = hints.kind_message(kind, got) or message
         elif "input" in err and kind.endswith(("_type", "_parsing")):
-            message = f"{message}, got {_show(err['input'])}"
+            message = f"{message}, got {_show(got)}"
         line, col = positions.of(loc, key=at_key)
-        problems.append(Problem(message, file=name, line=line, col=col, path=format_loc(loc)))
+        problems.append(Problem(message, file=name, line=line, col=col, path=format_loc(loc), hint=hint))
+    for loc, hint in missing:
+        parent, wanted = loc[:-1], str(loc[-1])
+        # A misspelt required key is one mistake: the unknown key, reported with the suggestion.
+        misspelt = next((key for key, guess in unknown.get(parent, []) if guess == wanted), None)
+        if misspelt is not None:
+            for index, problem in enumerate(problems):
+                if problem.path == format_loc((*parent, misspelt)):
+                    problems[index] = Problem(
+                        problem.message,
+                        file=problem.file,
+                        line=problem.line,
+                        col=problem.col,
+                        path=problem.path,
+                        hint=f"{wanted!r} is a required field. {hint}".strip(),
+                    )
+            continue
+        line, col = positions.of(parent, key=True) if parent else (1, 1)
+        problems.append(
+            Problem(
+                f"missing required field {wanted!r}",
+                file=name,
+                line=line,
+                col=col,
+                path=format_loc(loc),
+                hint=hint,
+            )
+        )
     return problems
 
 
