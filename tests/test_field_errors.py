@@ -66,6 +66,7 @@ WRONG: dict[str, tuple[object, str]] = {
     "bool": ("maybe", r"'maybe' is not true or false: write true or false"),
     "enum": ("zzz", r"'zzz' is not allowed; expected one of \w+"),
     "number": ("high", r"'high' is not a whole number from \d+ to \d+"),
+    "decimal": ("large", r"'large' is not a number from \d+ to \d+"),
     "scale": (
         "high",
         r"'high' is not a \w+ rating: write a whole number from 1 to 5 "
@@ -110,6 +111,8 @@ def kind_of(model: type[BaseModel], name: str) -> str:
         return "day"
     if base is bool:
         return "bool"
+    if base is float:
+        return "decimal"
     if base is int:
         return "scale" if (model.__name__, name) in (("Risk", "likelihood"), ("Risk", "impact")) else "number"
     if (isinstance(base, type) and issubclass(base, Enum)) or typing.get_origin(base) is typing.Literal:

@@ -93,6 +93,11 @@ def field_hint(model: type[BaseModel] | None, name: str) -> str:
     return " ".join(part for part in (description, example) if part)
 
 
+def _plain(number: float | None) -> float | None:
+    """12.0 → 12, so that a message quotes bounds as a person writes them."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
+
+
 def _bounds(info: FieldInfo) -> tuple[int | None, int | None]:
     low = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
     high = next((m.le for m in info.metadata if isinstance(m, Le)), None)
@@ -112,12 +117,13 @@ def show(value: object) -> str:
 def number_message(model: type[BaseModel], name: str, value: object) -> str:
     """'high' is not a rating: write a whole number from 1 to 5 (1 rare, … 5 almost certain)."""
     info = model.model_fields[name]
-    low, high = _bounds(info)
+    low, high = (_plain(b) for b in _bounds(info))
     scale = SCALES.get((model, name))
     span = f"from {low} to {high}" if low is not None and high is not None else (
         f"of at least {low}" if low is not None else f"of at most {high}" if high is not None else ""
     )
-    message = f"{show(value)} is not a whole number {span}".rstrip()
+    whole = "a number" if info.annotation is float else "a whole number"
+    message = f"{show(value)} is not {whole} {span}".rstrip()
     if scale:
         words = ", ".join(f"{n} {word.lower()}" for n, word in scale.items())
         message = f"{show(value)} is not a {name} rating: write a whole number {span} ({words})"
