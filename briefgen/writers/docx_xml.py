@@ -206,7 +206,29 @@ def run(
     style_id: str | None = None,
     color: str | None = None,
 ) -> etree._Element:
-    """A w:r holding `text` (tabs become w:tab) with direct formatting in schema order."""
+    """A w:r holding `text` (tabs become w:tab) with direct formatting in schema order.
+
+    A non-breaking hyphen (U+2011) becomes Word's own `w:noBreakHyphen` (drawn with the hyphen
+    of the run's font: Calibri and Carlito have no U+2011 glyph), in a run of its own with the
+    same formatting, so that every run still holds text of one kind. Returns the last run."""
+    pieces = text.split("\u2011")
+    r = _run_with_text(pieces[0], parent, bold, italic, mono, style_id, color)
+    for piece in pieces[1:]:
+        hyphen = _run_with_text("", parent, bold, italic, mono, style_id, color)
+        el("w:noBreakHyphen", hyphen)
+        r = _run_with_text(piece, parent, bold, italic, mono, style_id, color) if piece else hyphen
+    return r
+
+
+def _run_with_text(
+    text: str,
+    parent: etree._Element,
+    bold: bool,
+    italic: bool,
+    mono: bool,
+    style_id: str | None,
+    color: str | None,
+) -> etree._Element:
     r = el("w:r", parent)
     if bold or italic or mono or style_id or color:
         rpr = el("w:rPr", r)
@@ -225,16 +247,11 @@ def run(
     for k, piece in enumerate(text.split("\t")):
         if k:
             el("w:tab", r)
-        # U+2011 becomes Word's own non-breaking hyphen: drawn with the hyphen of the run's font
-        # (Calibri and Carlito have no U+2011 glyph), and never a line break.
-        for n, part in enumerate(piece.split("\u2011")):
-            if n:
-                el("w:noBreakHyphen", r)
-            if part:
-                t = el("w:t", r)
-                t.text = part
-                if part != part.strip():
-                    t.set(XML_SPACE, "preserve")
+        if piece:
+            t = el("w:t", r)
+            t.text = piece
+            if piece != piece.strip():
+                t.set(XML_SPACE, "preserve")
     return r
 
 
