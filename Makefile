@@ -26,9 +26,17 @@ $(TESTING): $(RUNTIME)
 
 install: $(RUNTIME)
 
+# The demo ends by saying what to type next: briefgen is installed in $(VENV), not on the PATH.
 demo: $(RUNTIME)
 	$(BIN)/briefgen build facts/lavrov-cavusoglu-ankara-2018.yaml -o out
-	@echo "Open out/lavrov-cavusoglu-ankara-2018-memo.docx and out/lavrov-cavusoglu-ankara-2018-deck.pptx"
+	@echo ""
+	@echo "Open out/lavrov-cavusoglu-ankara-2018-memo.docx and out/lavrov-cavusoglu-ankara-2018-deck.pptx."
+	@echo "briefgen is installed in $(VENV); run it as $(BIN)/briefgen, or activate the environment first:"
+	@echo ""
+	@echo "    . $(BIN)/activate"
+	@echo "    briefgen init my-brief        # a new fact file, facts/my-brief.yaml"
+	@echo ""
+	@echo "Next: $(BIN)/briefgen init my-brief"
 
 test: check
 	$(BIN)/python -m pytest

@@ -58,6 +58,7 @@ def fact_schema() -> Schema:
     for _model, _field, prop in properties(schema):
         if "examples" not in prop:
             prop["examples"] = [_synthesise(prop, schema["$defs"])]
+        _accept_editor_scalars(prop)
     _wrap_refs(schema)
     return {
         "$schema": SCHEMA_DIALECT,
@@ -151,6 +152,49 @@ def _widen(prop: Schema, markers: set[str]) -> None:
         prop["items"] = {"anyOf": [dict(_SENTENCE), prop["items"]]}
     if "sentence-or-object" in markers and "anyOf" in prop:
         prop["anyOf"].insert(0, dict(_SENTENCE))
+
+
+# What briefgen makes of a plain scalar that a YAML 1.2 editor reads as a number or a boolean:
+# the loader keeps every scalar as the text written and pydantic converts it, so `date: 2024`,
+# `title: 2024`, `id: 2024`, `likelihood: "4"` and `principal: yes` are all valid fact files.
+# The schema accepts the same, so an editor never underlines a file briefgen accepts.
+_BOOLEAN_WORDS = ("0", "1", "f", "false", "n", "no", "off", "on", "t", "true", "y", "yes")
+_NUMBER_TEXT = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
+_VALIDATION_KEYS = ("type", "pattern", "minLength", "maxLength", "minimum", "maximum", "format")
+EDITOR_READING = "what a YAML editor reads where briefgen reads the same text"
+
+
+def _accept_editor_scalars(node: Schema) -> None:
+    """Widen every scalar leaf of a property (through anyOf, allOf and items) in place."""
+    for key in ("anyOf", "allOf", "oneOf"):
+        for sub in node.get(key, []):
+            _accept_editor_scalars(sub)
+    if isinstance(node.get("items"), dict):
+        _accept_editor_scalars(node["items"])
+    kind = node.get("type")
+    if "enum" in node or "const" in node or not isinstance(kind, str):
+        return
+    alternatives: list[Schema] = []
+    if kind == "string" and node.get("pattern") == PARTIAL_DATE_PATTERN:
+        alternatives = [{"type": "integer", "minimum": 1000, "maximum": 9999}]  # date: 2024
+    elif kind == "string" and node.get("pattern") == models.ID_PATTERN:
+        alternatives = [{"type": "number", "minimum": 0}, {"type": "boolean"}]  # id: 2024
+    elif kind == "string" and "pattern" not in node and "format" not in node:
+        node["type"] = ["string", "number", "boolean"]  # title: 2024, note: yes
+    elif kind == "integer":
+        low, high = node.get("minimum"), node.get("maximum")
+        if isinstance(low, int) and isinstance(high, int) and high - low <= 100:
+            alternatives = [{"type": "string", "enum": [str(n) for n in range(low, high + 1)]}]
+        else:
+            alternatives = [{"type": "string", "pattern": r"^\s*[+-]?\d+\s*$"}]
+    elif kind == "number":
+        alternatives = [{"type": "string", "pattern": _NUMBER_TEXT}]
+    elif kind == "boolean":
+        words = sorted({v for w in _BOOLEAN_WORDS for v in (w, w.capitalize(), w.upper())})
+        alternatives = [{"type": "string", "enum": words}, {"type": "integer", "enum": [0, 1]}]
+    if alternatives:
+        own = {k: node.pop(k) for k in _VALIDATION_KEYS if k in node}
+        node["anyOf"] = [own, *({**a, "$comment": EDITOR_READING} for a in alternatives)]
 
 
 def _synthesise(node: Schema, defs: dict[str, Schema]) -> object:
@@ -318,14 +362,19 @@ def _type(prop: Schema, defs: dict[str, Schema]) -> str:
             return "one of " + ", ".join(f"`{v}`" for v in target["enum"])
         return _link(name)
     if "anyOf" in prop:
-        options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+        readings = [o for o in prop["anyOf"] if o.get("$comment") != EDITOR_READING]
+        if len(readings) == 1:  # the field's own type, widened for editors only
+            return _type({**readings[0], **{k: v for k, v in prop.items() if k != "anyOf"}}, defs)
+        options = [o for o in readings if o.get("type") != "null"]
         text = " or ".join(dict.fromkeys(_type(o, defs) for o in options))
-        return text + (" (may be empty)" if len(options) < len(prop["anyOf"]) else "")
+        return text + (" (may be empty)" if len(options) < len(readings) else "")
     if "const" in prop:
         return f"`{prop['const']}`"
     if "enum" in prop:
         return "one of " + ", ".join(f"`{v}`" for v in prop["enum"])
     kind = prop.get("type")
+    if isinstance(kind, list):  # text that may also be written as a number or true/false
+        kind = kind[0]
     if kind == "array":
         text = f"list of {_type(prop.get('items', {}), defs)}"
         if "minItems" in prop or "maxItems" in prop:
