@@ -18,7 +18,7 @@ from pathlib import Path
 def rebuild(facts: Path, out_dir: Path, runs: int) -> dict:
     """Time `Rebuilder.handle` (what `briefgen watch` runs on a save) after a one-line edit
     of the headline, alternating between two spellings so every rebuild changes the outputs."""
-    from briefgen.pipeline import BuildOptions
+    from briefgen.config import BuildOptions
     from briefgen.watch import Rebuilder
 
     rebuilder = Rebuilder([facts], BuildOptions(out_dir=out_dir))
@@ -55,7 +55,8 @@ def rebuild(facts: Path, out_dir: Path, runs: int) -> dict:
 def render(facts: Path, runs: int) -> dict:
     """Median in-process (warm) time of the pipeline up to its write step for docx + pptx,
     with step timings."""
-    from briefgen.pipeline import BuildOptions, Step, run
+    from briefgen.config import BuildOptions
+    from briefgen.pipeline import Step, run
     from briefgen.templating import TemplateSet
 
     templates = TemplateSet(None)

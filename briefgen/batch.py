@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen import GC_THRESHOLDS
+from briefgen.config import BuildOptions, References, read_environment
 from briefgen.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -45,7 +46,7 @@ from briefgen.incremental import (
 )
 from briefgen.manifest import Manifest, sha256_bytes, sha256_file
 from briefgen.outputs import folder_lock
-from briefgen.pipeline import BuildOptions, Step, output_stem, source_date_epoch
+from briefgen.pipeline import Step, output_stem
 from briefgen.pipeline import run as run_pipeline
 from briefgen.templating import TemplateSet
 
@@ -125,14 +126,16 @@ def default_jobs() -> int:
 
 
 def _build_one(
-    path: Path, options: BuildOptions, context: InputContext, templates: TemplateSet
+    path: Path, options: BuildOptions, context: InputContext, templates: TemplateSet, references: References
 ) -> BuildResult:
     """Build one briefing; every failure becomes a failed result, never an exception."""
     started = time.perf_counter()
     result = BuildResult(path)
     try:
         facts_sha = sha256_file(path)  # hashed before reading: a later edit shows as a change
-        done = run_pipeline(path, options, templates, until=Step.LOAD, timings=result.timings)
+        done = run_pipeline(
+            path, options, templates, until=Step.LOAD, timings=result.timings, references=references
+        )
         assert done.loaded is not None
         result.references = references_of(done.loaded.briefing.output)
         refs = reference_records(options, result.references, path)
@@ -140,7 +143,9 @@ def _build_one(
         result.inputs = input_records(facts_record(path, facts_sha), refs, context)
         # Every output is stored only after all were written, and all are renamed into place
         # together: never a new memo beside an old deck.
-        done = run_pipeline(path, options, templates, loaded=done.loaded, timings=result.timings)
+        done = run_pipeline(
+            path, options, templates, loaded=done.loaded, timings=result.timings, references=references
+        )
         result.warnings = done.warnings
         result.outputs = done.outputs
         result.files = [
@@ -181,8 +186,10 @@ def _raise_terminated(signum: int, frame: object) -> None:
 _WORKER_BUSY = False  # whether this worker process is building a briefing now
 
 
-# Worker processes keep their template set (parsed templates) from one briefing to the next.
+# Worker processes keep their template set (parsed templates) from one briefing to the next,
+# and the reference files they read (each is read and vetted once per worker).
 _WORKER_TEMPLATES: dict[str, TemplateSet] = {}
+_WORKER_REFERENCES = References()
 
 
 def _init_worker(template_dir: Path | None) -> None:
@@ -211,7 +218,7 @@ def _worker_build(
             os.environ.update(environ)
             tempfile.tempdir = None
         templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
-        return _build_one(path, options, context, templates)
+        return _build_one(path, options, context, templates, _WORKER_REFERENCES)
     except Terminated:
         # The briefing in progress has cleaned up on the way out. Leave the pool rather than
         # take the next briefing already queued for this worker: the pool, finding a worker
@@ -254,7 +261,7 @@ def build_many(
     outputs and manifest: the manifest always ends up with every briefing.
     """
     batch = batch or BatchOptions()
-    source_date_epoch()  # a bad SOURCE_DATE_EPOCH is a usage error for the whole batch
+    read_environment()  # a bad SOURCE_DATE_EPOCH is a usage error for the whole batch
     with folder_lock(options.out_dir, on_wait):
         return _build_batch(paths, options, batch, on_result)
 
@@ -267,6 +274,7 @@ def _build_batch(
 ) -> BatchResult:
     started = time.perf_counter()
     templates = TemplateSet(options.templates)
+    references = References()  # each reference file read and vetted once in this process
     context = input_context(options, templates)
     manifest = Manifest.load(options.out_dir)
     total = len(paths)
@@ -318,7 +326,7 @@ def _build_batch(
             pass
         elif jobs <= 1 or len(todo) <= 1:
             for index, path in todo:
-                finish(index, _build_one(path, options, context, templates))
+                finish(index, _build_one(path, options, context, templates, references))
                 if batch.fail_fast and results[index].status == FAILED:
                     break
         else:

@@ -39,7 +39,7 @@ DEFAULT_FACTS_DIR = Path("facts")
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from briefgen.pipeline import FORMATS
+    from briefgen.config import FORMATS
 
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -122,6 +122,10 @@ reference_pptx_option = click.option(
 @click.option("--fail-fast", is_flag=True, help="Stop starting new briefings after the first failure.")
 @click.option("--force", is_flag=True, help="Rebuild even briefings whose outputs are up to date.")
 @click.option(
+    "--strict", is_flag=True,
+    help="Treat warnings as errors: a briefing with warnings fails and writes nothing.",
+)
+@click.option(
     "--report", "report_path", type=click.Path(path_type=Path, dir_okay=False),
     help="Write a JSON build report (inputs, outputs with SHA-256, warnings, timings, status).",
 )
@@ -139,6 +143,7 @@ def build(
     jobs: int | None,
     fail_fast: bool,
     force: bool,
+    strict: bool,
     report_path: Path | None,
     shard: str | None,
 ) -> int:
@@ -148,7 +153,7 @@ def build(
     skipped (see .briefgen-manifest.json there); one failing briefing does not stop the others.
     """
     from briefgen import batch as builder
-    from briefgen.pipeline import BuildOptions
+    from briefgen.config import BuildOptions
     from briefgen.report import Progress, summary_line, write_report
 
     paths = _facts_args(facts)
@@ -160,6 +165,7 @@ def build(
         templates=templates,
         reference_docx=reference_docx,
         reference_pptx=reference_pptx,
+        strict=strict,
     )
     progress = Progress(len(paths))
 
@@ -229,7 +235,10 @@ def check(
     With --reference-docx / --reference-pptx (and no FACTS), check only what those reference
     files lack before anything is rendered.
     """
-    from briefgen.checking import check_briefing
+    import dataclasses
+
+    from briefgen.checking import check_briefing, check_reference
+    from briefgen.config import BuildOptions, References
     from briefgen.problems import format_github, format_json, problems_of
     from briefgen.templating import TemplateSet
 
@@ -237,6 +246,8 @@ def check(
     references_only = not facts and (reference_docx or reference_pptx)
     paths = [] if references_only else _facts_args(facts)
     template_set = TemplateSet(templates)
+    references = References()  # each reference file read and vetted once for the whole check
+    options = BuildOptions(templates=templates, reference_docx=reference_docx, reference_pptx=reference_pptx)
     failed = 0
     warned = 0
     found: list[Problem] = []
@@ -245,15 +256,11 @@ def check(
         if reference is None:
             continue
         try:
-            if kind == "docx":
-                from briefgen.writers.docx_styles import check_reference_docx
-
-                lacks = check_reference_docx(reference)
-            else:
-                from briefgen.writers.pptx import check_reference_pptx
-
-                lacks = check_reference_pptx(reference)
+            lacks = check_reference(kind, reference, references)
         except BriefgenError as exc:
+            # Reported once here; the briefings are checked against the reference they would
+            # otherwise use.
+            options = dataclasses.replace(options, **{f"reference_{kind}": None})
             failed += 1
             found.extend(problems_of(exc, str(reference)))
             if output_format == "text":
@@ -270,9 +277,7 @@ def check(
                 click.echo(f"{safe_text(str(reference))}: ok")
     for path in paths:
         try:
-            warnings = check_briefing(
-                path, template_set, reference_docx=reference_docx, reference_pptx=reference_pptx
-            )
+            warnings = check_briefing(path, template_set, options, references)
         except BriefgenError as exc:
             failed += 1
             found.extend(problems_of(exc, str(path)))
@@ -359,7 +364,7 @@ def watch(
 ) -> int:
     """Build FACTS, then rebuild on every save of facts, templates or reference files (Ctrl-C
     stops)."""
-    from briefgen.pipeline import BuildOptions
+    from briefgen.config import BuildOptions
     from briefgen.watch import Rebuilder, report
     from briefgen.watch import watch as watch_loop
 

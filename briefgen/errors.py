@@ -70,6 +70,10 @@ class ReferenceFileProblem(BriefgenError):
     """A reference .docx/.pptx is unreadable, unsafe, or of the wrong kind."""
 
 
+class StrictProblem(BriefgenError):
+    """`--strict`: the briefing has warnings, and they fail it (nothing is written)."""
+
+
 class UsageProblem(BriefgenError):
     """The command line asks for something impossible."""
 

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
+from briefgen.config import BuildOptions, read_environment, reference_path
 from briefgen.errors import Problem
 from briefgen.facts.models import Output
 from briefgen.manifest import Manifest, sha256_file
-from briefgen.pipeline import BuildOptions, output_names, output_stem, reference_path, source_date_epoch
+from briefgen.pipeline import output_names, output_stem
 from briefgen.resources import bundled_reference_files
 from briefgen.templating import TemplateSet
 
@@ -97,7 +98,7 @@ def input_context(options: BuildOptions, templates: TemplateSet) -> InputContext
     bundled = tuple(
         FileRecord(str(p), "bundled reference", sha256_file(p), _size(p)) for p in bundled_reference_files()
     )
-    epoch = source_date_epoch()
+    epoch = read_environment().source_date_epoch
     fingerprint = json.dumps(
         {
             "briefgen": __version__,

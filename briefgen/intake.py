@@ -23,7 +23,6 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -191,23 +190,3 @@ def locate_reference(exc: BriefgenError, loaded: LoadedBriefing, kind: str) -> B
     key = ("output", f"reference_{kind}")
     line, col = loaded.positions.of(key)
     return locate(exc, loaded.name or str(loaded.path), line, col, f"output.reference_{kind}")
-
-
-def vet_named_references(loaded: LoadedBriefing, overridden: Iterable[str] = ()) -> None:
-    """Read and vet, as `build` does, each reference document the fact file names (except the
-    kinds given on the command line, which replace them): a located `BriefgenError` listing
-    every problem when any is missing, unsafe or of the wrong kind."""
-    from briefgen.errors import ReferenceFileProblem
-    from briefgen.ooxml import read_reference
-
-    problems: list[Problem] = []
-    for kind in REFERENCE_KINDS:
-        path = named_reference(loaded, kind)
-        if path is None or kind in set(overridden):
-            continue
-        try:
-            read_reference(path, kind)
-        except ReferenceFileProblem as exc:
-            problems.extend(locate_reference(exc, loaded, kind).problems)
-    if problems:
-        raise ReferenceFileProblem(problems=problems)

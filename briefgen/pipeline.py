@@ -13,24 +13,39 @@ output, nor leaves a partial file behind.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from datetime import time as dtime
 from enum import IntEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefgen.errors import Problem, ReferenceFileProblem, UsageProblem
+from briefgen.config import (
+    DEFAULT_FORMATS,
+    FORMATS,
+    BriefingConfig,
+    BuildOptions,
+    Environment,
+    References,
+    configure,
+    read_environment,
+)
+from briefgen.errors import Problem, ReferenceFileProblem, StrictProblem
 from briefgen.facts import LoadedBriefing, load_facts
-from briefgen.intake import locate_reference, named_reference, vet_named_references
+from briefgen.intake import locate_reference
 from briefgen.model import Document
 from briefgen.templating import TemplateSet, render_templates
 
-FORMATS = ("docx", "pptx", "md", "pdf")
-DEFAULT_FORMATS = ("docx", "pptx")
+if TYPE_CHECKING:
+    from briefgen.writers.docx import DocxOptions
+    from briefgen.writers.pptx import PptxOptions
+
+__all__ = [
+    "DEFAULT_FORMATS", "FORMATS", "BuildOptions", "Run", "Step", "Store",
+    "output_names", "output_stem", "run",
+]
+
 KINDS = ("memo", "deck")
 # Which rendered Markdown each format needs.
 FORMAT_KINDS = {"docx": ("memo",), "pptx": ("deck",), "md": ("memo", "deck"), "pdf": ("memo", "deck")}
@@ -46,22 +61,12 @@ FORMAT_FILES = {
 class Step(IntEnum):
     """The steps of the pipeline, in order; a run stops after the one it is given."""
 
-    LOAD = 1  # read and validate the facts (briefgen.facts)
+    LOAD = 1  # read and validate the facts (briefgen.facts), merge the configuration (briefgen.config)
     RENDER = 2  # render the Markdown templates (briefgen.templating)
     READ = 3  # read the Markdown into the document model (briefgen.markup)
     PLAN = 4  # measure what needs no writer: the memo's length against its page budget
     WRITE = 5  # every requested format as bytes, in memory (briefgen.writers)
     STORE = 6  # put the bytes in the output folder
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    out_dir: Path = Path("out")
-    formats: tuple[str, ...] = DEFAULT_FORMATS
-    templates: Path | None = None
-    reference_docx: Path | None = None
-    reference_pptx: Path | None = None
-    layouts: dict[str, str] | None = None
 
 
 # Where a run's outputs go: (output folder, {file name: bytes}) → the paths written.
@@ -74,6 +79,7 @@ class Run:
 
     facts: Path
     loaded: LoadedBriefing | None = None
+    config: BriefingConfig | None = None
     markdown: dict[str, str] = field(default_factory=dict)  # kind ("memo", "deck") → Markdown
     documents: dict[str, Document] = field(default_factory=dict)  # kind → document model
     files: dict[str, bytes] = field(default_factory=dict)  # output file name → bytes
@@ -91,25 +97,31 @@ def run(
     store: Store | None = None,
     loaded: LoadedBriefing | None = None,
     timings: dict[str, float] | None = None,
+    environment: Environment | None = None,
+    references: References | None = None,
 ) -> Run:
     """Run the pipeline over the fact file `path` up to and including the step `until`.
 
-    Before `Step.WRITE` every kind (memo and deck) is rendered and read, whatever the formats;
-    from it on, only what `options.formats` needs. `store` defaults to the atomic
-    `briefgen.outputs.write_all`. Raises the briefgen error of the first step that fails; every
-    warning found on the way is in the result.
+    The load step reads the facts (unless `loaded` is given) and merges them with `options` and
+    `environment` (read from os.environ when None) into the briefing's configuration, reading
+    reference files through `references` (one run's cache). Before `Step.WRITE` every kind
+    (memo and deck) is rendered and read, whatever the formats; from it on, only what the
+    formats need. With `options.strict`, warnings fail the briefing before anything is stored.
+    `store` defaults to the atomic `briefgen.outputs.write_all`. Raises the briefgen error of the
+    first step that fails; every warning found on the way is in the result.
     """
     result = Run(path, timings=timings if timings is not None else {})
     clock = Clock(result.timings)
-    if loaded is None:
-        with clock("load"):
+    with clock("load"):
+        if loaded is None:
             loaded = load_facts(path)
-    result.loaded = loaded
+        config = configure(loaded, options, environment or read_environment(), references)
+    result.loaded, result.config = loaded, config
     result.warnings.extend(loaded.warnings)
     if until < Step.RENDER:
         return result
     stem = output_stem(path)
-    kinds = KINDS if until < Step.WRITE else needed_kinds(options.formats)
+    kinds = KINDS if until < Step.WRITE else needed_kinds(config.formats)
     templates = templates or TemplateSet(options.templates)
     with clock("render"):
         result.markdown = render_templates(
@@ -127,22 +139,20 @@ def run(
     if until < Step.PLAN:
         return result
     with clock("plan"):
-        # The reference documents the facts name are vetted here, as `build` reads them, so that
-        # `check` (which stops after this step) fails on the same bad output.reference_*.
-        overridden = [k for k, v in (("docx", options.reference_docx), ("pptx", options.reference_pptx)) if v]
-        vet_named_references(loaded, overridden)
-        result.warnings.extend(plan(loaded, result.documents))
+        result.warnings.extend(plan(loaded, config, result.documents))
     if until < Step.WRITE:
         return result
-    result.files = write(loaded, options, result.markdown, result.documents, result.warnings, clock)
+    result.files = write(loaded, config, result.documents, result.warnings, clock)
     if until < Step.STORE:
         return result
+    if config.strict and result.warnings:
+        raise StrictProblem(problems=result.warnings)
     with clock("write"):  # the report's name for storing, kept from before the steps had names
         if store is None:
             from briefgen.outputs import write_all
 
             store = write_all
-        result.outputs = store(options.out_dir, result.files)
+        result.outputs = store(config.out_dir, result.files)
     return result
 
 
@@ -152,14 +162,14 @@ def needed_kinds(formats: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in KINDS if k in wanted)
 
 
-def plan(loaded: LoadedBriefing, documents: dict[str, Document]) -> list[Problem]:
+def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Document]) -> list[Problem]:
     """What can be measured before writing: a memo body over `output.page_budget` (a warning)."""
     memo = documents.get("memo")
     if memo is None:
         return []
     from briefgen.pagination import estimate_body_pages
 
-    budget = loaded.briefing.output.page_budget
+    budget = config.page_budget
     pages = estimate_body_pages(memo)
     if pages <= budget:
         return []
@@ -175,68 +185,86 @@ def plan(loaded: LoadedBriefing, documents: dict[str, Document]) -> list[Problem
 
 def write(
     loaded: LoadedBriefing,
-    options: BuildOptions,
-    markdown: dict[str, str],
+    config: BriefingConfig,
     documents: dict[str, Document],
     warnings: list[Problem],
     clock: Clock | None = None,
 ) -> dict[str, bytes]:
-    """Every requested output of one briefing in memory: {file name: bytes}."""
+    """Every output the configuration asks for, in memory: {file name: bytes}. Each writer has
+    the same shape (document + options + reference bytes → bytes and warnings); their warnings
+    are added to `warnings`."""
     clock = clock or Clock({})
-    briefing = loaded.briefing
     stem = output_stem(loaded.path)
-    stamp = build_stamp(loaded)
     files: dict[str, bytes] = {}
-    formats = options.formats
+    formats = config.formats
+    refs = config.references
     if "md" in formats:
         with clock("md"):
             from briefgen.writers.markdown import MarkdownOptions, write_markdown
 
             for kind in KINDS:
-                data, found = write_markdown(documents[kind], MarkdownOptions())
-                files[f"{stem}-{kind}.md"] = data
-                warnings.extend(found)
-    if "docx" in formats or "pdf" in formats:
+                written = write_markdown(documents[kind], MarkdownOptions())
+                files[f"{stem}-{kind}.md"] = _collect(written, warnings)
+    if "docx" in formats:
         with clock("docx"):
-            from briefgen.writers.docx import DocxOptions, write_docx
+            from briefgen.writers.docx import write_docx
 
-            ref = reference_path(options.reference_docx, briefing.output.reference_docx, loaded.path)
-            with _located_reference(loaded, "docx", options.reference_docx):
-                files[f"{stem}-memo.docx"] = write_docx(
-                    documents["memo"], DocxOptions(stamp=stamp, reference=ref, warnings=warnings)
-                )
-    if "pptx" in formats or "pdf" in formats:
+            with _located_reference(loaded, config, "docx"):
+                written = write_docx(documents["memo"], _docx_options(config), refs["docx"].data)
+            files[f"{stem}-memo.docx"] = _collect(written, warnings)
+    if "pptx" in formats:
         with clock("pptx"):
-            from briefgen.writers.pptx import PptxOptions, write_pptx
+            from briefgen.writers.pptx import write_pptx
 
-            ref = reference_path(options.reference_pptx, briefing.output.reference_pptx, loaded.path)
-            with _located_reference(loaded, "pptx", options.reference_pptx):
-                files[f"{stem}-deck.pptx"] = write_pptx(
-                    documents["deck"],
-                    PptxOptions(stamp=stamp, reference=ref, layouts=options.layouts, warnings=warnings),
-                )
+            with _located_reference(loaded, config, "pptx"):
+                written = write_pptx(documents["deck"], _pptx_options(config), refs["pptx"].data)
+            files[f"{stem}-deck.pptx"] = _collect(written, warnings)
     if "pdf" in formats:
         with clock("pdf"):
-            from briefgen.writers.pdf import convert_to_pdf
+            from briefgen.writers.pdf import PdfOptions, write_pdf
 
-            for name in (f"{stem}-memo.docx", f"{stem}-deck.pptx"):
-                files[name.rsplit(".", 1)[0] + ".pdf"] = convert_to_pdf(files[name], name, stamp=stamp)
-            for fmt, kind in (("docx", "memo"), ("pptx", "deck")):
-                if fmt not in formats:
-                    del files[f"{stem}-{kind}.{fmt}"]
+            # The PDF writers go through the Office writers again: their warnings are those
+            # already reported when the .docx/.pptx is written too.
+            office = {"memo": _docx_options(config), "deck": _pptx_options(config)}
+            for kind, fmt in (("memo", "docx"), ("deck", "pptx")):
+                options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}")
+                with _located_reference(loaded, config, fmt):
+                    data, found = write_pdf(documents[kind], options, refs[fmt].data)
+                warnings.extend(w for w in found if fmt not in formats)
+                files[f"{stem}-{kind}.pdf"] = data
     return files
 
 
 @contextlib.contextmanager
-def _located_reference(loaded: LoadedBriefing, kind: str, cli_value: Path | None) -> Iterator[None]:
-    """A problem with a reference document the fact file names is reported at the line of
-    `output.reference_<kind>` (as `check` reports it); one given on the command line is not."""
+def _located_reference(loaded: LoadedBriefing, config: BriefingConfig, kind: str) -> Iterator[None]:
+    """A reference document the fact file names that a writer cannot use is reported at the
+    line of `output.reference_<kind>` (as `check` reports it); one given on the command line
+    is not."""
     try:
         yield
     except ReferenceFileProblem as exc:
-        if cli_value is not None or named_reference(loaded, kind) is None:
+        if kind not in config.named_in_facts:
             raise
         raise locate_reference(exc, loaded, kind) from None
+
+
+def _docx_options(config: BriefingConfig) -> DocxOptions:
+    from briefgen.writers.docx import DocxOptions
+
+    return DocxOptions(stamp=config.stamp, reference_name=config.references["docx"].name)
+
+
+def _pptx_options(config: BriefingConfig) -> PptxOptions:
+    from briefgen.writers.pptx import PptxOptions
+
+    name = config.references["pptx"].name
+    return PptxOptions(stamp=config.stamp, layouts=config.layouts, reference_name=name)
+
+
+def _collect(written: tuple[bytes, list[Problem]], warnings: list[Problem]) -> bytes:
+    data, found = written
+    warnings.extend(found)
+    return data
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,32 +295,6 @@ _RESERVED = {
 def output_names(stem: str, formats: tuple[str, ...]) -> list[str]:
     """The file names a briefing's build writes for these formats."""
     return list(dict.fromkeys(f"{stem}-{suffix}" for fmt in formats for suffix in FORMAT_FILES[fmt]))
-
-
-def source_date_epoch() -> datetime | None:
-    """SOURCE_DATE_EPOCH as a naive UTC datetime, or None when unset."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return None
-    try:
-        return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None)
-    except (ValueError, OverflowError, OSError):
-        raise UsageProblem(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-
-
-def build_stamp(loaded: LoadedBriefing) -> datetime:
-    """The timestamp written into outputs: SOURCE_DATE_EPOCH when set, else the date prepared."""
-    return source_date_epoch() or datetime.combine(loaded.briefing.date_prepared, dtime(0, 0))
-
-
-def reference_path(cli_value: Path | None, facts_value: str | None, facts_path: Path) -> Path | None:
-    """The reference file in force: the command line's, else the facts' (relative to the fact
-    file), else None for the bundled one."""
-    if cli_value is not None:
-        return cli_value
-    if facts_value:
-        return (facts_path.parent / facts_value).resolve()
-    return None
 
 
 class Clock:

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from briefgen.config import BuildOptions, References
 from briefgen.discovery import discover
 from briefgen.errors import BriefgenError, Problem, ToolProblem
+from briefgen.facts import load_facts
 from briefgen.incremental import dependencies
 from briefgen.outputs import folder_lock, write_atomic
-from briefgen.pipeline import BuildOptions, Step, run
+from briefgen.pipeline import run
 from briefgen.problems import print_problems, problems_of, safe_text
 from briefgen.resources import builtin_template_dir
 from briefgen.templating import TemplateSet
@@ -58,6 +60,7 @@ class Rebuilder:
         # fact file → the files its outputs are built from, templates aside (briefgen.incremental)
         self.dependencies: dict[Path, set[Path]] = {}
         self.digests: dict[Path, str] = {}  # output → digest of the bytes last written
+        self.reference_cache = References()  # read and vetted once, again after each change
         self.facts: dict[Path, Path] = {}  # resolved → as named by the user
         self.rescan()
 
@@ -123,6 +126,8 @@ class Rebuilder:
             if resolved not in self.facts:
                 self.dependencies.pop(resolved, None)
                 outcomes.append(Outcome(named, removed=True))
+        for key in [k for k in self.reference_cache.read if k[1] is not None and k[1].resolve() in changed]:
+            del self.reference_cache.read[key]
         if any(p.suffix == ".j2" for p in changed):
             self.invalidate_templates()
             targets = list(self.facts)
@@ -157,10 +162,12 @@ class Rebuilder:
             return outcome.outputs
 
         try:
-            loaded = run(path, self.options, self.templates, until=Step.LOAD).loaded
-            assert loaded is not None
+            # Loaded first on its own: the dependencies are known even when a later step fails.
+            loaded = load_facts(path)
             self.dependencies[path.resolve()] = dependencies(path, loaded.briefing.output, self.options)
-            outcome.problems = run(path, self.options, self.templates, loaded=loaded, store=store).warnings
+            cache = self.reference_cache
+            done = run(path, self.options, self.templates, loaded=loaded, store=store, references=cache)
+            outcome.problems = done.warnings
         except BriefgenError as exc:
             outcome.failed = True
             outcome.problems = problems_of(exc, str(path))

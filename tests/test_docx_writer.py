@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from briefgen import styles as S
+from briefgen.config import References
 from briefgen.errors import Problem
 from briefgen.markup import read_markdown
 from briefgen.model import (
@@ -50,9 +51,19 @@ def memo() -> Document:
     return read_markdown(FIXTURE.read_text(encoding="utf-8"), source=str(FIXTURE))
 
 
+def _docx_warned(memo: Document, reference: Path | None = None) -> tuple[bytes, list[Problem]]:
+    """The writer's bytes and warnings, the reference read and vetted as a build does."""
+    ref = References().get("docx", reference)
+    return write_docx(memo, DocxOptions(stamp=STAMP, reference_name=ref.name), ref.data)
+
+
+def _docx(memo: Document, reference: Path | None = None) -> bytes:
+    return _docx_warned(memo, reference)[0]
+
+
 @pytest.fixture(scope="module")
 def memo_bytes(memo: Document) -> bytes:
-    return write_docx(memo, DocxOptions(stamp=STAMP))
+    return _docx(memo)
 
 
 def _part(data: bytes, name: str) -> etree._Element:
@@ -279,11 +290,11 @@ def _zip_text(data: bytes, name: str) -> bytes:
 
 
 def test_docx_writer_output_is_deterministic(memo: Document, memo_bytes: bytes) -> None:
-    assert write_docx(memo, DocxOptions(stamp=STAMP)) == memo_bytes
+    assert _docx(memo) == memo_bytes
 
 
 def test_docx_writer_alternative_reference_changes_fonts_and_margins(memo: Document) -> None:
-    data = write_docx(memo, DocxOptions(stamp=STAMP, reference=ALT_REFERENCE))
+    data = _docx(memo, ALT_REFERENCE)
     document = docx.Document(io.BytesIO(data))
     section = document.sections[0]
     assert round(section.left_margin.cm, 1) == 3.0 and round(section.top_margin.cm, 1) == 2.0
@@ -292,7 +303,7 @@ def test_docx_writer_alternative_reference_changes_fonts_and_margins(memo: Docum
     assert defaults.get(_w("ascii")) == "Liberation Serif"
     assert document.styles["Heading 1"].font.color.rgb is not None
     assert str(document.styles["Heading 1"].font.color.rgb) == "7B1E1E"
-    default = docx.Document(io.BytesIO(write_docx(memo, DocxOptions(stamp=STAMP))))
+    default = docx.Document(io.BytesIO(_docx(memo)))
     assert round(default.sections[0].left_margin.cm, 1) == 2.5
     assert str(default.styles["Heading 1"].font.color.rgb) == "1F3864"
     # The reference's own body never leaks into the memo.
@@ -311,8 +322,7 @@ def test_docx_writer_warns_about_style_missing_from_reference(memo: Document, tm
                         root.remove(style)
                 payload = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             dst.writestr(info, payload)
-    warnings: list[Problem] = []
-    data = write_docx(memo, DocxOptions(stamp=STAMP, reference=reference, warnings=warnings))
+    data, warnings = _docx_warned(memo, reference)
     messages = [w.message for w in warnings]
     assert any(S.DOCX_BLUF in m for m in messages) and any("List Bullet" in m for m in messages)
     assert all(w.severity == "warning" and w.file == str(reference) for w in warnings)
@@ -335,7 +345,7 @@ def _validate(data: bytes, path: Path) -> None:
 
 def test_docx_writer_output_validates(memo_bytes: bytes, memo: Document, tmp_path: Path) -> None:
     _validate(memo_bytes, tmp_path / "memo.docx")
-    _validate(write_docx(memo, DocxOptions(stamp=STAMP, reference=ALT_REFERENCE)), tmp_path / "alt.docx")
+    _validate(_docx(memo, ALT_REFERENCE), tmp_path / "alt.docx")
 
 
 def test_docx_writer_libreoffice_pages_carry_marking_top_and_bottom(
@@ -386,7 +396,7 @@ def test_docx_writer_marks_first_page_and_even_headers_when_reference_uses_them(
     reference.settings.odd_and_even_pages_header_footer = True
     path = tmp_path / "first-page.docx"
     reference.save(str(path))
-    data = write_docx(memo, DocxOptions(stamp=STAMP, reference=path))
+    data = _docx(memo, path)
     section = docx.Document(io.BytesIO(data)).sections[0]
     for part in (
         section.first_page_header,
@@ -405,4 +415,6 @@ def test_docx_writer_rejects_reference_that_is_not_a_word_file(memo: Document, t
     bogus = tmp_path / "org.docx"
     bogus.write_text("not a zip", encoding="utf-8")
     with pytest.raises(ReferenceFileProblem, match=r"org\.docx"):
-        write_docx(memo, DocxOptions(stamp=STAMP, reference=bogus))
+        _docx(memo, bogus)  # refused when read and vetted
+    with pytest.raises(ReferenceFileProblem, match=r"org\.docx: cannot be read as a Word document"):
+        write_docx(memo, DocxOptions(stamp=STAMP, reference_name="org.docx"), b"not a zip")

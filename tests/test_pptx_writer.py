@@ -15,6 +15,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from briefgen import styles
+from briefgen.config import References
 from briefgen.errors import Problem
 from briefgen.markup import read_markdown
 from briefgen.model import Document, Heading, ListBlock, ListItem, Meta, Paragraph, Text
@@ -121,9 +122,26 @@ def document() -> Document:
     return read_markdown(DECK_MD)
 
 
+def _pptx_warned(
+    document: Document, reference: Path | None = None, layouts: dict[str, str] | None = None
+) -> tuple[bytes, list[Problem]]:
+    """The writer's bytes and warnings, the reference read and vetted as a build does."""
+    ref = References().get("pptx", reference)
+    return write_pptx(document, PptxOptions(stamp=STAMP, layouts=layouts, reference_name=ref.name), ref.data)
+
+
+def _pptx(document: Document, reference: Path | None = None) -> bytes:
+    return _pptx_warned(document, reference)[0]
+
+
+def _lacks(reference: Path | None, layouts: dict[str, str] | None = None) -> list[Problem]:
+    ref = References().get("pptx", reference)
+    return check_reference_pptx(ref.data, ref.name, layouts)
+
+
 @pytest.fixture(scope="module")
 def deck_bytes(document: Document) -> bytes:
-    return write_pptx(document, PptxOptions(stamp=STAMP))
+    return _pptx(document)
 
 
 @pytest.fixture(scope="module")
@@ -298,14 +316,12 @@ def test_pptx_writer_sets_core_properties(prs) -> None:  # type: ignore[no-untyp
 
 
 def test_pptx_writer_is_deterministic(document: Document, deck_bytes: bytes) -> None:
-    assert write_pptx(document, PptxOptions(stamp=STAMP)) == deck_bytes
+    assert _pptx(document) == deck_bytes
 
 
 def test_pptx_writer_alternate_reference_changes_the_look_and_warns(document: Document, prs) -> None:  # type: ignore[no-untyped-def]
-    warnings: list[Problem] = []
-    alt = Presentation(
-        io.BytesIO(write_pptx(document, PptxOptions(stamp=STAMP, reference=ALT_REFERENCE, warnings=warnings)))
-    )
+    data, warnings = _pptx_warned(document, ALT_REFERENCE)
+    alt = Presentation(io.BytesIO(data))
     assert [_title(s) for s in alt.slides] == EXPECTED_TITLES
     messages = [w.message for w in warnings]
     assert any("'Section Header'" in m and "'Title Only'" in m for m in messages), messages
@@ -324,11 +340,8 @@ def test_pptx_writer_alternate_reference_changes_the_look_and_warns(document: Do
 
 
 def test_pptx_writer_layout_mapping_overrides_the_default(document: Document) -> None:
-    warnings: list[Problem] = []
-    options = PptxOptions(
-        stamp=STAMP, reference=ALT_REFERENCE, layouts={"section": "Divider"}, warnings=warnings
-    )
-    alt = Presentation(io.BytesIO(write_pptx(document, options)))
+    data, warnings = _pptx_warned(document, ALT_REFERENCE, {"section": "Divider"})
+    alt = Presentation(io.BytesIO(data))
     assert alt.slides[1].slide_layout.name == "Divider"
     assert warnings == []
 
@@ -339,7 +352,7 @@ def test_pptx_writer_removes_slides_of_the_reference(document: Document, tmp_pat
     slide.shapes.title.text = "Template sample slide"
     path = tmp_path / "with-slide.pptx"
     ref.save(str(path))
-    out = Presentation(io.BytesIO(write_pptx(document, PptxOptions(stamp=STAMP, reference=path))))
+    out = Presentation(io.BytesIO(_pptx(document, path)))
     assert "Template sample slide" not in [_title(s) for s in out.slides]
     assert len(out.slides) == len(EXPECTED_TITLES)
 
@@ -354,7 +367,7 @@ def test_pptx_writer_is_linear_in_slides() -> None:
         blocks.append(Heading(2, (Text(f"Agenda item {i}: background"),)))
         blocks.append(Paragraph((Text("Background."),)))
     doc = Document(Meta(title="Big", marking="OFFICIAL"), tuple(blocks))
-    prs = Presentation(io.BytesIO(write_pptx(doc, PptxOptions(stamp=STAMP))))
+    prs = Presentation(io.BytesIO(_pptx(doc)))
     assert len(prs.slides) == 1000
     ids = [s.slide_id for s in prs.slides]
     assert len(set(ids)) == 1000
@@ -362,14 +375,13 @@ def test_pptx_writer_is_linear_in_slides() -> None:
 
 
 def test_check_reference_pptx_reports_what_the_template_lacks(tmp_path: Path) -> None:
-    assert check_reference_pptx(None) == []
-    problems = check_reference_pptx(ALT_REFERENCE)
+    assert _lacks(None) == []
+    problems = _lacks(ALT_REFERENCE)
     assert any("'Section Header'" in p.message for p in problems)
-    assert check_reference_pptx(ALT_REFERENCE, {"section": "Divider"}) == []
-    not_pptx = tmp_path / "notes.pptx"
-    not_pptx.write_text("plain text")
-    [problem] = check_reference_pptx(not_pptx)
-    assert problem.severity == "error" and "not a valid PowerPoint" in problem.message
+    assert _lacks(ALT_REFERENCE, {"section": "Divider"}) == []
+    # Bytes that vetting would refuse are reported, not raised, by the check itself.
+    [problem] = check_reference_pptx(b"plain text", "notes.pptx")
+    assert problem.severity == "error" and problem.message.startswith("notes.pptx: cannot open")
 
 
 def test_pptx_writer_output_validates(deck_bytes: bytes, document: Document, tmp_path: Path) -> None:
@@ -377,7 +389,7 @@ def test_pptx_writer_output_validates(deck_bytes: bytes, document: Document, tmp
         pytest.skip(f"{VALIDATOR} is not present")
     paths = [tmp_path / "deck.pptx", tmp_path / "alt.pptx"]
     paths[0].write_bytes(deck_bytes)
-    paths[1].write_bytes(write_pptx(document, PptxOptions(stamp=STAMP, reference=ALT_REFERENCE)))
+    paths[1].write_bytes(_pptx(document, ALT_REFERENCE))
     result = subprocess.run(
         [sys.executable, str(VALIDATOR), *map(str, paths)], capture_output=True, text=True
     )
@@ -461,5 +473,5 @@ def test_pptx_writer_render_keeps_every_word_in_its_box(reference: Path | None, 
         f"| ID | Risk | Mitigation |\n|---|---|---|\n{table}\n"
     )
     path = tmp_path / "deck.pptx"
-    path.write_bytes(write_pptx(read_markdown(markdown), PptxOptions(stamp=STAMP, reference=reference)))
+    path.write_bytes(_pptx(read_markdown(markdown), reference))
     assert _words_outside(path, tmp_path) == []

@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
+from briefgen.config import BuildOptions
 from briefgen.errors import EXIT_TOOL, ToolProblem
-from briefgen.pipeline import BuildOptions
 from briefgen.resources import builtin_template_dir
 from briefgen.watch import Rebuilder, report, watch
 from tests.conftest import FIXTURES

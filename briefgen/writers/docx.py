@@ -14,9 +14,8 @@ import re
 import string
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import docx
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -48,11 +47,11 @@ from briefgen.model import (
     Timeline,
     plain_text,
 )
-from briefgen.ooxml import read_reference, repack
+from briefgen.ooxml import repack
 from briefgen.writers.docx_furniture import FurnitureWriter
 from briefgen.writers.docx_notes import Footnotes
 from briefgen.writers.docx_scripts import apply_scripts, language_for
-from briefgen.writers.docx_styles import StyleSheet, bundled_reference_bytes
+from briefgen.writers.docx_styles import StyleSheet
 from briefgen.writers.docx_tables import TableWriter
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
@@ -69,31 +68,32 @@ __all__ = ["DocxOptions", "write_docx"]
 
 @dataclass(frozen=True)
 class DocxOptions:
-    """How to write the memo: the reproducible stamp, the reference, and a warnings sink."""
+    """How to write the memo: the reproducible stamp, and how messages name the reference."""
 
     stamp: datetime  # all dates written (core properties) and zip entries
-    reference: Path | None = None  # organisation's .docx/.dotx; None → bundled templates/reference.docx
-    warnings: list[Problem] = field(default_factory=list)
+    reference_name: str = "templates/reference.docx"
 
 
-def write_docx(document: Document, options: DocxOptions) -> bytes:
-    """The memo as .docx bytes, identical for identical input."""
-    if options.reference is None:
-        data, source = bundled_reference_bytes(), "templates/reference.docx"
-    else:
-        data, source = read_reference(options.reference, "docx"), str(options.reference)
+def write_docx(document: Document, options: DocxOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
+    """The memo as .docx bytes, identical for identical input, and the warnings of what had to
+    be worked around (missing styles, unknown anchors, footnotes without a definition).
+
+    `reference` is the organisation's .docx/.dotx (or the bundled one) as read and vetted by
+    `briefgen.config`; raises `ReferenceFileProblem` when the memo cannot be written into it."""
+    source = options.reference_name
+    warnings: list[Problem] = []
     try:
-        word = docx.Document(io.BytesIO(data))
+        word = docx.Document(io.BytesIO(reference))
     except Exception as exc:  # python-docx raises assorted errors on malformed packages
         raise ReferenceFileProblem(f"{source}: cannot be read as a Word document: {exc}") from None
     try:
-        _MemoWriter(word, document, options, source).write()
+        _MemoWriter(word, document, options, source, warnings).write()
         stored = _stored_package(word)
     except (ValueError, KeyError, etree.LxmlError) as exc:
         raise ReferenceFileProblem(
             f"{source}: the memo could not be written into this reference: {exc}"
         ) from None
-    return repack(stored, options.stamp)
+    return repack(stored, options.stamp), warnings
 
 
 def _stored_package(word: docx.document.Document) -> bytes:
@@ -155,16 +155,24 @@ def _is_title(block: Heading | Paragraph) -> bool:
 class _MemoWriter(TableWriter, FurnitureWriter):
     """Writes one `Document` into the loaded reference `word`."""
 
-    def __init__(self, word: docx.document.Document, document: Document, options: DocxOptions, source: str):
+    def __init__(
+        self,
+        word: docx.document.Document,
+        document: Document,
+        options: DocxOptions,
+        source: str,
+        warnings: list[Problem],
+    ) -> None:
         self.word = word
         self.doc = document
         self.options = options
         self.source = source
+        self.warnings = warnings  # what had to be worked around, returned by write_docx
         self.part = word.part
         self.body = word.element.body
         self.parent: etree._Element = self.body
         self.numbering = self._numbering_root()
-        self.styles = StyleSheet(word.styles.element, self.numbering, options.warnings, source)
+        self.styles = StyleSheet(word.styles.element, self.numbering, warnings, source)
         section = word.sections[0]
         sect = section._sectPr
         pg_sz = sect.find(qn("w:pgSz"))
@@ -492,7 +500,7 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         if node.url.startswith("#"):
             target = self.anchor_names.get(node.url[1:])
             if target is None:
-                self.options.warnings.append(
+                self.warnings.append(
                     Problem(
                         f"link to unknown heading anchor {node.url!r}; written as plain text",
                         severity="warning",

@@ -81,7 +81,7 @@ class FurnitureWriter:
             if k >= self.heading_index and h.level in levels and self.heading_names[k]
         ]
         if not entries:
-            self.options.warnings.append(
+            self.warnings.append(
                 Problem("table of contents has no headings after it; left out", severity="warning")
             )
             return

@@ -57,7 +57,7 @@ class Footnotes:
         if definition is None:
             if label not in self.missing:
                 self.missing.add(label)
-                self.writer.options.warnings.append(
+                self.writer.warnings.append(
                     Problem(f"footnote [^{label}] has no definition; reference left out", severity="warning")
                 )
             return

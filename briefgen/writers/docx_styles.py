@@ -7,7 +7,6 @@ import copy
 import functools
 import io
 import zipfile
-from pathlib import Path
 
 from lxml import etree
 
@@ -187,15 +186,12 @@ def contract_style_names() -> list[str]:
     return sorted(dict.fromkeys(names), key=str.lower)
 
 
-def check_reference_docx(path: Path) -> list[Problem]:
-    """What a reference document lacks, before anything is rendered: each style of the contract
-    it does not define (briefgen's default definition is used instead). Loads only zip + lxml."""
-    from briefgen.ooxml import read_reference
-
-    data = read_reference(path, "docx")
-    name = str(path)
+def check_reference_docx(reference: bytes, name: str) -> list[Problem]:
+    """What a reference document (bytes as vetted by `briefgen.config`, `name` for messages)
+    lacks, before anything is rendered: each style of the contract it does not define
+    (briefgen's default definition is used instead). Loads only zip + lxml."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(io.BytesIO(reference)) as zf:
             root = etree.fromstring(
                 zf.read("word/styles.xml"), etree.XMLParser(resolve_entities=False, no_network=True)
             )

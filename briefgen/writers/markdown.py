@@ -71,8 +71,13 @@ class MarkdownOptions:
     banner: str | None = None
 
 
-def write_markdown(document: Document, options: MarkdownOptions | None = None) -> tuple[bytes, list[Problem]]:
+def write_markdown(
+    document: Document, options: MarkdownOptions | None = None, reference: bytes | None = None
+) -> tuple[bytes, list[Problem]]:
     """Write `document` as CommonMark (UTF-8, LF line ends, one final newline).
+
+    The writers' common shape (model + options + reference bytes → bytes and warnings); the
+    review Markdown has no reference document, so `reference` is ignored.
 
     Returns the bytes and the warnings: what the review copy cannot show as the document holds
     it (a table with more than one header row keeps the first as its header). Raises nothing

@@ -18,11 +18,18 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefgen.errors import ToolProblem
+from briefgen.errors import Problem, ToolProblem
+from briefgen.model import Document
 from briefgen.outputs import write_atomic
+
+if TYPE_CHECKING:
+    from briefgen.writers.docx import DocxOptions
+    from briefgen.writers.pptx import PptxOptions
 
 DEBIAN_PACKAGES = "libreoffice-writer-nogui libreoffice-impress-nogui"
 _CANDIDATES = ("soffice", "libreoffice")
@@ -58,6 +65,33 @@ def libreoffice_identity() -> str:
     except OSError:
         return str(program)
     return f"{program}\0{info.st_size}\0{info.st_mtime_ns}"
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """How to write a PDF: through the memo's Word writer or the deck's PowerPoint writer (by
+    the type of `office`), then LibreOffice. `name` is how messages name the Office file
+    (e.g. brief-memo.docx); `timeout` is in seconds, for the conversion."""
+
+    office: DocxOptions | PptxOptions
+    name: str
+    timeout: float = 120
+
+
+def write_pdf(document: Document, options: PdfOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
+    """The memo or deck as PDF bytes (the same bytes for the same input and LibreOffice), and
+    the warnings of the Office writer it went through. `reference` is the .docx or .pptx
+    reference as for that writer. Raises `ToolProblem` when LibreOffice is missing, fails or
+    overruns its timeout, `ReferenceFileProblem` as the Office writer does."""
+    from briefgen.writers.docx import DocxOptions, write_docx
+
+    if isinstance(options.office, DocxOptions):
+        office, warnings = write_docx(document, options.office, reference)
+    else:
+        from briefgen.writers.pptx import write_pptx
+
+        office, warnings = write_pptx(document, options.office, reference)
+    return convert_to_pdf(office, options.name, options.timeout, stamp=options.office.stamp), warnings
 
 
 def convert_to_pdf(

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
@@ -33,8 +32,7 @@ from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
 from briefgen.languages import Language, language_of
 from briefgen.model import Document
-from briefgen.ooxml import read_reference, repack
-from briefgen.resources import bundled_reference_bytes
+from briefgen.ooxml import repack
 from briefgen.slides import (
     KINDS,
     CellPlan,
@@ -69,28 +67,22 @@ SOURCE_BAND = 44.0  # points above the bottom band for the source line
 
 @dataclass(frozen=True)
 class PptxOptions:
-    """How to write a deck; `warnings` collects what the writer had to work around."""
+    """How to write a deck: the reproducible stamp, layouts, the smallest body size, and how
+    messages name the reference."""
 
     stamp: datetime
-    reference: Path | None = None  # None: the bundled templates/reference.pptx
     layouts: Mapping[str, str] | None = None  # slide kind -> layout name (default styles.PPTX_LAYOUTS)
     min_font_pt: float = styles.PPTX_MIN_FONT_PT
     banner_pt: float = styles.PPTX_MARKING_PT  # marking banners (bold; at least 10 pt)
-    warnings: list[Problem] = field(default_factory=list)
+    reference_name: str = "bundled reference.pptx"
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading the reference
 
 
-def _open(reference: Path | None):  # type: ignore[no-untyped-def]
-    """The reference presentation with its slides removed."""
-    if reference is None:
-        data = bundled_reference_bytes("pptx")
-        name = "bundled reference.pptx"
-    else:
-        data = read_reference(reference, "pptx")
-        name = str(reference)
+def _open(data: bytes, name: str):  # type: ignore[no-untyped-def]
+    """The reference presentation (bytes as vetted by `briefgen.config`) with its slides removed."""
     try:
         prs = Presentation(io.BytesIO(data))
     except Exception as exc:  # python-pptx raises many kinds on a damaged package
@@ -963,14 +955,19 @@ def _core_properties(prs, document: Document, stamp: datetime) -> None:  # type:
     props.last_printed = stamp
 
 
-def write_pptx(document: Document, options: PptxOptions) -> bytes:
-    """Render the deck; warnings (missing layouts, split points) go to `options.warnings`."""
-    prs = _open(options.reference)
+def write_pptx(document: Document, options: PptxOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
+    """The deck as .pptx bytes, identical for identical input, and the warnings of what had to
+    be worked around (missing layouts, split points).
+
+    `reference` is the organisation's .pptx/.potx (or the bundled one) as read and vetted by
+    `briefgen.config`; raises `ReferenceFileProblem` when the deck cannot be built from it."""
+    warnings: list[Problem] = []
+    prs = _open(reference, options.reference_name)
     try:
-        layouts = _resolve_layouts(prs, options.layouts, options.warnings)
+        layouts = _resolve_layouts(prs, options.layouts, warnings)
         reader = _Reader(prs)
         geometry, infos = _geometry(reader, layouts, options.min_font_pt, options.banner_pt)
-        plans = plan_slides(document, geometry, options.warnings)
+        plans = plan_slides(document, geometry, warnings)
         deck = _Deck(prs, geometry, infos, document.meta.language, _primary_color(prs))
         for plan in plans:
             deck.add(plan)
@@ -979,9 +976,9 @@ def write_pptx(document: Document, options: PptxOptions) -> bytes:
     except BriefgenError:
         raise
     except (KeyError, ValueError, AttributeError, etree.LxmlError) as exc:
-        where = options.reference or "bundled reference.pptx"
+        where = options.reference_name
         raise ReferenceFileProblem(f"{where}: cannot build the deck from this reference: {exc}") from None
-    return repack(stored, options.stamp)
+    return repack(stored, options.stamp), warnings
 
 
 def _stored_package(prs: object) -> bytes:
@@ -1007,11 +1004,13 @@ def _stored_package(prs: object) -> bytes:
     return buffer.getvalue()
 
 
-def check_reference_pptx(path: Path | None, layouts: Mapping[str, str] | None = None) -> list[Problem]:
-    """What a reference presentation lacks, before anything is rendered."""
-    name = str(path) if path else "bundled reference.pptx"
+def check_reference_pptx(
+    reference: bytes, name: str, layouts: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """What a reference presentation (bytes as vetted by `briefgen.config`, `name` for
+    messages) lacks, before anything is rendered."""
     try:
-        prs = _open(path)
+        prs = _open(reference, name)
     except ReferenceFileProblem as exc:
         return exc.problems or [Problem(str(exc), file=name)]
     problems: list[Problem] = []

@@ -1,0 +1,181 @@
+"""One validated build configuration, merged once at the edge.
+
+Settings arrive from three places: the command line (`BuildOptions`), the facts' `output`
+section and the environment (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT). `read_environment`
+reads the environment once per run; `configure` merges the three into one frozen
+`BriefingConfig` per briefing, reading and vetting each reference file once (`References`
+keeps what it read for the rest of the run). Every problem found is collected and raised
+together; after this point no code looks at a path option, a facts setting or a variable again.
+
+Precedence, for each setting: the command line, then the facts' `output` section (reference
+paths relative to the fact file), then the bundled default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from datetime import time as dtime
+from pathlib import Path
+
+from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem, UsageProblem
+from briefgen.facts import LoadedBriefing
+from briefgen.intake import locate_reference
+from briefgen.resources import REFERENCE_NAMES, bundled_reference_bytes
+
+FORMATS = ("docx", "pptx", "md", "pdf")
+DEFAULT_FORMATS = ("docx", "pptx")
+# Which reference document each format is written into (a PDF is made from both).
+FORMAT_REFERENCES = {"docx": ("docx",), "pptx": ("pptx",), "md": (), "pdf": ("docx", "pptx")}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asks for (every field optional there)."""
+
+    out_dir: Path = Path("out")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    templates: Path | None = None
+    reference_docx: Path | None = None
+    reference_pptx: Path | None = None
+    layouts: dict[str, str] | None = None
+    strict: bool = False  # warnings fail the briefing (nothing is stored)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment variables that change what a build writes, read and checked once."""
+
+    source_date_epoch: datetime | None = None  # SOURCE_DATE_EPOCH as naive UTC
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference document, read and vetted (`briefgen.ooxml.read_reference`)."""
+
+    kind: str  # "docx" | "pptx"
+    name: str  # how messages name it: the path, or the bundled file's
+    path: Path | None  # None: the bundled one
+    data: bytes  # normalised to a document (a .dotx/.potx becomes a .docx/.pptx)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class BriefingConfig:
+    """Everything one briefing's build is configured by, merged and validated."""
+
+    formats: tuple[str, ...]
+    out_dir: Path
+    stamp: datetime  # written into the outputs: SOURCE_DATE_EPOCH, else the date prepared
+    references: Mapping[str, Reference]  # by kind, for the formats asked for
+    layouts: Mapping[str, str] | None = None
+    page_budget: int = 2  # pages for the memo body
+    strict: bool = False
+    named_in_facts: frozenset[str] = frozenset()  # kinds whose reference the facts' output: names
+
+
+def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
+    """Read the variables that change outputs; raise `UsageProblem` listing every bad one."""
+    environ = os.environ if environ is None else environ
+    problems: list[Problem] = []
+    epoch: datetime | None = None
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if raw:
+        try:
+            epoch = datetime.fromtimestamp(int(raw), UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError, OSError):
+            problems.append(
+                Problem(
+                    f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp",
+                    hint="seconds since 1970-01-01 UTC, e.g. 1700000000 (or unset it)",
+                )
+            )
+    if problems:
+        raise UsageProblem(problems=problems)
+    return Environment(source_date_epoch=epoch)
+
+
+@dataclass
+class References:
+    """Reference documents read and vetted during one run, each at most once."""
+
+    read: dict[tuple[str, Path | None], Reference] = field(default_factory=dict)
+
+    def get(self, kind: str, path: Path | None) -> Reference:
+        """The reference of `kind` at `path` (None: the bundled one); raise
+        `ReferenceFileProblem` when it is unreadable, unsafe or of the wrong kind."""
+        key = (kind, path)
+        if key not in self.read:
+            if path is None:
+                name = f"templates/{REFERENCE_NAMES[kind]}"
+                self.read[key] = Reference(kind, name, None, bundled_reference_bytes(kind))
+            else:
+                from briefgen.ooxml import read_reference
+
+                self.read[key] = Reference(kind, str(path), path, read_reference(path, kind))
+        return self.read[key]
+
+
+def reference_path(cli_value: Path | None, facts_value: str | None, facts_path: Path) -> Path | None:
+    """The reference file in force: the command line's, else the facts' (relative to the fact
+    file), else None for the bundled one."""
+    if cli_value is not None:
+        return cli_value
+    if facts_value:
+        return (facts_path.parent / facts_value).resolve()
+    return None
+
+
+def configure(
+    loaded: LoadedBriefing,
+    options: BuildOptions,
+    environment: Environment,
+    references: References | None = None,
+) -> BriefingConfig:
+    """Merge the command line, the facts' `output` section and the environment for one
+    briefing; raise a `BriefgenError` listing every problem (unknown formats, unusable
+    reference files) together."""
+    references = references or References()
+    output = loaded.briefing.output
+    problems: list[Problem] = []
+    unknown = [f for f in options.formats if f not in FORMATS]
+    if unknown or not options.formats:
+        named = ", ".join(map(repr, unknown)) or "(none)"
+        problems.append(Problem(f"unknown format {named}; choose from {', '.join(FORMATS)}"))
+    wanted = [k for k in ("docx", "pptx") if any(k in FORMAT_REFERENCES.get(f, ()) for f in options.formats)]
+    chosen: dict[str, Reference] = {}
+    exit_codes: list[int] = []
+    for kind in wanted:
+        cli_value = options.reference_docx if kind == "docx" else options.reference_pptx
+        facts_value = output.reference_docx if kind == "docx" else output.reference_pptx
+        try:
+            chosen[kind] = references.get(kind, reference_path(cli_value, facts_value, loaded.path))
+        except BriefgenError as exc:
+            exit_codes.append(exc.exit_code)
+            if cli_value is None and facts_value:
+                # At the line of output.reference_<kind> in the fact file that names it.
+                exc = locate_reference(exc, loaded, kind)
+            problems.extend(exc.problems or [Problem(str(exc), file=str(loaded.path))])
+    if problems:
+        error = ReferenceFileProblem(problems=problems) if exit_codes else UsageProblem(problems=problems)
+        raise error
+    stamp = environment.source_date_epoch or datetime.combine(loaded.briefing.date_prepared, dtime(0, 0))
+    named = frozenset(
+        k for k in chosen if getattr(output, f"reference_{k}") and getattr(options, f"reference_{k}") is None
+    )
+    return BriefingConfig(
+        formats=tuple(options.formats),
+        out_dir=options.out_dir,
+        stamp=stamp,
+        references=chosen,
+        layouts=options.layouts,
+        page_budget=output.page_budget,
+        strict=options.strict,
+        named_in_facts=named,
+    )

@@ -1,0 +1,89 @@
+"""The build configuration: command line, facts `output` section and environment merged once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.config import BuildOptions, References, configure, read_environment
+from briefgen.errors import ReferenceFileProblem, UsageProblem
+from briefgen.facts import load_facts
+from tests.conftest import FIXTURES, ROOT
+
+MINIMAL = FIXTURES / "minimal.yaml"
+ALT_DOCX = ROOT / "tests" / "reference-alt.docx"
+ALT_PPTX = ROOT / "tests" / "reference-alt.pptx"
+
+
+def _with_output(tmp_path: Path, output: str) -> Path:
+    text = MINIMAL.read_text("utf-8")
+    assert "\noutput:" not in text
+    path = tmp_path / "brief.yaml"
+    path.write_text(text.rstrip("\n") + "\noutput:\n" + output, "utf-8")
+    return path
+
+
+def test_config_command_line_reference_wins_over_the_facts(tmp_path: Path) -> None:
+    facts = _with_output(tmp_path, "  reference_docx: missing.docx\n")
+    loaded = load_facts(facts)
+    config = configure(loaded, BuildOptions(reference_docx=ALT_DOCX), read_environment({}))
+    assert config.references["docx"].path == ALT_DOCX
+    assert config.references["docx"].data[:2] == b"PK"
+    assert config.references["pptx"].path is None  # bundled
+    assert config.references["pptx"].name == "templates/reference.pptx"
+
+
+def test_config_collects_every_bad_reference_located_at_the_facts_key(tmp_path: Path) -> None:
+    facts = _with_output(tmp_path, "  reference_docx: missing.docx\n  reference_pptx: missing.pptx\n")
+    with pytest.raises(ReferenceFileProblem) as caught:
+        configure(load_facts(facts), BuildOptions(), read_environment({}))
+    paths = [p.path for p in caught.value.problems]
+    assert paths == ["output.reference_docx", "output.reference_pptx"]
+    assert all("missing." in p.message for p in caught.value.problems)
+
+
+def test_config_reads_only_the_references_the_formats_need(tmp_path: Path) -> None:
+    facts = _with_output(tmp_path, "  reference_docx: missing.docx\n")
+    config = configure(load_facts(facts), BuildOptions(formats=("pptx", "md")), read_environment({}))
+    assert set(config.references) == {"pptx"}
+
+
+def test_config_reads_each_reference_once() -> None:
+    references = References()
+    loaded = load_facts(MINIMAL)
+    first = configure(loaded, BuildOptions(reference_docx=ALT_DOCX), read_environment({}), references)
+    cached = references.read[("docx", ALT_DOCX)]
+    second = configure(loaded, BuildOptions(reference_docx=ALT_DOCX), read_environment({}), references)
+    assert first.references["docx"] is second.references["docx"] is cached
+
+
+def test_config_stamp_from_source_date_epoch_else_date_prepared() -> None:
+    loaded = load_facts(MINIMAL)
+    dated = configure(loaded, BuildOptions(), read_environment({"SOURCE_DATE_EPOCH": "1700000000"}))
+    assert dated.stamp == datetime(2023, 11, 14, 22, 13, 20)
+    plain = configure(loaded, BuildOptions(), read_environment({}))
+    assert plain.stamp.date() == loaded.briefing.date_prepared
+
+
+def test_config_bad_environment_is_a_usage_problem_with_a_hint() -> None:
+    with pytest.raises(UsageProblem) as caught:
+        read_environment({"SOURCE_DATE_EPOCH": "yesterday"})
+    [problem] = caught.value.problems
+    assert "SOURCE_DATE_EPOCH='yesterday'" in problem.message and problem.hint
+
+
+def test_config_strict_build_fails_on_warnings_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    # A page budget of 1 for the worked example gives a warning from the plan step.
+    facts = tmp_path / "example.yaml"
+    text = (ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml").read_text("utf-8")
+    facts.write_text(text.replace("page_budget: 2", "page_budget: 1"), "utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(facts), "-o", str(out), "--format", "md"]) == 0
+    assert "over its budget" in capsys.readouterr().err
+    strict = tmp_path / "strict"
+    assert main(["build", str(facts), "-o", str(strict), "--format", "md", "--strict"]) == 1
+    assert "over its budget" in capsys.readouterr().err
+    assert not strict.exists() or not any(strict.glob("*.md"))
