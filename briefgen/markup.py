@@ -220,10 +220,104 @@ def _undefined_footnote_rule(state: StateInline, silent: bool) -> bool:
     return False
 
 
+# Quotation marks by language: primary open, close, secondary open, close (CLDR's delimiters;
+# French sets a narrow no-break space inside its guillemets).
+_QUOTES: dict[str, tuple[str, str, str, str]] = {
+    "en": ("“", "”", "‘", "’"),
+    "fr": ("«\u202f", "\u202f»", "“", "”"),
+    "de": ("„", "“", "‚", "‘"),
+    "tr": ("“", "”", "‘", "’"),
+    "ru": ("«", "»", "„", "“"),
+    "uk": ("«", "»", "„", "“"),
+    "ar": ("”", "“", "’", "‘"),
+    "fa": ("«", "»", "”", "“"),
+    "he": ("”", "”", "’", "’"),
+    "zh": ("“", "”", "‘", "’"),
+    "ja": ("「", "」", "『", "』"),
+    "es": ("«", "»", "“", "”"),
+    "it": ("«", "»", "“", "”"),
+    "pt": ("“", "”", "‘", "’"),
+    "nl": ("‘", "’", "“", "”"),
+    "pl": ("„", "”", "«", "»"),
+    "cs": ("„", "“", "‚", "‘"),
+    "sv": ("”", "”", "’", "’"),
+    "fi": ("”", "”", "’", "’"),
+    "da": ("“", "”", "‘", "’"),
+}
+
+# Where a number meets its unit, or a day its month, a line must not break (Chicago 6.116; the
+# Guardian, GOV.UK and the EU Interinstitutional Style Guide say the same).
+_UNITS = (
+    "km|m|cm|mm|kg|g|t|ha|km²|m²|°C|°F|per cent|percent|million|billion|trillion|bn|mn|"
+    "hours?|minutes?|days?|weeks?|months?|years?|kilometres?|kilometers?|miles?|tonnes?|tons?|"
+    "people|troops|soldiers|civilians|refugees"
+)
+
+
+def _no_break_pattern(months: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a space between a number and its unit or month, a hyphen in a number range before one)."""
+    words = "|".join([_UNITS, *map(re.escape, months)])
+    space = re.compile(rf"(?<=\d) (?=(?:{words})(?!\w))")
+    # "15-20 km", "13-14 August": a range, set with an en dash (Chicago 6.78).
+    range_hyphen = re.compile(rf"(?<=\d)-(?=\d[\d.,]* (?:{words})(?!\w))")
+    return space, range_hyphen
+
+
+_ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 @cache
-def _parser() -> MarkdownIt:
-    """The shared, configured MarkdownIt instance (building one costs more than a parse)."""
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+def _typography_for(
+    language: str,
+) -> tuple[tuple[str, str, str, str], tuple[re.Pattern[str], re.Pattern[str]]]:
+    """The quotation marks and the no-break-space pattern for a language tag."""
+    primary = language.split("-")[0].lower()
+    quotes = _QUOTES.get(primary, _QUOTES["en"])
+    months: tuple[str, ...] = _ENGLISH_MONTHS
+    if primary != "en":
+        try:
+            from babel import Locale
+
+            wide = Locale.parse(language.replace("-", "_")).months["format"]["wide"]
+            months = tuple(wide[k] for k in sorted(wide))
+        except Exception:  # an unknown tag: English months (never wrong for an English text)
+            months = _ENGLISH_MONTHS
+    return quotes, _no_break_pattern(months)
+
+
+def _typography_rule(state: StateCore) -> None:
+    """Dashes and no-break spaces in text (after markdown-it's smartquotes): a spaced hyphen
+    becomes a spaced en dash, `--` an en dash and `---` an em dash; a number and its unit, or a
+    day and its month, are joined by a no-break space ("15–20\u00a0km", "2.5\u00a0million",
+    "10\u00a0October"). Code is left alone."""
+    patterns = state.env.get("no_break_pattern")
+    if patterns is None:
+        return
+    space, range_hyphen = patterns
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type != "text":
+                continue
+            text = child.content
+            if "-" in text:
+                text = text.replace("---", "—").replace("--", "–").replace(" - ", " – ")
+                text = range_hyphen.sub("–", text)
+            child.content = space.sub("\u00a0", text)
+
+
+@cache
+def _parser(typographer: bool = False) -> MarkdownIt:
+    """The shared, configured MarkdownIt instance (building one costs more than a parse); with
+    `typographer`, markdown-it's smart quotes and `_typography_rule` run too."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": typographer}).enable("table")
+    if typographer:
+        md.enable("smartquotes")
+        md.core.ruler.after("smartquotes", "typography", _typography_rule)
     md.use(front_matter_plugin)
     # Definitions stay where they are in the stream (move_to_end=False) so every definition is
     # kept with its original label, referenced or not; inline `^[…]` notes are not in the dialect.
@@ -743,9 +837,17 @@ _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
 
 
 def read_markdown(
-    text: str, *, source: str = "<markdown>", warnings: list[Problem] | None = None
+    text: str,
+    *,
+    source: str = "<markdown>",
+    warnings: list[Problem] | None = None,
+    typography: str | None = None,
 ) -> Document:
     """Parse rendered template Markdown into a `Document`.
+
+    With `typography` (a language tag such as en-GB), straight quotes and apostrophes become the
+    language's curly quotation marks (markdown-it's smartquotes), spaced hyphens dashes, and a
+    number and its unit are joined by a no-break space; without it text reads back literally.
 
     `source` names the text in error messages (`memo.md:42: risk-matrix block: …`). Raises
     `TemplateProblem` for malformed JSON in the front matter or a `toc`, `risk-matrix` or
@@ -759,7 +861,11 @@ def read_markdown(
         offset = leading.group().count("\n")
         text = text[leading.end() :]
     env: dict[str, Any] = {}
-    tokens = _parser().parse(text, env)
+    parser = _parser(typography is not None)
+    if typography is not None:
+        quotes, env["no_break_pattern"] = _typography_for(typography)
+        parser.options["quotes"] = list(quotes)
+    tokens = parser.parse(text, env)
     for line, fence in env.get("unclosed_divs", ()):
         # A div that runs to the end would swallow everything after it (in a deck, into the
         # speaker notes): a template mistake, usually a `:::` glued to the line above.

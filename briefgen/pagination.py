@@ -181,10 +181,71 @@ def column_widths(
         # Every column is short: spread the spare room evenly.
         spare = (avail - sum(widths)) / ncols
         widths = [w + spare for w in widths]
+    if len(rows) * ncols <= _BALANCE_CELLS:
+        widths = _balance(rows, widths, [n.least for n in needs], regular, size_pt, _pt(padding_tw))
     twips = [int(w * TWIPS_PER_PT) for w in widths]
     widest = max(range(ncols), key=lambda k: twips[k])
     twips[widest] += available_tw - sum(twips)  # exact total despite rounding
     return twips
+
+
+# Tables up to this many cells get their widths balanced by measuring every cell (`_balance`);
+# longer registers keep the proportional rule (measuring them all would cost more than it buys).
+_BALANCE_CELLS = 400
+
+
+def _balance(
+    rows: Sequence[Sequence[str]],
+    widths: list[float],
+    least: list[float],
+    face: metrics.FontMetrics,
+    size_pt: float,
+    pad_pt: float,
+) -> list[float]:
+    """Widths (points) adjusted so that the table is as short as it can be: take a slice of
+    width from one column and give it to another while that lowers the total of the rows'
+    heights (each the line count of its tallest cell), or keeps it and wraps the cells more
+    evenly. A short column of titles next to a long column of prose then gets the room that
+    spares it wrapping over four or five lines. Never below a column's longest word."""
+    ncols = len(widths)
+    cells = [[(row[c] if c < len(row) else "") for c in range(ncols)] for row in rows]
+    cache: dict[tuple[int, int], list[int]] = {}
+
+    def column_lines(c: int, width: float) -> list[int]:
+        key = (c, round(width * 4))
+        found = cache.get(key)
+        if found is None:
+            inner = max(width - pad_pt, size_pt)
+            found = cache[key] = [len(metrics.wrap(r[c], inner, face, size_pt)) for r in cells]
+        return found
+
+    def height(ws: list[float]) -> tuple[int, int]:
+        """The table's height in lines, then (to choose between equal heights) the sum of the
+        squared line counts of its cells: a cell wrapped over many lines reads worst."""
+        per_column = [column_lines(c, w) for c, w in enumerate(ws)]
+        rows_ = list(zip(*per_column, strict=True))
+        return sum(max(lines) for lines in rows_), sum(n * n for lines in rows_ for n in lines)
+
+    total = sum(widths)
+    step = total * 0.03
+    best = height(widths)
+    for _ in range(60):
+        improved = False
+        for give in range(ncols):
+            if widths[give] - step < least[give]:
+                continue
+            for take in range(ncols):
+                if take == give:
+                    continue
+                trial = list(widths)
+                trial[give] -= step
+                trial[take] += step
+                h = height(trial)
+                if h < best:
+                    best, widths, improved = h, trial, True
+        if not improved:
+            break
+    return widths
 
 
 # ---------------------------------------------------------------------------------------------

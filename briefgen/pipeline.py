@@ -133,8 +133,14 @@ def run(
         from briefgen.markup import read_markdown
 
         for kind in kinds:
+            # The memo is typeset: curly quotes, dashes, no-break spaces (the deck plans its
+            # slides on the text as written).
+            typography = loaded.briefing.output.language if kind == "memo" else None
             result.documents[kind] = read_markdown(
-                result.markdown[kind], source=f"{stem}-{kind}.md", warnings=result.warnings
+                result.markdown[kind],
+                source=f"{stem}-{kind}.md",
+                warnings=result.warnings,
+                typography=typography,
             )
     if until < Step.PLAN:
         return result

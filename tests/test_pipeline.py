@@ -70,7 +70,9 @@ def test_memo_risk_table_rows_and_rag_colours_match_facts(memo, briefing):
     table = next(t for t in memo.tables if t.rows[0].cells[0].text == "Risk")
     ranked = sorted(briefing.risks, key=lambda r: -r.score)
     rows = table.rows[1:]
-    assert [r.cells[0].text for r in rows] == [f"{k}. {r.title}" for k, r in enumerate(ranked, start=1)]
+    # The memo is typeset: straight apostrophes become curly ones.
+    titles = [f"{k}. {r.title}".replace("'", "’") for k, r in enumerate(ranked, start=1)]
+    assert [r.cells[0].text for r in rows] == titles
     assert [int(r.cells[3].text) for r in rows] == [r.score for r in ranked]
     for row, risk in zip(rows, ranked, strict=True):
         shading = row.cells[4]._tc.find(f"{W}tcPr/{W}shd")

@@ -370,7 +370,12 @@ class _MemoWriter(TableWriter, FurnitureWriter):
                 style = S.DOCX_TITLE
             elif "subtitle" in block.classes:
                 style = "Subtitle"
+            elif "caption" in block.classes:
+                style = S.DOCX_CAPTION
         p = self._p(style)
+        if style == S.DOCX_CAPTION:
+            # A caption stands above its table or figure and goes to the next page with it.
+            set_prop(ppr(p), el("w:keepNext"), PPR_ORDER)
         self.inlines(p, block.content)
 
     def list(self, block: ListBlock, level: int) -> None:

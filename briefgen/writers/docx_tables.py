@@ -121,13 +121,13 @@ class TableWriter:
 
     def _tr(self, tbl: etree._Element, *, header: bool = False, height: int = 0) -> etree._Element:
         tr = el("w:tr", tbl)
-        if header or height:
-            trpr = el("w:trPr", tr)
-            el("w:cantSplit", trpr)
-            if height:
-                el("w:trHeight", trpr, val=height, hRule="atLeast")
-            if header:
-                el("w:tblHeader", trpr)  # repeats on every page; screen readers read it as header
+        trpr = el("w:trPr", tr)
+        # No row breaks across a page: a response cut after "once the zone is in" reads wrong.
+        el("w:cantSplit", trpr)
+        if height:
+            el("w:trHeight", trpr, val=height, hRule="atLeast")
+        if header:
+            el("w:tblHeader", trpr)  # repeats on every page; screen readers read it as header
         return tr
 
     def _cell(
@@ -243,9 +243,11 @@ class TableWriter:
         self._cell(tr, label_w, (Text("Likelihood / impact"),), header=True)
         for i, label in enumerate(block.impact_labels[:5], start=1):
             self._cell(tr, cell_w, (Text(f"{i} {label}"),), header=True, align="center")
+        # Each risk by its number in the risk tables (the order of the block: highest score
+        # first), never by its id.
         cells: dict[tuple[int, int], list[str]] = {}
-        for risk in block.risks:
-            cells.setdefault((risk.likelihood, risk.impact), []).append(risk.id)
+        for number, risk in enumerate(block.risks, start=1):
+            cells.setdefault((risk.likelihood, risk.impact), []).append(str(number))
         for likelihood in range(5, 0, -1):
             tr = self._tr(tbl, height=520)
             label = (

@@ -1,0 +1,154 @@
+"""The worked example's memo as a reader gets it: tables that read well, typeset text, notes that
+do not crowd the page. Reads the built .docx back with zip + lxml."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from lxml import etree
+
+from briefgen import metrics
+from briefgen.cli import main
+from briefgen.markup import read_markdown
+from briefgen.pagination import TABLE_SIZE, column_widths
+from tests.conftest import EXAMPLE
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+STEM = EXAMPLE.stem
+
+
+@pytest.fixture(scope="module")
+def memo(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    out = tmp_path_factory.mktemp("out")
+    assert main(["build", str(EXAMPLE), "-o", str(out), "--format", "docx"]) == 0
+    return (out / f"{STEM}-memo.docx").read_bytes()
+
+
+def part(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return etree.fromstring(zf.read(name))
+
+
+def text(node: etree._Element) -> str:
+    return "".join(t.text or "" for t in node.iter(f"{W}t"))
+
+
+def test_memo_layout_no_table_row_splits_across_pages(memo: bytes) -> None:
+    rows = list(part(memo, "word/document.xml").iter(f"{W}tr"))
+    assert rows and all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)
+
+
+def test_memo_layout_header_rows_repeat(memo: bytes) -> None:
+    body = part(memo, "word/document.xml")
+    for tbl in body.iter(f"{W}tbl"):
+        first = tbl.find(f"{W}tr")
+        borderless = tbl.find(f"{W}tblPr/{W}tblBorders/{W}top") is not None and (
+            tbl.find(f"{W}tblPr/{W}tblBorders/{W}top").get(f"{W}val") == "nil"
+        )
+        if not borderless:  # the heading block has no header row
+            assert first.find(f"{W}trPr/{W}tblHeader") is not None, text(first)
+
+
+def test_memo_layout_prints_no_ids(memo: bytes) -> None:
+    from briefgen.facts import load_facts
+
+    briefing = load_facts(EXAMPLE).briefing
+    body = text(part(memo, "word/document.xml")).replace("\u00a0", " ")
+    ids = [r.id for r in briefing.risks] + [p.id for p in briefing.people] + [s.id for s in briefing.sources]
+    hyphenated = [i for i in ids if "-" in i]
+    assert hyphenated and not [i for i in hyphenated if i in body]
+    assert not re.search(r"\((?:{})\)".format("|".join(map(re.escape, ids))), body)
+    assert not re.search(r"\b(?:ours|theirs|third-party)\b", body)
+
+
+def test_memo_layout_heat_map_is_captioned_and_kept_with_its_heading(memo: bytes) -> None:
+    children = list(part(memo, "word/document.xml").find(f"{W}body"))
+    matrix = next(
+        i
+        for i, c in enumerate(children)
+        if c.tag == f"{W}tbl" and "each number is a risk" in text(children[i - 1])
+    )
+    caption, heading = children[matrix - 1], children[matrix - 2]
+    assert "each number is a risk" in text(caption)
+    for p in (heading, caption):
+        keep = p.find(f"{W}pPr/{W}keepNext")
+        style = p.find(f"{W}pPr/{W}pStyle").get(f"{W}val")
+        assert keep is not None or style.startswith("Heading"), text(p)
+    # Every row but the last keeps with the next: the heat map moves to a page whole.
+    rows = children[matrix].findall(f"{W}tr")
+    assert all(r.find(f".//{W}keepNext") is not None for r in rows[:-1])
+
+
+def test_memo_layout_names_never_break_inside(memo: bytes) -> None:
+    body = part(memo, "word/document.xml")
+    people = next(t for t in body.iter(f"{W}tbl") if "Biography" in text(t))
+    names = [text(tr.find(f"{W}tc")) for tr in people.findall(f"{W}tr")[1:]]
+    assert names
+    for name in names:
+        # No breakable space inside the Latin name; hyphens are Word's non-breaking ones.
+        latin = name.split(" (")[0]
+        assert " " not in latin and "-" not in latin, name
+    assert people.find(f".//{W}noBreakHyphen") is not None  # "al-Assad"
+
+
+def test_memo_layout_text_is_typeset(memo: bytes) -> None:
+    body = text(part(memo, "word/document.xml"))
+    notes = text(part(memo, "word/footnotes.xml"))
+    assert "'" not in body and '"' not in body
+    assert "’" in body and "“" in body
+    assert "2.5\u00a0million" in body  # a number and its unit stay on one line
+    assert '"' not in notes
+
+
+def test_memo_layout_typography_follows_the_language() -> None:
+    german = read_markdown('Er sagte "nein" am 10 Oktober.', typography="de")
+    assert german.blocks[0].content[0].text == "Er sagte „nein“ am 10\u00a0Oktober."
+    french = read_markdown('Il a dit "non" - 15-20 km.', typography="fr")
+    assert french.blocks[0].content[0].text == "Il a dit «\u202fnon\u202f» – 15–20\u00a0km."
+    # A file reference keeps its hyphen; without typography text reads back literally.
+    assert read_markdown("Cable 2018-0117 - \"x\"", typography="en").blocks[0].content[0].text == (
+        "Cable 2018-0117 – “x”"
+    )
+    assert read_markdown('Say "x" - 15-20 km').blocks[0].content[0].text == 'Say "x" - 15-20 km'
+
+
+def test_memo_layout_short_columns_spare_titles_from_wrapping() -> None:
+    """The risk register: a column of short bold titles next to long prose gets enough width
+    that no title is the tallest cell of its row (the prose sets the row's height), and a score
+    never breaks."""
+    from briefgen.facts import load_facts
+
+    risks = sorted(load_facts(EXAMPLE).briefing.risks, key=lambda r: -r.score)
+    rows = [["Risk", "Score", "RAG", "Rationale", "Mitigation and owner"]] + [
+        [f"{k}. {r.title}", f"{r.likelihood}×{r.impact} = {r.score}", r.rag.upper(), r.rationale or "–",
+         f"{r.mitigation} Owner: {r.owner}."]
+        for k, r in enumerate(risks, start=1)
+    ]  # fmt: skip
+    widths = column_widths(rows, 9070)
+    assert sum(widths) == 9070
+    face = metrics.font_metrics("Calibri", bold=True)
+
+    def lines(row: list[str], c: int) -> int:
+        return len(metrics.wrap(row[c], (widths[c] - 170) / 20, face, TABLE_SIZE))
+
+    for row in rows[1:]:
+        assert lines(row, 0) <= max(lines(row, 3), lines(row, 4)), row[0]
+        assert lines(row, 1) == 1, row[1]
+
+
+def test_memo_layout_notes_take_at_most_a_tenth_of_a_body_page(memo: bytes) -> None:
+    """At most one note per cited passage in the body, and the notes of the two body pages fit in
+    a tenth of them (a note line is about 12 pt; an A4 page 842 pt)."""
+    body = part(memo, "word/document.xml")
+    refs_before_annexes = 0
+    for p in body.iter(f"{W}p"):
+        if p.find(f"{W}pPr/{W}pageBreakBefore") is not None:
+            break
+        refs_before_annexes += len(p.findall(f".//{W}footnoteReference"))
+    notes = {n.get(f"{W}id"): text(n) for n in part(memo, "word/footnotes.xml")}
+    body_notes = [t for k, t in notes.items() if k.isdigit() and 0 < int(k) <= refs_before_annexes]
+    lines = sum(max(1, round(len(t) / 110 + 0.49)) for t in body_notes)
+    assert lines * 12 <= 2 * 84, (refs_before_annexes, lines)
