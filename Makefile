@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
 
-.PHONY: demo test check lint bench clean install catalogs catalog-extract catalog-update catalog-compile
+.PHONY: demo test fuzz check lint bench clean install catalogs catalog-extract catalog-update catalog-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ demo: $(RUNTIME)
 
 test: check
 	$(BIN)/python -m pytest
+
+# Long randomised runs, by hand or nightly (make test runs a bounded handful of each):
+# interrupts at random moments of random commands (issue 20: at least 50 runs) and the
+# property-based tests with Hypothesis's long profile.
+FUZZ_RUNS ?= 60
+fuzz: $(TESTING)
+	BRIEFGEN_STRESS_RUNS=$(FUZZ_RUNS) $(BIN)/python -m pytest tests/test_interrupts.py -k random
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py
 
 # The architecture checks itself: ruff (style), import-linter (the layers and "only the writers
 # import python-docx / python-pptx", contracts in pyproject.toml).

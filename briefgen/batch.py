@@ -13,14 +13,17 @@ import contextlib
 import multiprocessing
 import os
 import re
+import signal
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as connection_wait
 from pathlib import Path
 
-from briefgen import GC_THRESHOLDS
+from briefgen import GC_THRESHOLDS, interrupts
 from briefgen.config import BuildOptions, References, read_environment
 from briefgen.errors import (
     EXIT_INTERNAL,
@@ -45,8 +48,8 @@ from briefgen.incremental import (
     up_to_date,
 )
 from briefgen.manifest import Manifest, sha256_bytes, sha256_file
-from briefgen.outputs import folder_lock
-from briefgen.pipeline import Step, output_stem
+from briefgen.outputs import TEMP_SUFFIX, folder_lock
+from briefgen.pipeline import Step, output_names, output_stem
 from briefgen.pipeline import run as run_pipeline
 from briefgen.templating import TemplateSet
 
@@ -175,9 +178,11 @@ def _build_one(
 def _raise_terminated(signum: int, frame: object) -> None:
     import signal
 
-    # Once: a second SIGTERM (the pool's own clean-up sends one) must not cut short the removal
-    # of temporary files that the first set going.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    # Once: a second signal must not cut short the removal of temporary files that the first
+    # set going (the batch kills a worker that takes too long).
+    for other in (signal.SIGTERM, signal.SIGINT):
+        if signal.getsignal(other) is _raise_terminated:
+            signal.signal(other, signal.SIG_IGN)
     if not _WORKER_BUSY:
         os._exit(EXIT_INTERRUPTED)  # between briefings: nothing to clean up, and no traceback
     raise Terminated()
@@ -197,10 +202,13 @@ def _init_worker(template_dir: Path | None) -> None:
     import signal
 
     gc.set_threshold(*GC_THRESHOLDS)
-    # SIGTERM (from `_interrupt_workers`, or a CI runner) becomes `Terminated`, a
-    # KeyboardInterrupt, so that a write in progress removes its temporary file, as in the
-    # main process. Not SIGINT: a briefgen started with SIGINT ignored passes that on.
+    # SIGTERM (from the batch, or a CI runner) and SIGINT (Ctrl-C reaches every process of the
+    # terminal's group) become `Terminated`, a KeyboardInterrupt, so that a write in progress
+    # removes its temporary file, as in the main process. A SIGINT that briefgen was started
+    # with ignored stays ignored.
     signal.signal(signal.SIGTERM, _raise_terminated)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _raise_terminated)
     _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
 
 
@@ -209,7 +217,7 @@ def _worker_build(
 ) -> BuildResult:
     global _WORKER_BUSY
     try:
-        _WORKER_BUSY = True  # inside the try: a SIGTERM just after it still ends in the except
+        _WORKER_BUSY = True  # inside the try: a signal just after it still ends in the except
         # A fork-server worker inherits the server's environment, which may predate changes the
         # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
         if environ != os.environ:
@@ -219,13 +227,34 @@ def _worker_build(
             tempfile.tempdir = None
         templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
         return _build_one(path, options, context, templates, _WORKER_REFERENCES)
-    except Terminated:
-        # The briefing in progress has cleaned up on the way out. Leave the pool rather than
-        # take the next briefing already queued for this worker: the pool, finding a worker
-        # gone, stops the others too.
+    except KeyboardInterrupt:  # `Terminated`, and a KeyboardInterrupt that beat the handler
+        # The briefing in progress has cleaned up on the way out; leave without a traceback.
         os._exit(EXIT_INTERRUPTED)
     finally:
         _WORKER_BUSY = False
+
+
+def _worker_main(conn: Connection, template_dir: Path | None) -> None:
+    """A worker process: build the briefings the batch sends, one at a time, answering each
+    with its result, until told to stop (None) or the batch is gone (end of file)."""
+    try:
+        _init_worker(template_dir)
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                break
+            if task is None:
+                break
+            index, path, options, context, environ = task
+            result = _worker_build(path, options, context, environ)
+            try:
+                conn.send((index, result))
+            except OSError:
+                break
+    except KeyboardInterrupt:
+        pass
+    os._exit(0)  # no interpreter shutdown: nothing to flush, and no traceback from it
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -348,66 +377,174 @@ def _build_parallel(
     fail_fast: bool,
     finish: Callable[[int, BuildResult], None],
 ) -> None:
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_mp_context(),
-        initializer=_init_worker,
-        initargs=(options.templates,),
-    ) as pool:
-        futures: dict[Future[BuildResult], tuple[int, Path]] = {}
-        pending: set[Future[BuildResult]] = set()
+    """Build `todo` in `workers` worker processes, calling `finish` as each briefing ends.
+
+    An interruption (Ctrl-C, SIGTERM) stops the workers: each briefing in progress removes its
+    temporary files and its worker exits; one that has not within `_STOP_S` is killed and its
+    temporary files removed here. No worker outlives the batch, whatever state it was in."""
+    queue = deque(todo)
+    pool = _Pool(_mp_context(), workers, options)
+    with interrupts.on_hard_stop(pool.kill):
         try:
-            # Submitting starts the workers: an interruption may already arrive here.
-            for index, path in todo:
-                futures[pool.submit(_worker_build, path, options, context, dict(os.environ))] = (index, path)
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                failed = False
-                for future in sorted(done, key=lambda f: futures[f][0]):
-                    index, path = futures[future]
-                    result = _collect(future, path)
-                    failed |= result.status == FAILED
+            stopping = False
+            while True:
+                for worker in pool.idle():
+                    if queue and not stopping:
+                        worker.assign(queue.popleft(), options, context)
+                if not pool.busy():
+                    break
+                for index, result in pool.results():
                     finish(index, result)
-                if fail_fast and failed:
-                    for future in pending:
-                        future.cancel()
-                    for future in sorted(pending, key=lambda f: futures[f][0]):
-                        if not future.cancelled():  # already running: let it finish
-                            finish(futures[future][0], _collect(future, futures[future][1]))
-                    return
+                    stopping |= fail_fast and result.status == FAILED
         except BaseException:
-            for future in futures:
-                future.cancel()  # those not started; a running one stops by `_interrupt_workers`
-            _interrupt_workers(pool)
+            pool.stop()
             raise
+        pool.close()
 
 
-def _interrupt_workers(pool: ProcessPoolExecutor) -> None:
-    """Pass an interruption (Ctrl-C, or a SIGTERM sent to briefgen alone) on to the workers, so
-    the briefings in progress stop at once, each removing its temporary files on the way out
-    (`_init_worker`), instead of the pool's shutdown waiting for them to finish."""
-    import signal
-
-    # `_processes` (pid → process) is private but has been there since Python 3.2; without it
-    # the shutdown merely waits.
-    for pid in list(getattr(pool, "_processes", None) or {}):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGTERM)
+_STOP_S = 0.6  # how long an interrupted worker may take to clean up before it is killed
 
 
-def _collect(future: Future[BuildResult], path: Path) -> BuildResult:
-    try:
-        return future.result()
-    except Exception as exc:  # the worker process died (killed, out of memory)
-        if os.environ.get("BRIEFGEN_DEBUG"):
-            raise
-        return BuildResult(
-            path,
-            status=FAILED,
-            exit_code=EXIT_INTERNAL,
-            problems=[Problem(f"the build process failed: {type(exc).__name__}: {exc}", file=str(path))],
-        )
+class _Worker:
+    """One worker process and the pipe to it; `task` is the briefing it is building."""
+
+    def __init__(self, ctx: multiprocessing.context.BaseContext, template_dir: Path | None) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(child, template_dir), daemon=True)
+        self.task: tuple[int, Path] | None = None
+        self.process.start()
+        child.close()
+
+    def assign(self, task: tuple[int, Path], options: BuildOptions, context: InputContext) -> None:
+        self.task = task
+        self.conn.send((*task, options, context, dict(os.environ)))
+
+
+class _Pool:
+    """Worker processes that build one briefing at a time each (a process pool without the
+    executor machinery, whose shutdown races an interruption: tracebacks from a cancelled
+    future, hangs waiting for a worker that is gone)."""
+
+    def __init__(self, ctx: multiprocessing.context.BaseContext, size: int, options: BuildOptions) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.workers: list[_Worker] = []
+        for _ in range(size):
+            self._start()
+
+    def _start(self) -> _Worker:
+        # Not held against signals (the first start waits for the fork server to import the
+        # pipeline): a worker started as an interruption arrives, and so unknown to `stop`,
+        # finds its pipe closed when the batch ends and leaves by itself.
+        worker = _Worker(self.ctx, self.options.templates)
+        self.workers.append(worker)
+        return worker
+
+    def idle(self) -> list[_Worker]:
+        return [w for w in self.workers if w.task is None]
+
+    def busy(self) -> list[_Worker]:
+        return [w for w in self.workers if w.task is not None]
+
+    def results(self) -> list[tuple[int, BuildResult]]:
+        """Wait until at least one busy worker answers (or dies); return what came back."""
+        busy = self.busy()
+        ready = set(connection_wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+        found: list[tuple[int, BuildResult]] = []
+        for worker in busy:
+            assert worker.task is not None
+            if worker.conn in ready or worker.conn.poll():
+                try:
+                    found.append(worker.conn.recv())
+                    worker.task = None
+                    continue
+                except (EOFError, OSError):
+                    pass
+            if worker.conn in ready or worker.process.sentinel in ready:
+                # Gone without an answer (killed, out of memory): that briefing failed; a new
+                # worker takes its place for the rest.
+                index, path = worker.task
+                found.append((index, _died(path, worker.process.exitcode)))
+                self._retire(worker)
+                self._start()
+        return found
+
+    def _retire(self, worker: _Worker) -> None:
+        self.workers.remove(worker)
+        worker.conn.close()
+        worker.process.join(timeout=1)
+
+    def close(self) -> None:
+        """Tell every worker to leave and wait for them."""
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in self.workers:
+            worker.process.join()
+            worker.conn.close()
+        self.workers.clear()
+
+    def stop(self) -> None:
+        """After an interruption: SIGTERM every worker (each cleans up and exits), wait up to
+        `_STOP_S`, kill the rest and remove their temporary files."""
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                os.kill(worker.process.pid, signal.SIGTERM)  # type: ignore[arg-type]
+        sentinels = [w.process.sentinel for w in self.workers]
+        deadline = time.monotonic() + _STOP_S
+        while sentinels and time.monotonic() < deadline:
+            gone = connection_wait(sentinels, timeout=max(deadline - time.monotonic(), 0))
+            sentinels = [s for s in sentinels if s not in gone]
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill every worker still running and remove the temporary files it may have left in
+        the output folder. Safe from a signal handler or another thread: it only sends signals,
+        polls the workers' sentinels (at most half a second) and removes files."""
+        workers = list(self.workers)
+        for worker in workers:
+            if worker.process.exitcode is None:
+                with contextlib.suppress(OSError, ValueError):
+                    os.kill(worker.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        with contextlib.suppress(OSError, ValueError):
+            sentinels = [w.process.sentinel for w in workers]
+            deadline = time.monotonic() + 0.5
+            while sentinels and time.monotonic() < deadline:
+                gone = connection_wait(sentinels, timeout=max(deadline - time.monotonic(), 0))
+                sentinels = [s for s in sentinels if s not in gone]
+        for worker in workers:
+            if worker.task is not None:
+                _remove_temporaries(self.options, worker.task[1])
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+        self.workers.clear()
+
+
+def _remove_temporaries(options: BuildOptions, facts: Path) -> None:
+    """The temporary files a killed worker may have left for this briefing's outputs (nobody
+    else writes them: the batch holds the output folder's lock)."""
+    names = output_names(output_stem(facts), options.formats)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(options.out_dir):
+            if entry.name.endswith(TEMP_SUFFIX) and any(entry.name.startswith(f".{n}.") for n in names):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _died(path: Path, exitcode: int | None) -> BuildResult:
+    if os.environ.get("BRIEFGEN_DEBUG"):
+        raise RuntimeError(f"the build process for {path} ended without a result (exit {exitcode})")
+    return BuildResult(
+        path,
+        status=FAILED,
+        exit_code=EXIT_INTERNAL,
+        problems=[
+            Problem(
+                f"the build process failed: it ended without a result (exit code {exitcode})",
+                file=str(path),
+            )
+        ],
+    )
 
 
 def _collision(path: Path, other: Path, stem: str) -> BuildResult:

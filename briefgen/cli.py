@@ -383,8 +383,9 @@ def watch(
             on_outcomes=lambda outcomes: report(outcomes, sys.stdout, sys.stderr),
             on_ready=lambda: click.echo("watching for changes; Ctrl-C stops", err=True),
         )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the documented way to end it, exit 130
         click.echo("stopped", err=True)
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 
@@ -453,11 +454,31 @@ def _report(exc: BriefgenError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; the one place errors become exit codes."""
+    """Run the CLI and return its exit code; the one place errors become exit codes.
+
+    SIGINT and SIGTERM (`briefgen.interrupts`): the first stops the command through its
+    clean-up and returns 130; a second, or a clean-up taking over a second, exits 130 at once."""
+    from briefgen import interrupts
+
+    with interrupts.handled():
+        try:
+            return _run(argv)
+        except KeyboardInterrupt:  # also one arriving while an error was being reported
+            return _interrupted()
+
+
+def _interrupted() -> int:
+    from briefgen.outputs import remove_pending
+
+    remove_pending()  # normally already gone: each write removes its own on the way out
+    click.echo("interrupted", err=True)
+    return EXIT_INTERRUPTED
+
+
+def _run(argv: list[str] | None) -> int:
     import gc
 
     gc.set_threshold(*GC_THRESHOLDS)  # again, for callers that do not come through __main__
-    restore_sigterm = _handle_sigterm()
     try:
         result = cli.main(args=argv, prog_name="briefgen", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -471,11 +492,7 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
-        from briefgen.outputs import remove_pending
-
-        remove_pending()  # normally already gone: each write removes its own on the way out
-        click.echo("interrupted", err=True)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BriefgenError as exc:
         _report(exc)
         return exc.exit_code
@@ -489,27 +506,7 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return EXIT_INTERNAL
-    finally:
-        restore_sigterm()
     return result if isinstance(result, int) else EXIT_OK
-
-
-def _handle_sigterm():  # -> Callable[[], None]
-    """Turn SIGTERM into `Terminated` (a KeyboardInterrupt) in the main thread, so a build
-    stopped by a CI runner or `kill` cleans up its temporary files and exits 130 like Ctrl-C.
-    Returns a function that restores the previous handler."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    from briefgen.errors import Terminated
-
-    def on_sigterm(signum, frame):
-        raise Terminated()
-
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
-    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 # Commands that only read files and print, with nothing to clean up when they end: they leave

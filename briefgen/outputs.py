@@ -42,7 +42,7 @@ MAX_NAME_BYTES = 200  # file systems allow 255 bytes; keep room for the temporar
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 _pending: set[str] = set()
-_pending_lock = threading.Lock()
+_pending_lock = threading.RLock()  # re-entered by a signal handler that interrupts its holder
 
 
 def check_output_name(name: str) -> str:

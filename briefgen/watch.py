@@ -83,7 +83,12 @@ class Rebuilder:
         """Folders to watch: those of the facts, the templates and every reference document."""
         folders = {p.resolve() if p.is_dir() else p.resolve().parent for p in self.inputs if p.exists()}
         folders.update(self.template_dirs)
-        for deps in [dependencies(Path("."), None, self.options), *self.dependencies.values()]:
+        # The reference files in force for a briefing not loaded yet; the placeholder fact path
+        # itself is no dependency (its folder, the working directory's parent, would be watched
+        # recursively: a whole checkout, whose set-up alone holds Ctrl-C off for seconds).
+        placeholder = Path(".")
+        pending = dependencies(placeholder, None, self.options) - {placeholder.resolve()}
+        for deps in [pending, *self.dependencies.values()]:
             folders.update(r.parent for r in deps)
         return sorted(f for f in folders if f.is_dir())
 
