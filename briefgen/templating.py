@@ -39,6 +39,7 @@ from briefgen.formats import formats_for
 from briefgen.languages import Language, Messages, language_of
 from briefgen.markup import escape_markdown
 from briefgen.resources import builtin_template_dir
+from briefgen.template_problems import context_names, runtime_problem, syntax_problem
 from briefgen.vocabulary import term
 
 TEMPLATE_NAMES = {"memo": "memo.md.j2", "deck": "deck.md.j2"}
@@ -702,14 +703,15 @@ class TemplateSet:
         except _RenderStopped as exc:
             raise TemplateProblem(f"{_where(exc, name)}: {exc.reason}") from None
         except jinja2.TemplateSyntaxError as exc:
-            where = f"{exc.filename or exc.name or name}:{exc.lineno}"
-            raise TemplateProblem(f"{where}: template syntax error: {exc.message}") from None
+            raise syntax_problem(exc, name) from None
         except SecurityError as exc:
             raise TemplateProblem(
                 f"{_where(exc, name)}: template tried something the sandbox forbids: {exc}"
             ) from None
         except jinja2.UndefinedError as exc:
-            raise TemplateProblem(f"{_where(exc, name)}: undefined in template: {exc.message}") from None
+            file, line = _where_parts(exc, name)
+            names = context_names(context, self.env) + list(_macro_names(self.env, name))
+            raise runtime_problem(exc, file, line, names) from None
         except jinja2.TemplateNotFound as exc:
             # Also what `{% include '/etc/passwd' %}` or '../x' gives: the loader only serves
             # files inside the template folders.
@@ -739,9 +741,8 @@ class TemplateSet:
         except Exception as exc:
             # Whatever a template's expression raises (TypeError, OverflowError from a too-large
             # range, errors of pydantic or our helpers) is the template's problem, located.
-            raise TemplateProblem(
-                f"{_where(exc, name)}: template failed: {type(exc).__name__}: {exc}"
-            ) from None
+            file, line = _where_parts(exc, name)
+            raise runtime_problem(exc, file, line, ()) from None
 
 
 # A template's output is gathered piece by piece; past this many characters it is stopped at
@@ -768,6 +769,22 @@ def _collect_output(template: jinja2.Template, context: dict[str, object]) -> st
             )
         pieces.append(piece)
     return "".join(pieces)
+
+
+def _where_parts(exc: BaseException, name: str) -> tuple[str, int]:
+    """The template file and line (0 when unknown) an exception was raised from."""
+    where = _where(exc, name)
+    file, _, line = where.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (where, 0)
+
+
+def _macro_names(env: jinja2.Environment, name: str) -> Iterable[str]:
+    """Names a template defines itself (`{% macro %}`, `{% set %}`, `{% import … as m %}`)."""
+    try:
+        source = env.loader.get_source(env, name)[0] if env.loader else ""  # type: ignore[union-attr]
+    except (jinja2.TemplateError, OSError):
+        return ()
+    return re.findall(r"\{%-?\s*(?:macro|set|import\s+\S+\s+as|for)\s+(\w+)", source)
 
 
 def _where(exc: BaseException, name: str) -> str:

@@ -48,3 +48,80 @@ def test_first_hour_readme_quick_start_shows_venv_path_and_activation():
     assert ".venv/bin/briefgen" in quick
     assert re.search(r"^\. \.venv/bin/activate", quick, re.M)
     assert "not on your `PATH`" in quick
+
+
+# ---------------------------------------------------------------------------------------------
+# Template errors: located like YAML errors, with the nearest name, no Python class names
+
+
+def _memo_with(tmp_path, old: str, new: str):
+    """A copy of the built-in memo template with one change; returns (folder, changed line)."""
+    from briefgen.resources import builtin_template_dir
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    source = (builtin_template_dir() / "memo.md.j2").read_text("utf-8")
+    assert old in source
+    changed = source.replace(old, new, 1)
+    (folder / "memo.md.j2").write_text(changed, "utf-8")
+    line = changed[: changed.index(new)].count("\n") + 1
+    return folder, line, changed.splitlines()[line - 1]
+
+
+TEMPLATE_SLIPS = [
+    # (old, new, message pattern, the text the caret must be under)
+    ("{{ b.prepared_for | md }}", "{{ b.prepared_fro | md }}",
+     r"the briefing has no field 'prepared_fro' \(did you mean 'prepared_for'\?\)", "prepared_fro"),
+    ("{{ b.title | md }}", "{{ titel }}",
+     r"'titel' is not defined in this template \(did you mean 'b\.title'\?\)", "titel"),
+    ("{{ b.title | md }}", "{{ b.meeting.cty }}",
+     r"a meeting has no field 'cty' \(did you mean 'city'\?\)", "cty"),
+    ("{{ b.prepared_for | md }}", "{{ b.prepared_for | mdd }}",
+     r"no filter named 'mdd' \(did you mean 'md'\?\)", "mdd"),
+    ("{{ b.title | md }}", "{% iff b.title %}", r"unknown tag 'iff' \(did you mean 'if'\?\)", "iff"),
+    ("{{ b.title | md }}", "{{ b.title | md }", r"a single '\}' closes nothing", "}"),
+    ("{{ b.title | md }}", "{{ b.title | md ", r"\{\{ is not closed with \}\} on its line", "{{"),
+    ("{% if b.through %}", "{% if b.through ", r"\{% is not closed with %\} on its line", "{%"),
+    ("{% if b.through %}", "{% if b.through %}{% if b.through %}",
+     r"\{% if %\} is never closed: add \{% endif %\}", "{% if"),
+    ("{{ b.title | md }}", "{{ b.title + 3 }}", r"template failed: can only concatenate", "{{"),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pattern", "under"), TEMPLATE_SLIPS, ids=[s[1] for s in TEMPLATE_SLIPS]
+)
+def test_first_hour_template_error_is_located_with_excerpt_caret_and_suggestion(
+    tmp_path, capsys, old, new, pattern, under
+):
+    from tests.conftest import EXAMPLE
+
+    folder, line, text = _memo_with(tmp_path, old, new)
+    assert main(["check", str(EXAMPLE), "--templates", str(folder)]) == 1
+    err = capsys.readouterr().err
+    first, excerpt, caret, *_ = err.splitlines()
+    match = re.match(r"^(?P<file>.+memo\.md\.j2):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$", first)
+    assert match, err
+    assert match["file"] == str(folder / "memo.md.j2")
+    assert int(match["line"]) == line, err
+    assert re.search(pattern, match["message"]), err
+    # The excerpt is the template line, and the caret stands under the offending text.
+    assert excerpt.rstrip().endswith(text.rstrip()) and f"{line} | " in excerpt
+    col = int(match["col"])
+    assert text[col - 1 :].startswith(under), (text, col)
+    assert caret.index("^") - caret.index("|") - 2 == col - 1
+    for python in ("briefgen.", "object'", "Error:", "Traceback", "jinja2"):
+        assert python not in err, err
+
+
+def test_first_hour_unclosed_brace_is_reported_on_its_own_line_not_where_jinja_stops(tmp_path, capsys):
+    """A missing `}` on line N is reported at line N even when the parser runs on to N+2."""
+    from tests.conftest import EXAMPLE
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    lines = ["# Memo", "", *(f"Line {n}" for n in range(3, 15))]
+    lines += ["{{ b.title | md }", "", "{{ b.summary | md }}"]
+    (folder / "memo.md.j2").write_text("\n".join(lines) + "\n", "utf-8")
+    assert main(["check", str(EXAMPLE), "--templates", str(folder)]) == 1
+    assert ":15:" in capsys.readouterr().err.splitlines()[0]
