@@ -65,7 +65,7 @@ bench: $(RUNTIME)
 # every language's .po (new messages arrive untranslated: a test then names them); compile: .po
 # -> the .mo files briefgen reads (committed, so a fresh clone and `pip install` need no Babel step).
 LOCALE  := briefgen/locale
-KEYWORDS := -k _term:1c,2 -k gettext -k pgettext:1c,2 -k ngettext:1,2 -k npgettext:1c,2,3
+KEYWORDS := -k _term:1c,2 -k gettext -k pgettext:1c,2 -k ngettext:1,2 -k npgettext:1c,2,3 -k tr -k ptr:1c,2 -k ntr:1,2
 
 catalog-extract: $(RUNTIME)
 	$(BIN)/pybabel extract -F babel.cfg $(KEYWORDS) --add-comments=TRANSLATORS: --sort-output \

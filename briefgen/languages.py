@@ -13,10 +13,12 @@ with Babel (`make catalogs`); docs/languages.md says how to add one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -226,10 +228,13 @@ class Messages:
             self.missing.setdefault(message, None)
         return message
 
-    def problems(self, where: str = "") -> list[Problem]:
-        """Warnings: the catalog is missing (one), or each message it lacks (one per message)."""
+    def problems(self, where: str = "", *, catalog_missing: bool = True) -> list[Problem]:
+        """Warnings: the catalog is missing (one; `catalog_missing=False` leaves it to the
+        templates, which report it already), or each message it lacks (one per message)."""
         name = self.language.tag
         if self.language.catalog is None:
+            if not catalog_missing:
+                return []
             return [
                 Problem(
                     f"no message catalog for language {name!r}: fixed words (headings, labels) are "
@@ -254,6 +259,47 @@ class Messages:
 def messages_for(tag: str) -> Messages:
     """A fresh `Messages` (its own record of missing messages) for a language tag."""
     return Messages(language_of(tag))
+
+
+# The catalog in use while a writer or the slide planner lays out one document: set once with
+# `speaking(...)` where the document's language is known, read by `tr` deep inside layout code
+# that has no reason to carry the language through every call (legends, alt texts, notes).
+_SPEAKING: ContextVar[Messages | None] = ContextVar("briefgen_messages", default=None)
+
+
+@contextlib.contextmanager
+def speaking(messages: Messages) -> Iterator[Messages]:
+    """Within this block `tr` and `ptr` translate with `messages`."""
+    token = _SPEAKING.set(messages)
+    try:
+        yield messages
+    finally:
+        _SPEAKING.reset(token)
+
+
+def tr(message: str, /, **variables: object) -> str:
+    """`message` in the language being written (`speaking`), English outside one."""
+    messages = _SPEAKING.get()
+    if messages is None:
+        return message % variables if variables else message
+    return messages.gettext(message, **variables)
+
+
+def ntr(singular: str, plural: str, n: int, /, **variables: object) -> str:
+    """`tr` with a plural form for `n` (ngettext); `%(num)s` is `n`."""
+    messages = _SPEAKING.get()
+    if messages is None:
+        variables.setdefault("num", n)
+        return (singular if n == 1 else plural) % variables
+    return messages.ngettext(singular, plural, n, **variables)
+
+
+def ptr(context: str, message: str, /, **variables: object) -> str:
+    """`tr` with a message context (pgettext)."""
+    messages = _SPEAKING.get()
+    if messages is None:
+        return message % variables if variables else message
+    return messages.pgettext(context, message, **variables)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -208,6 +208,9 @@ def test_catalogs_template_is_in_step_with_the_sources():
         "ngettext": (1, 2),
         "npgettext": ((1, "c"), 2, 3),
         "_term": ((1, "c"), 2),
+        "tr": None,
+        "ptr": ((1, "c"), 2),
+        "ntr": (1, 2),
     }
     found = set()
     for _filename, _lineno, message, _comments, context in extract_from_dir(

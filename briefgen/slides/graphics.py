@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from briefgen.errors import Problem
+from briefgen.languages import ntr, ptr, tr
 from briefgen.metrics import font_metrics, split_words, squeeze_spaces
 from briefgen.model import Cell, RiskMatrix, RiskPoint, Table, Text, Timeline, TimelineEvent, plain_text
 from briefgen.rag import rag_bands, rag_of
@@ -94,9 +95,10 @@ def plan_table(
     widths = _column_widths([*header, *body], ncols, area.width, font, base)
     cap = area.height - HEIGHT_SLACK
     if header:
-        alt = f"Table with columns {', '.join(c.text for c in header[0])}"
+        alt = tr("Table with columns %(columns)s", columns=", ".join(c.text for c in header[0]))
     else:
-        alt = f"Table of {len(body)} rows: " + "; ".join(r[0].text for r in body if r)[:200]
+        rows = "; ".join(r[0].text for r in body if r)[:200]
+        alt = ntr("Table of %(num)s row: %(rows)s", "Table of %(num)s rows: %(rows)s", len(body), rows=rows)
 
     def make(rows: list[tuple[CellPlan, ...]], size: float) -> TablePlan:
         heights = [_row_height(r, widths, font, size) for r in (*header, *rows)]
@@ -172,7 +174,10 @@ def _legend(matrix: RiskMatrix) -> tuple[LegendItem, ...]:
     """'Red: score ≥ 12', 'Amber: score 5–10', 'Green: score ≤ 4': the bands of
     `briefgen.rag.rag_bands`, the same function every key and note uses."""
     return tuple(
-        LegendItem(band.rag, f"{band.label}: score {band.scores}")
+        LegendItem(
+            band.rag,
+            tr("%(rag)s: score %(scores)s", rag=ptr("rag", band.rag).capitalize(), scores=band.scores),
+        )
         for band in rag_bands(matrix.red_from, matrix.amber_from)
     )
 
@@ -183,7 +188,7 @@ def _key_para(number: int, risk: RiskPoint) -> Para:
         (
             Run(str(number), bold=True),
             Run(f"  {risk.title} ("),
-            Run(risk.rag or "unrated", bold=True, rag=risk.rag),
+            Run(ptr("rag", risk.rag) if risk.rag else tr("unrated"), bold=True, rag=risk.rag),
             Run(f", {risk.likelihood} × {risk.impact} = {risk.score})"),
         )
     )
@@ -278,15 +283,25 @@ def plan_risk_map(
         key_paras = tuple(_key_para(numbers[id(r)], r) for r in risks)
         key = TextPlan(key_box, key_paras, key_size, text_height(key_paras, key_box, key_size, geometry))
         placed = "; ".join(
-            f"{numbers[id(r)]}, {r.title}: likelihood {r.likelihood}, impact {r.impact}, "
-            f"score {r.score}, {r.rag}"
+            tr(
+                "%(number)s, %(title)s: likelihood %(likelihood)s, impact %(impact)s, "
+                "score %(score)s, %(rag)s",
+                number=numbers[id(r)],
+                title=r.title,
+                likelihood=r.likelihood,
+                impact=r.impact,
+                score=r.score,
+                rag=ptr("rag", r.rag),
+            )
             for r in risks
         )
         bands = ", ".join(item.text.lower() for item in legend)
-        alt = (
+        alt = tr(
             "Risk heat map: a 5 by 5 grid of likelihood (rows, 5 at the top) by impact (columns, 5 at "
-            f"the right), each cell coloured by its score ({bands}); each risk is a number in its "
-            f"cell. {placed}."
+            "the right), each cell coloured by its score (%(bands)s); each risk is a number in its "
+            "cell. %(risks)s.",
+            bands=bands,
+            risks=placed,
         )
         out.append(
             RiskMapPlan(
@@ -394,9 +409,10 @@ def _plan_timeline(
                 EventPlan(x, event.date, event.label, event.highlight, above, date_box, label_box, r)
             )
         else:
-            alt = "Timeline, oldest first: " + "; ".join(
-                f"{e.date}: {e.label}" + (" (this meeting)" if e.highlight else "") for e in events
+            listed = "; ".join(
+                f"{e.date}: {e.label}" + (" " + tr("(this meeting)") if e.highlight else "") for e in events
             )
+            alt = tr("Timeline, oldest first: %(events)s", events=listed)
             return TimelinePlan(area.left, area.right, y, tuple(planned), size, date_size, alt)
     return None
 
@@ -405,8 +421,9 @@ def timeline_table(timeline: Timeline) -> Table:
     body = tuple(
         (
             Cell((Text(e.date, bold=e.highlight),)),
-            Cell((Text(e.label + (" (this meeting)" if e.highlight else ""), bold=e.highlight),)),
+            Cell((Text(e.label + (" " + tr("(this meeting)") if e.highlight else ""), bold=e.highlight),)),
         )
         for e in timeline.events
     )
-    return Table(((Cell((Text("Date"),)), Cell((Text("Event"),))),), body, ("left", "left"), ("chronology",))
+    header = ((Cell((Text(tr("Date")),)), Cell((Text(tr("Event")),))),)
+    return Table(header, body, ("left", "left"), ("chronology",))

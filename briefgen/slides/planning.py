@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from briefgen.errors import Problem
+from briefgen.languages import ntr, tr
 from briefgen.model import Document, RiskMatrix, Table, Timeline
 from briefgen.slides.fitting import capacity, fit_title, pack, para_height, sizes, text_height
 from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry, LayoutBox
@@ -276,7 +277,7 @@ def _source_plan(
             severity="warning",
         )
     )
-    short = Para((Run("Sources: see the speaker notes"),))
+    short = Para((Run(tr("Sources: see the speaker notes")),))
     return TextPlan(box, (short,), box.size, para_height(short, box, box.size, geometry, True))
 
 
@@ -439,13 +440,23 @@ def _slide(
     if part == 1:
         text = "\n".join(notes)
     else:
-        sources = [line for line in notes if line.startswith(("Source: ", "Sources: "))]
+        # The source lines the template wrote ("Source: …", "Sources: …" in the deck's language).
+        prefixes = tuple({ntr("Source:", "Sources:", n) + " " for n in (1, 2, 3, 5, 11, 100)})
+        sources = [line for line in notes if line.startswith(prefixes)]
         text = "\n".join(
-            [f"Part {part} of {parts} of “{head}”: the talking points are in the notes of part 1."]
+            [
+                tr(
+                    "Part %(part)s of %(parts)s of “%(title)s”: the talking points are in the notes "
+                    "of part 1.",
+                    part=part,
+                    parts=parts,
+                    title=head,
+                )
+            ]
             + (["", *sources] if sources else [])
         )
     if not text.strip() and page.kind not in ("title", "section"):
-        text = f"{head}: no talking points were provided for this slide."
+        text = tr("%(title)s: no talking points were provided for this slide.", title=head)
     return SlidePlan(
         kind=page.kind,
         title=title,

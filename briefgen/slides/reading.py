@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from briefgen import styles
 from briefgen.errors import Problem
+from briefgen.languages import tr
 from briefgen.metrics import squeeze_spaces
 from briefgen.model import (
     Block,
@@ -194,7 +195,7 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
             continue
         if spec is None:
             orphans = True
-            spec = Spec("content", document.meta.title or "Introduction")
+            spec = Spec("content", document.meta.title or tr("Introduction"))
             specs.append(spec)
         if isinstance(block, Div) and "notes" in block.classes:
             spec.notes.extend(_note_lines(block.blocks))
@@ -232,12 +233,12 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
         if spec.kind == "title":
             as_of = document.meta.as_of
             if as_of and not any(as_of in p.text for p in spec.paras):
-                spec.paras.append(Para((Run(f"Information as of {as_of}"),)))
+                spec.paras.append(Para((Run(tr("Information as of %(date)s", date=as_of)),)))
     # Every slide gets a unique title (continuations are numbered later).
     seen: dict[str, int] = {}
     for spec in specs:
         if not spec.title:
-            spec.title = document.meta.title or "Untitled"
+            spec.title = document.meta.title or tr("Untitled")
             warnings.append(Problem(f"a slide without a title was titled {spec.title!r}", severity="warning"))
         key = spec.title.casefold()
         if key in seen:

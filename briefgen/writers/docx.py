@@ -28,6 +28,7 @@ from lxml import etree
 from briefgen import pagination as geometry
 from briefgen import styles as S
 from briefgen.errors import Problem, ReferenceFileProblem
+from briefgen.languages import messages_for
 from briefgen.model import (
     Block,
     Div,
@@ -165,6 +166,8 @@ class _MemoWriter(TableWriter, FurnitureWriter):
     ) -> None:
         self.word = word
         self.doc = document
+        # Fixed words (page furniture, captions, Ibid.) in the document's language.
+        self.messages = messages_for(document.meta.language or "en-GB")
         self.options = options
         self.source = source
         self.warnings = warnings  # what had to be worked around, returned by write_docx
@@ -212,6 +215,10 @@ class _MemoWriter(TableWriter, FurnitureWriter):
     # -- entry point ---------------------------------------------------------------------------
 
     def write(self) -> None:
+        self._write()
+        self.warnings.extend(self.messages.problems(catalog_missing=False))
+
+    def _write(self) -> None:
         sect_pr = self._clear_body()
         with self._into(self.body):
             for block in self.doc.blocks:

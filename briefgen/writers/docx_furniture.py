@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date
 from typing import TYPE_CHECKING
 
@@ -141,11 +142,18 @@ class FurnitureWriter:
                         el("w:tab", tabs, val="clear", pos=pos)
                 el("w:tab", tabs, val="right", pos=self.text_width)
                 if self.doc.meta.as_of:
-                    run(f"Information as of {_display_date(self.doc.meta.as_of)}", p)
-                run("\tPage ", p)
-                add_field(p, "PAGE", "1")
-                run(" of ", p)
-                add_field(p, "NUMPAGES", "1")
+                    as_of = _display_date(self.doc.meta.as_of)
+                    run(self.messages.gettext("Information as of %(date)s", date=as_of), p)
+                run("\t", p)
+                # "Page 3 of 12" in the document's words, the numbers as fields Word computes.
+                fields = {"page": "PAGE", "pages": "NUMPAGES"}
+                page_of = self.messages.gettext("Page %(page)s of %(pages)s")
+                for piece in re.split(r"(%\((?:page|pages)\)s)", page_of):
+                    name = piece[2:-2] if piece.startswith("%(") else ""
+                    if name in fields:
+                        add_field(p, fields[name], "1")
+                    elif piece:
+                        run(piece, p)
                 if marking:
                     run(marking, self._p(S.DOCX_MARKING, body=False))
 
@@ -200,7 +208,8 @@ class FurnitureWriter:
         props.keywords = _clip(", ".join(meta.keywords))
         props.comments = _clip(meta.description)
         props.language = _clip(meta.language or "en-GB")
-        props.category = "Meeting brief" if meta.kind == "memo" else _clip(meta.kind)
+        category = self.messages.pgettext("document category", "Meeting brief")
+        props.category = category if meta.kind == "memo" else _clip(meta.kind)
         props.content_status = _clip(meta.marking)
         props.revision = 1
         stamp = self.options.stamp.replace(microsecond=0)

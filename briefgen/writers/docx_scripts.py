@@ -150,37 +150,66 @@ def _classes(text: str, base: str) -> list[str]:
 
 
 def _run(r: etree._Element, base: str, language: Language) -> None:
-    texts = [c for c in r if c.tag == qn("w:t")]
-    if not texts:
+    """Split `r` where its text changes direction and format each piece. Non-text content
+    (tabs, breaks, Word's non-breaking hyphen) is neutral and travels with its neighbours."""
+    content = [c for c in r if c.tag != qn("w:rPr")]
+    if not any(c.tag == qn("w:t") for c in content):
         return
-    others = [c for c in r if c.tag not in (qn("w:t"), qn("w:rPr"))]
-    text = "".join(t.text or "" for t in texts)
+    if any(c.tag not in _SPLITTABLE for c in content):
+        # Fields, footnote references, drawings: keep the run whole.
+        text = "".join(t.text or "" for t in content if t.tag == qn("w:t"))
+        classes = _classes(text, base)
+        cls = "R" if "R" in classes and (base == "R" or classes.count("R") * 2 >= len(classes)) else "L"
+        _format(r, text, cls, language)
+        return
+    atoms: list[tuple[str, etree._Element | None]] = []  # (character, element for non-text)
+    for child in content:
+        if child.tag == qn("w:t"):
+            atoms.extend((ch, None) for ch in child.text or "")
+        else:
+            atoms.append(("\u2011" if child.tag == qn("w:noBreakHyphen") else " ", child))
+    if not atoms:
+        return
+    classes = _classes("".join(ch for ch, _ in atoms), base)
+    groups: list[tuple[str, list[tuple[str, etree._Element | None]]]] = []
+    for atom, cls in zip(atoms, classes, strict=True):
+        if groups and groups[-1][0] == cls:
+            groups[-1][1].append(atom)
+        else:
+            groups.append((cls, [atom]))
+    if len(groups) == 1:
+        text = "".join(ch for ch, node in atoms if node is None)
+        _format(r, text, groups[0][0], language)
+        return
+    rpr = r.find(qn("w:rPr"))
+    for cls, group in groups:
+        new = el("w:r")
+        if rpr is not None:
+            new.append(copy.deepcopy(rpr))
+        pending = ""
+        for ch, node in group:
+            if node is None:
+                pending += ch
+                continue
+            _text(new, pending)
+            pending = ""
+            new.append(copy.deepcopy(node))
+        _text(new, pending)
+        r.addprevious(new)
+        _format(new, "".join(ch for ch, node in group if node is None), cls, language)
+    r.getparent().remove(r)
+
+
+_SPLITTABLE = {qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:noBreakHyphen"), qn("w:softHyphen")}
+
+
+def _text(r: etree._Element, text: str) -> None:
     if not text:
         return
-    classes = _classes(text, base)
-    pieces: list[tuple[str, str]] = []
-    for ch, cls in zip(text, classes, strict=True):
-        if pieces and pieces[-1][1] == cls:
-            pieces[-1] = (pieces[-1][0] + ch, cls)
-        else:
-            pieces.append((ch, cls))
-    if len(pieces) > 1 and len(texts) == 1 and not others:
-        # One run per direction, each with a copy of the formatting.
-        rpr = r.find(qn("w:rPr"))
-        for piece, cls in pieces:
-            new = el("w:r")
-            if rpr is not None:
-                new.append(copy.deepcopy(rpr))
-            t = el("w:t", new)
-            t.text = piece
-            if piece != piece.strip():
-                t.set(XML_SPACE, "preserve")
-            r.addprevious(new)
-            _format(new, piece, cls, language)
-        r.getparent().remove(r)
-        return
-    cls = "R" if "R" in classes and (base == "R" or classes.count("R") * 2 >= len(classes)) else "L"
-    _format(r, text, cls, language)
+    t = el("w:t", r)
+    t.text = text
+    if text != text.strip():
+        t.set(XML_SPACE, "preserve")
 
 
 def _format(r: etree._Element, text: str, cls: str, language: Language) -> None:

@@ -51,7 +51,13 @@ class TableWriter:
         texts = [[plain_text(c.content) for c in r] for r in rows]
         widths = geometry.column_widths(texts, self.text_width)
         kind = next((c for c in block.classes if c in ("risks", "chronology", "participants", "sources")), "")
-        tbl = self._tbl(S.DOCX_TABLE, widths, caption=kind.capitalize() if kind else "")
+        captions = {
+            "risks": self.messages.pgettext("table caption", "Risks"),
+            "chronology": self.messages.pgettext("table caption", "Chronology"),
+            "participants": self.messages.pgettext("table caption", "Participants"),
+            "sources": self.messages.pgettext("table caption", "Sources"),
+        }
+        tbl = self._tbl(S.DOCX_TABLE, widths, caption=captions.get(kind, ""))
         aligns = list(block.aligns) + [None] * ncols
         for r, row in enumerate(rows):
             header = r < len(block.header)
@@ -198,7 +204,8 @@ class TableWriter:
         """The heading block: TO / FROM / DATE / SUBJECT as a borderless two-column table."""
         label_w = geometry.FIELD_LABEL_TW
         widths = [label_w, self.text_width - label_w]
-        tbl = self._tbl(S.DOCX_LAYOUT_TABLE, widths, caption="Memo details", borderless=True)
+        caption = self.messages.pgettext("table caption", "Memo details")
+        tbl = self._tbl(S.DOCX_LAYOUT_TABLE, widths, caption=caption, borderless=True)
         for child in block.blocks:
             if not isinstance(child, Paragraph) or not child.content:
                 continue
@@ -217,9 +224,10 @@ class TableWriter:
         self._end_table()
 
     def timeline(self, block: Timeline) -> None:
-        rows = [["Date", "Event"], *([e.date, e.label] for e in block.events)]
+        header = [self.messages.gettext("Date"), self.messages.gettext("Event")]
+        rows = [header, *([e.date, e.label] for e in block.events)]
         widths = geometry.column_widths(rows, self.text_width)
-        tbl = self._tbl(S.DOCX_TABLE, widths, caption="Chronology")
+        tbl = self._tbl(S.DOCX_TABLE, widths, caption=self.messages.pgettext("table caption", "Chronology"))
         tr = self._tr(tbl, header=True)
         for c, title in enumerate(rows[0]):
             self._cell(tr, widths[c], (Text(title),), header=True)
@@ -234,13 +242,14 @@ class TableWriter:
         label_w = 2200
         cell_w = (self.text_width - label_w) // 5
         widths = [label_w] + [cell_w] * 5
-        tbl = self._tbl(S.DOCX_TABLE, widths, caption="Risk matrix: likelihood by impact")
+        caption = self.messages.pgettext("table caption", "Risk matrix: likelihood by impact")
+        tbl = self._tbl(S.DOCX_TABLE, widths, caption=caption)
         borders = el("w:tblBorders")
         for side in ("insideH", "insideV"):
             el(f"w:{side}", borders, val="single", sz=12, space=0, color=S.DOCX_HEAT_GAP)
         set_prop(tbl.find(qn("w:tblPr")), borders, TBLPR_ORDER)
         tr = self._tr(tbl, header=True)
-        self._cell(tr, label_w, (Text("Likelihood / impact"),), header=True)
+        self._cell(tr, label_w, (Text(self.messages.gettext("Likelihood / impact")),), header=True)
         for i, label in enumerate(block.impact_labels[:5], start=1):
             self._cell(tr, cell_w, (Text(f"{i} {label}"),), header=True, align="center")
         # Each risk by its number in the risk tables (the order of the block: highest score

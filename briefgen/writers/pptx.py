@@ -30,7 +30,7 @@ from pptx.parts.slide import SlidePart
 
 from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
-from briefgen.languages import Language, language_of
+from briefgen.languages import Language, language_of, messages_for, speaking, tr
 from briefgen.model import Document
 from briefgen.ooxml import repack
 from briefgen.slides import (
@@ -651,7 +651,7 @@ def _risk_map(shapes: _Shapes, text: _Text, plan: RiskMapPlan) -> list[str]:
         shapes.textbox(
             "Axis: likelihood",
             plan.likelihood_title,
-            _simple(text, "Likelihood", plan.label_size, bold=True, color=muted),
+            _simple(text, tr("Likelihood"), plan.label_size, bold=True, color=muted),
             anchor="b",
         )
     )
@@ -659,7 +659,7 @@ def _risk_map(shapes: _Shapes, text: _Text, plan: RiskMapPlan) -> list[str]:
         shapes.textbox(
             "Axis: impact",
             plan.impact_title,
-            _simple(text, "Impact", plan.label_size, bold=True, color=muted, align="ctr"),
+            _simple(text, tr("Impact"), plan.label_size, bold=True, color=muted, align="ctr"),
         )
     )
     lh = plan.legend_box.height / max(len(plan.legend), 1)
@@ -967,10 +967,14 @@ def write_pptx(document: Document, options: PptxOptions, reference: bytes) -> tu
         layouts = _resolve_layouts(prs, options.layouts, warnings)
         reader = _Reader(prs)
         geometry, infos = _geometry(reader, layouts, options.min_font_pt, options.banner_pt)
-        plans = plan_slides(document, geometry, warnings)
-        deck = _Deck(prs, geometry, infos, document.meta.language, _primary_color(prs))
-        for plan in plans:
-            deck.add(plan)
+        # Fixed words of the plan and the slides (legends, alt texts, notes) in the deck's language.
+        messages = messages_for(document.meta.language or "en-GB")
+        with speaking(messages):
+            plans = plan_slides(document, geometry, warnings)
+            deck = _Deck(prs, geometry, infos, document.meta.language, _primary_color(prs))
+            for plan in plans:
+                deck.add(plan)
+        warnings.extend(messages.problems(catalog_missing=False))
         _core_properties(prs, document, options.stamp)
         stored = _stored_package(prs)
     except BriefgenError:
