@@ -254,3 +254,25 @@ def test_redline_added_risk_is_an_inserted_row(tmp_path):
     rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}ins") is not None]
     assert any("US sanctions over the S-400" in "".join(tr.itertext()) for tr in rows)
     validate(tmp_path, marked)
+
+
+def test_changes_summary_names_items_by_title_never_by_id():
+    from briefgen.changes import summarise
+    from briefgen.facts import load_facts
+
+    old_path = EXAMPLE
+    new_path = Path(__file__).parent / "_tmp_revised.yaml"
+    new_path.write_text(revised(), encoding="utf-8")
+    try:
+        summary = summarise(load_facts(old_path).briefing, load_facts(new_path).briefing, "v1")
+    finally:
+        new_path.unlink()
+    rows = [(n.what, n.subject, n.before, n.now) for n in summary.notes]
+    assert rows[0] == ("Risk", "Regime assault on Idlib", "4 × 5 = 20, red", "5 × 5 = 25, red")
+    assert ("Agenda item", "The humanitarian situation in Idlib", "removed", "") in rows
+    added = [subject for what, subject, _, now in rows if what == "Fact" and now == "added"]
+    assert any("reinforcements" in subject for subject in added)
+    ids = {"idlib-offensive", "regime-reinforcements", "syria-astana-idlib"}  # "humanitarian" is also a word
+    assert not any(i in " ".join(row) for row in rows for i in ids)
+    assert summary.headline().startswith("Since the last version: 1 risk re-rated")
+    assert summary.counts == {"added": 1, "removed": 1, "changed": 2}
