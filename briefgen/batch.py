@@ -80,6 +80,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     key: str = ""  # the input key the outputs were built from (see briefgen.incremental)
     references: dict[str, str | None] = field(default_factory=dict)  # as written in the facts
+    changes: dict[str, object] | None = None  # with --since: briefgen.changes.ChangeSummary.data()
 
     @property
     def ok(self) -> bool:
@@ -151,6 +152,7 @@ def _build_one(
         )
         result.warnings = done.warnings
         result.outputs = done.outputs
+        result.changes = done.changes.data() if done.changes is not None else None
         result.files = [
             FileRecord(str(options.out_dir / name), name.rsplit(".", 1)[1], sha256_bytes(data), len(data))
             for name, data in done.files.items()

@@ -21,6 +21,7 @@ from briefgen.errors import (
     EXIT_USAGE,
     BriefgenError,
     Problem,
+    UsageProblem,
 )
 from briefgen.problems import safe_lines, safe_text
 
@@ -133,6 +134,15 @@ reference_pptx_option = click.option(
     "--shard", metavar="I/N",
     help="Build only the I-th of N deterministic slices of the briefings (CI matrices).",
 )
+@click.option(
+    "--since", metavar="OLD",
+    help="Also write <stem>-memo-redline.docx: the memo with every change since OLD as tracked "
+    "changes, and a changes slide. OLD: a fact file, a git revision (HEAD~1) or REV:PATH.",
+)
+@click.option(
+    "--redline-author", metavar="NAME",
+    help="Author of the redline's tracked changes [default: the brief's prepared_by].",
+)
 def build(
     facts: tuple[Path, ...],
     out_dir: Path,
@@ -146,6 +156,8 @@ def build(
     strict: bool,
     report_path: Path | None,
     shard: str | None,
+    since: str | None,
+    redline_author: str | None,
 ) -> int:
     """Build the memo and deck of each FACTS file (default: every facts/*.yaml).
 
@@ -159,6 +171,11 @@ def build(
     paths = _facts_args(facts)
     if shard:
         paths = builder.shard(paths, *builder.parse_shard(shard))
+    if since and len(paths) > 1 and Path(since).is_file():
+        raise UsageProblem(
+            f"--since {since}: one earlier fact file cannot be the earlier version of {len(paths)} "
+            "briefings; name a git revision (HEAD~1) or build one briefing"
+        )
     options = BuildOptions(
         out_dir=out_dir,
         formats=_formats(formats),
@@ -166,6 +183,8 @@ def build(
         reference_docx=reference_docx,
         reference_pptx=reference_pptx,
         strict=strict,
+        since=since,
+        redline_author=redline_author,
     )
     progress = Progress(len(paths))
 

@@ -43,6 +43,10 @@ class BuildOptions:
     reference_pptx: Path | None = None
     layouts: dict[str, str] | None = None
     strict: bool = False  # warnings fail the briefing (nothing is stored)
+    # `--since`: the earlier version to compare with (a fact file or a git revision, see
+    # briefgen.history), and who the redline's revisions are attributed to.
+    since: str | None = None
+    redline_author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class BriefingConfig:
     page_budget: int = 2  # pages for the memo body
     strict: bool = False
     named_in_facts: frozenset[str] = frozenset()  # kinds whose reference the facts' output: names
+    since: str | None = None  # --since: the earlier version (briefgen.history)
+    redline_author: str | None = None  # None: the brief's prepared_by
 
 
 def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -178,4 +184,6 @@ def configure(
         page_budget=output.page_budget,
         strict=options.strict,
         named_in_facts=named,
+        since=options.since,
+        redline_author=options.redline_author,
     )

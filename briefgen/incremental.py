@@ -109,6 +109,9 @@ def input_context(options: BuildOptions, templates: TemplateSet) -> InputContext
             "bundled": [(Path(r.path).name, r.sha256) for r in bundled],
             "source_date_epoch": epoch.isoformat() if epoch else None,
             "layouts": sorted((options.layouts or {}).items()),
+            # A --since build adds a changes slide: its outputs are not those of a plain build.
+            "since": options.since,
+            "redline_author": options.redline_author,
         },
         sort_keys=True,
     )
@@ -177,6 +180,10 @@ def up_to_date(
     path: Path, stem: str, options: BuildOptions, context: InputContext, manifest: Manifest
 ) -> Current | None:
     """What the manifest records for a briefing whose every output is current; else None."""
+    if options.since:
+        # The earlier version behind --since (HEAD~1, a branch) moves without the fact file
+        # changing: a redline build is never taken as up to date.
+        return None
     started = time.perf_counter()
     entry = manifest.briefings.get(stem)
     facts_sha = sha256_file(path)

@@ -16,11 +16,12 @@ import contextlib
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen.changes import ChangeSummary
 from briefgen.config import (
     DEFAULT_FORMATS,
     FORMATS,
@@ -86,6 +87,8 @@ class Run:
     outputs: list[Path] = field(default_factory=list)  # as stored
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds
+    earlier: LoadedBriefing | None = None  # with --since: the version compared with
+    changes: ChangeSummary | None = None  # with --since: what changed since `earlier`
 
 
 def run(
@@ -118,6 +121,9 @@ def run(
         config = configure(loaded, options, environment or read_environment(), references)
     result.loaded, result.config = loaded, config
     result.warnings.extend(loaded.warnings)
+    if config.since and until >= Step.RENDER:
+        with clock("load"):
+            result.earlier, result.changes = load_earlier(config.since, path, loaded, result.warnings)
     if until < Step.RENDER:
         return result
     stem = output_stem(path)
@@ -125,7 +131,7 @@ def run(
     templates = templates or TemplateSet(options.templates)
     with clock("render"):
         result.markdown = render_templates(
-            loaded.briefing, templates, kinds, result.warnings, path.parent
+            loaded.briefing, templates, kinds, result.warnings, path.parent, since=result.changes
         )
     if until < Step.READ:
         return result
@@ -149,6 +155,11 @@ def run(
     if until < Step.WRITE:
         return result
     result.files = write(loaded, config, result.documents, result.warnings, clock)
+    if result.earlier is not None and f"{stem}-memo.docx" in result.files:
+        with clock("redline"):
+            result.files[f"{stem}-memo-redline.docx"] = write_redline(
+                loaded, result.earlier, result.files[f"{stem}-memo.docx"], config, templates
+            )
     if until < Step.STORE:
         return result
     if config.strict and result.warnings:
@@ -160,6 +171,53 @@ def run(
             store = write_all
         result.outputs = store(config.out_dir, result.files)
     return result
+
+
+def load_earlier(
+    spec: str, path: Path, loaded: LoadedBriefing, warnings: list[Problem]
+) -> tuple[LoadedBriefing | None, ChangeSummary | None]:
+    """The earlier version `spec` names (briefgen.history), validated like any fact file, and
+    what changed since it. A briefing that did not exist at that revision is new: a warning,
+    and no redline. Raises `InvalidFacts` located in the earlier version
+    (`HEAD~1:facts/x.yaml:3:1`) and the errors of `find_earlier`."""
+    from briefgen.changes import summarise
+    from briefgen.history import NotInRevision, find_earlier
+
+    try:
+        found = find_earlier(spec, path)
+    except NotInRevision as exc:
+        warnings.append(Problem(f"{exc}: a new briefing, so no redline", file=str(path), severity="warning"))
+        return None, None
+    if found.path is not None:
+        earlier = load_facts(found.path, display=found.name)
+    else:
+        earlier = load_facts(path, display=found.name, raw=found.text)
+    return earlier, summarise(earlier.briefing, loaded.briefing, found.name)
+
+
+def write_redline(
+    loaded: LoadedBriefing,
+    earlier: LoadedBriefing,
+    memo: bytes,
+    config: BriefingConfig,
+    templates: TemplateSet,
+) -> bytes:
+    """The memo `memo` (built from `loaded`) with every difference from the memo of `earlier`
+    as Word tracked changes. The earlier memo is written with this build's templates,
+    configuration and reference document, so only the facts make a difference; the revisions
+    are dated with this build's stamp and attributed to `config.redline_author` or the brief's
+    prepared_by. Warnings about the earlier version are not this build's and are dropped."""
+    from briefgen.markup import read_markdown
+    from briefgen.writers.docx_redline import RedlineOptions, redline
+
+    ignored: list[Problem] = []
+    markdown = render_templates(earlier.briefing, templates, ("memo",), ignored, loaded.path.parent)
+    document = read_markdown(markdown["memo"], source="earlier-memo.md", warnings=ignored)
+    files = write(earlier, replace(config, formats=("docx",)), {"memo": document}, ignored)
+    old = next(data for name, data in files.items() if name.endswith("-memo.docx"))
+    author = config.redline_author or loaded.briefing.prepared_by
+    marked, _ = redline(old, memo, RedlineOptions(author, config.stamp))
+    return marked
 
 
 def needed_kinds(formats: tuple[str, ...]) -> tuple[str, ...]:

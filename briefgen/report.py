@@ -52,6 +52,8 @@ def briefing_data(result: BuildResult) -> dict[str, object]:
         "problems": [_problem(p) for p in result.problems],
         "seconds": round(result.seconds, 4),
         "timings": result.timings,
+        # With --since: what changed since the earlier version (the deck's changes slide).
+        **({"changes": result.changes} if result.changes is not None else {}),
     }
 
 

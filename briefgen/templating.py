@@ -619,6 +619,7 @@ class TemplateSet:
         briefing: Briefing,
         messages: Messages | None = None,
         facts_dir: Path | None = None,
+        since: object = None,
     ) -> dict[str, object]:
         """The names a template receives (documented in docs/templates.md, checked by a test).
 
@@ -639,6 +640,7 @@ class TemplateSet:
             "b": briefing,
             "briefing": briefing,
             "kind": kind,
+            "since": since,
             "language": language,
             "_": messages.gettext,
             "gettext": messages.gettext,
@@ -687,12 +689,14 @@ class TemplateSet:
         briefing: Briefing,
         messages: Messages | None = None,
         facts_dir: Path | None = None,
+        since: object = None,
     ) -> str:
         """Render the memo or deck template for a briefing to Markdown (fixed words from
         `messages`, by default the catalog of `output.language`; `output.citation_style`
-        resolved against `facts_dir`, the fact file's folder)."""
+        resolved against `facts_dir`, the fact file's folder; `since` as in
+        `render_templates`)."""
         name = TEMPLATE_NAMES[kind]
-        context = self.context(kind, briefing, messages, facts_dir)
+        context = self.context(kind, briefing, messages, facts_dir, since)
         timeout = render_timeout()  # read per render: a build worker adopts the caller's environment
         try:
             with _render_limits(timeout):
@@ -810,12 +814,14 @@ def render_templates(
     kinds: tuple[str, ...],
     warnings: list[Problem] | None = None,
     facts_dir: Path | None = None,
+    since: object = None,
 ) -> dict[str, str]:
     """Markdown of each requested kind ('memo', 'deck'). Fixed words the language's catalog
     lacks (printed in English) are added to `warnings`, one per message. `facts_dir`: the
-    fact file's folder (for `output.citation_style`)."""
+    fact file's folder (for `output.citation_style`). `since` is what changed since an earlier
+    version (`briefgen.changes.ChangeSummary`, with `build --since`), else None."""
     messages = Messages(language_of(briefing.output.language))
-    rendered = {kind: templates.render(kind, briefing, messages, facts_dir) for kind in kinds}
+    rendered = {kind: templates.render(kind, briefing, messages, facts_dir, since) for kind in kinds}
     if warnings is not None:
         warnings.extend(messages.problems())
     return rendered

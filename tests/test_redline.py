@@ -7,15 +7,24 @@ with an Accept All / Reject All reader written independently of the redline code
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
+import json
+import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
+from pptx import Presentation
 
 from briefgen.cli import main
 from briefgen.writers.docx_redline import RedlineOptions, redline, revisions
@@ -276,3 +285,269 @@ def test_changes_summary_names_items_by_title_never_by_id():
     assert not any(i in " ".join(row) for row in rows for i in ids)
     assert summary.headline().startswith("Since the last version: 1 risk re-rated")
     assert summary.counts == {"added": 1, "removed": 1, "changed": 2}
+
+
+# --- build --since ---------------------------------------------------------------------------
+
+
+def build(args: list[str], capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["build", *args, "-j", "1"])
+    return code, capsys.readouterr().err
+
+
+def test_build_since_file_writes_redline_changes_slide_and_report(tmp_path, capsys):
+    old = tmp_path / "old.yaml"
+    old.write_text(SOURCE, encoding="utf-8")
+    facts = tmp_path / "brief.yaml"
+    facts.write_text(revised(), encoding="utf-8")
+    out = tmp_path / "out"
+    report = tmp_path / "report.json"
+    code, err = build([str(facts), "--since", str(old), "-o", str(out), "--report", str(report)], capsys)
+    assert code == 0, err
+    marked = (out / "brief-memo-redline.docx").read_bytes()
+    plain_new = (out / "brief-memo.docx").read_bytes()
+    plain_old = memo(tmp_path, SOURCE, "plain-old")
+    assert_provably_right(plain_old, plain_new, marked)
+    authors = {n.get(f"{W}author") for n in part(marked, "word/document.xml").iter(f"{W}ins")}
+    assert authors == {"Russia Desk (worked example drafted from a news report)"}
+
+    deck = Presentation(str(out / "brief-deck.pptx"))
+    titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in deck.slides]
+    index = next(i for i, t in enumerate(titles) if t.startswith("Since the last version"))
+    assert index <= 2, titles  # right after the bottom line
+    slide = deck.slides[index]
+    tables = [shape.table for shape in slide.shapes if shape.has_table]
+    cells = [c.text for table in tables for row in table.rows for c in row.cells]
+    assert "Regime assault on Idlib" in cells and "5 × 5 = 25, red" in cells
+    assert "The humanitarian situation in Idlib" in cells
+    assert "idlib-offensive" not in " ".join(cells)
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "12 August 2018" in notes and str(old) in notes
+
+    entry = json.loads(report.read_text(encoding="utf-8"))["briefings"][0]
+    assert entry["changes"]["counts"] == {"added": 1, "removed": 1, "changed": 2}
+    assert any(o["path"].endswith("brief-memo-redline.docx") for o in entry["outputs"])
+
+
+def test_build_since_agrees_with_diff(tmp_path, capsys):
+    # One comparison feeds `diff` and the redline: every change diff reports shows in the redline.
+    old = tmp_path / "old.yaml"
+    old.write_text(SOURCE, encoding="utf-8")
+    facts = tmp_path / "brief.yaml"
+    facts.write_text(revised(), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["diff", str(old), str(facts)]) in (0, 1)
+    diff_text = capsys.readouterr().out
+    assert "idlib-offensive" in diff_text and "humanitarian" in diff_text
+    args = [str(facts), "--since", str(old), "-o", str(tmp_path / "out"), "--format", "docx"]
+    code, err = build(args, capsys)
+    assert code == 0, err
+    changes = list(revisions((tmp_path / "out" / "brief-memo-redline.docx").read_bytes()))
+    inserted = " ".join(t for kind, t in changes if kind == "ins")
+    deleted = " ".join(t for kind, t in changes if kind == "del")
+    assert "moved reinforcements" in inserted  # the fact diff reports as added
+    assert "The humanitarian situation in Idlib" in deleted  # the agenda item diff reports as removed
+    assert "25" in inserted and "20" in deleted  # the risk diff reports as re-rated
+
+
+def test_build_since_is_reproducible(tmp_path, capsys):
+    old = tmp_path / "old.yaml"
+    old.write_text(SOURCE, encoding="utf-8")
+    facts = tmp_path / "brief.yaml"
+    facts.write_text(revised(), encoding="utf-8")
+    outputs = []
+    for name in ("a", "b"):
+        args = [str(facts), "--since", str(old), "-o", str(tmp_path / name), "--format", "docx"]
+        code, err = build(args, capsys)
+        assert code == 0, err
+        outputs.append((tmp_path / name / "brief-memo-redline.docx").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_build_since_git_revision_in_a_fresh_clone(tmp_path, capsys, monkeypatch):
+    from tests.test_history import git
+
+    origin = tmp_path / "origin"
+    (origin / "facts").mkdir(parents=True)
+    git(origin, "init", "-q", "-b", "main")
+    facts = origin / "facts" / "brief.yaml"
+    facts.write_text(SOURCE, encoding="utf-8")
+    git(origin, "add", ".")
+    git(origin, "commit", "-qm", "first issue")
+    facts.write_text(revised(), encoding="utf-8")
+    git(origin, "commit", "-qam", "re-issue")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    brief = clone / "facts" / "brief.yaml"
+    status = git(clone, "status", "--porcelain")
+    monkeypatch.chdir(clone)
+    for spec in ("HEAD~1", "main~1:facts/brief.yaml"):
+        out = tmp_path / f"out-{spec.replace('/', '_').replace(':', '_')}"
+        code, err = build([str(brief), "--since", spec, "-o", str(out), "--format", "docx,pptx"], capsys)
+        assert code == 0, err
+        marked = (out / "brief-memo-redline.docx").read_bytes()
+        assert_provably_right(memo_at(tmp_path, spec), (out / "brief-memo.docx").read_bytes(), marked)
+    assert git(clone, "status", "--porcelain") == status  # nothing checked out or written
+
+
+def memo_at(tmp_path: Path, spec: str) -> bytes:
+    folder = tmp_path / ("plain-" + "".join(ch if ch.isalnum() else "_" for ch in spec))
+    folder.mkdir()
+    return memo(folder, SOURCE, "old")
+
+
+def test_build_since_new_briefing_warns_and_writes_no_redline(tmp_path, capsys, monkeypatch):
+    from tests.test_history import git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README").write_text("x\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "start")
+    facts = repo / "brief.yaml"
+    facts.write_text(SOURCE, encoding="utf-8")
+    code, err = build([str(facts), "--since", "HEAD", "-o", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    assert "does not exist in HEAD" in err and "no redline" in err
+    assert not (tmp_path / "out" / "brief-memo-redline.docx").exists()
+    assert (tmp_path / "out" / "brief-memo.docx").exists()
+
+
+def test_build_since_invalid_earlier_version_is_located_there(tmp_path, capsys, monkeypatch):
+    from tests.test_history import git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    facts = repo / "brief.yaml"
+    broken = edit(SOURCE, "    likelihood: 4\n    impact: 5\n", "    likelihood: high\n    impact: 5\n")
+    facts.write_text(broken, encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "broken")
+    facts.write_text(SOURCE, encoding="utf-8")
+    code, err = build([str(facts), "--since", "HEAD", "-o", str(tmp_path / "out")], capsys)
+    assert code == 1
+    assert "HEAD:brief.yaml:" in err and "likelihood" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--since", "nosuchrev"], "is not a revision git knows"),
+        (["--since", "--x"], "cannot start with '-'"),
+    ],
+)
+def test_build_since_bad_value_is_a_usage_error(tmp_path, capsys, monkeypatch, args, expected):
+    from tests.test_history import git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    monkeypatch.chdir(tmp_path)
+    facts = tmp_path / "brief.yaml"
+    facts.write_text(SOURCE, encoding="utf-8")
+    code, err = build([str(facts), *args, "-o", str(tmp_path / "out")], capsys)
+    assert expected in err
+    assert code in (1, 2)  # the briefing fails with the usage problem's message
+
+
+def test_build_since_one_file_for_many_briefings_is_refused(tmp_path, capsys):
+    old = tmp_path / "old.yaml"
+    old.write_text(SOURCE, encoding="utf-8")
+    folder = tmp_path / "facts"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.yaml").write_text(SOURCE, encoding="utf-8")
+    code, err = build([str(folder), "--since", str(old), "-o", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert "cannot be the earlier version of 2 briefings" in err
+
+
+# --- generated pairs: any edits, the same guarantee -----------------------------------------
+
+
+BASE = yaml.safe_load(SOURCE)
+_LONG = os.environ.get("HYPOTHESIS_PROFILE", "ci") != "ci"  # `make fuzz` runs many more
+_WORDS = st.text(
+    alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz ÇçğıİöşüАБВ"), min_size=1, max_size=12
+).map(str.strip).filter(bool)
+_SENTENCE = st.lists(_WORDS, min_size=1, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
+_TEXT_FIELDS = [
+    ("summary",),
+    ("context",),
+    ("agenda", 0, "position"),
+    ("agenda", 0, "points", 0, "text"),
+    ("agenda", 1, "points", 0, "text"),
+    ("agenda", 2, "if_raised", 0, "response"),
+    ("facts", 3, "statement"),
+    ("facts", 10, "statement"),
+    ("judgments", "items", 1, "statement"),
+    ("people", 1, "bio"),
+    ("sources", 0, "title"),
+]
+_RATINGS = [("risks", r, field) for r in range(4) for field in ("likelihood", "impact")]
+_LISTS = [("agenda", 0, "points"), ("agenda", 2, "points"), ("next_steps",), ("timeline",)]
+
+
+def _at(data, path):
+    for key in path[:-1]:
+        data = data[key]
+    return data, path[-1]
+
+
+_EDIT = st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(_TEXT_FIELDS), _SENTENCE),
+    st.tuples(st.just("rating"), st.sampled_from(_RATINGS), st.integers(1, 5)),
+    st.tuples(st.just("drop"), st.sampled_from(_LISTS), st.integers(0, 5)),
+    st.tuples(st.just("swap"), st.sampled_from(_LISTS), st.integers(0, 5)),
+)
+
+
+def _apply(data, edit) -> None:
+    kind, path, value = edit
+    parent, key = _at(data, path)
+    if kind in ("text", "rating"):
+        parent[key] = value
+        return
+    items = parent[key]
+    if len(items) < 2:
+        return
+    index = value % len(items)
+    if kind == "drop":
+        del items[index]
+    else:
+        items.insert((index + 1) % len(items), items.pop(index))
+
+
+def _memo_bytes(data, folder: Path) -> bytes:
+    from briefgen.pipeline import BuildOptions, Step, run
+
+    path = folder / "brief.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    done = run(path, BuildOptions(formats=("docx",)), until=Step.WRITE)
+    return done.files["brief-memo.docx"]
+
+
+@functools.cache
+def _base_memo() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        return _memo_bytes(BASE, Path(folder))
+
+
+@settings(
+    max_examples=300 if _LONG else 8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(edits=st.lists(_EDIT, min_size=1, max_size=4))
+def test_redline_of_any_edits_accepts_to_new_and_rejects_to_old(edits, tmp_path_factory):
+    base_memo = _base_memo()
+    data = copy.deepcopy(BASE)
+    for one in edits:
+        _apply(data, one)
+    new = _memo_bytes(data, tmp_path_factory.mktemp("edited"))
+    marked, summary = redline(base_memo, new, OPTIONS)
+    assert_provably_right(base_memo, new, marked)
+    if document_text(new) == document_text(base_memo):
+        assert summary.total == 0

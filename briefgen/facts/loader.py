@@ -94,11 +94,14 @@ class _Duplicate(Exception):
         self.problems = problems
 
 
-def load_facts(path: Path, *, display: str | None = None) -> LoadedBriefing:
-    """Read, validate and cross-check one fact file; raise `InvalidFacts` listing every problem."""
+def load_facts(path: Path, *, display: str | None = None, raw: bytes | None = None) -> LoadedBriefing:
+    """Read, validate and cross-check one fact file; raise `InvalidFacts` listing every problem.
+
+    `raw`, when given, is the file's content read elsewhere (an earlier version from git for
+    `build --since`); `path` then only names it and places relative references."""
     name = display or str(path)
     problems: list[Problem] = []
-    data, positions = read_yaml(path, name, warnings=problems)
+    data, positions = read_yaml(path, name, warnings=problems, raw=raw)
     briefing: Briefing | None = None
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {_kind(data)}"
@@ -153,7 +156,7 @@ def _kind(value: object) -> str:
 
 
 def read_yaml(
-    path: Path, name: str, *, warnings: list[Problem] | None = None
+    path: Path, name: str, *, warnings: list[Problem] | None = None, raw: bytes | None = None
 ) -> tuple[object, Positions]:
     """Safe-load one YAML document, keeping positions; raise `InvalidFacts` on any YAML problem.
 
@@ -164,7 +167,10 @@ def read_yaml(
     def fail(message: str, line: int = 0, col: int = 0, hint: str = "") -> InvalidFacts:
         return InvalidFacts(problems=[Problem(message, file=name, line=line, col=col, hint=hint)])
 
-    raw = _read_capped(path, fail)
+    if raw is None:
+        raw = _read_capped(path, fail)
+    elif len(raw) > MAX_FILE_BYTES:
+        raise fail(f"file is over {MAX_FILE_BYTES // 1_048_576} MB; a fact file may be at most that")
     text = _decode(raw, fail)
     if not _CONTENT_LINE.search(text):
         raise fail(

@@ -150,6 +150,14 @@ def _text(node: etree._Element) -> str:
     return "".join(parts)
 
 
+def _row_text(tr: etree._Element) -> tuple[str, ...]:
+    """A table row as the comparison sees it: one text per cell, so that a value moving from
+    one cell to another (a heat-map entry) is a change even though the row reads the same."""
+    return tuple(
+        "\n".join(_text(block) for block in tc if _local(block) in ("p", "tbl")) for tc in tr.findall(w("tc"))
+    )
+
+
 def _style(p: etree._Element) -> str:
     style = p.find(f"{w('pPr')}/{w('pStyle')}")
     return style.get(w("val"), "") if style is not None else ""
@@ -173,8 +181,8 @@ def _block(node: etree._Element) -> _Block:
         text = _text(node)
         return _Block(node, "p", ("p", _style(node), text), tuple(_WORD.findall(text)))
     if name == "tbl":
-        rows = tuple(_text(tr) for tr in node.findall(w("tr")))
-        words = tuple(word for row in rows for word in _WORD.findall(row))
+        rows = tuple(_row_text(tr) for tr in node.findall(w("tr")))
+        words = tuple(word for row in rows for cell in row for word in _WORD.findall(cell))
         return _Block(node, "tbl", ("tbl", _grid_width(node), rows), words)
     return _Block(node, "other", ("other", etree.tostring(node)), ())
 
@@ -186,6 +194,13 @@ def _blocks(container: etree._Element) -> list[_Block]:
 def _similarity(a: _Block, b: _Block) -> float:
     if a.kind != b.kind or a.kind == "other":
         return 0.0
+    if a.kind == "row":
+        old_cells, new_cells = a.key[1], b.key[1]
+        assert isinstance(old_cells, tuple) and isinstance(new_cells, tuple)
+        if len(old_cells) != len(new_cells):
+            return 0.0
+        if old_cells[0].strip() and old_cells[0] == new_cells[0]:
+            return 1.0 - 1e-6  # the same row label (a risk, a source): the same row, changed
     if a.kind == "tbl" and _grid_width(a.node) != _grid_width(b.node):
         return 0.0
     if not a.words and not b.words:
@@ -854,8 +869,8 @@ class _Redliner:
                 out.append(copy.deepcopy(child))
         old_rows = old.findall(w("tr"))
         new_rows = new.findall(w("tr"))
-        old_blocks = [_Block(r, "row", ("row", _text(r)), tuple(_WORD.findall(_text(r)))) for r in old_rows]
-        new_blocks = [_Block(r, "row", ("row", _text(r)), tuple(_WORD.findall(_text(r)))) for r in new_rows]
+        old_blocks = [_row_block(r) for r in old_rows]
+        new_blocks = [_row_block(r) for r in new_rows]
         for tag, i, j in _align_rows(old_blocks, new_blocks):
             if tag == "equal":
                 assert i is not None and j is not None
@@ -896,21 +911,15 @@ class _Redliner:
         return row
 
 
+def _row_block(tr: etree._Element) -> _Block:
+    cells = _row_text(tr)
+    return _Block(tr, "row", ("row", cells), tuple(word for cell in cells for word in _WORD.findall(cell)))
+
+
 def _align_rows(old: Sequence[_Block], new: Sequence[_Block]) -> list[_Step]:
-    """Rows align like blocks; rows pair only when they have as many cells."""
-    steps = _align(
-        [_Block(b.node, "p", b.key, b.words) for b in old],
-        [_Block(b.node, "p", b.key, b.words) for b in new],
-    )
-    fixed: list[_Step] = []
-    for tag, i, j in steps:
-        if tag == "change" and i is not None and j is not None and (
-            len(old[i].node.findall(w("tc"))) != len(new[j].node.findall(w("tc")))
-        ):
-            fixed.extend([("delete", i, None), ("insert", None, j)])
-        else:
-            fixed.append((tag, i, j))
-    return fixed
+    """Rows align like blocks: a row pairs with one of as many cells that has the same label
+    (first cell) or shares half its words."""
+    return _align(old, new)
 
 
 def _blocks_of(nodes: list[etree._Element]) -> list[_Block]:
