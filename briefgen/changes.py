@@ -183,6 +183,8 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
             before, now = _short(change.old, VALUE_LIMIT), _short(change.new, VALUE_LIMIT)
             return ChangeNote(label, "", before, now, "changed")
         return ChangeNote(label, "", "", "revised", "changed")
+    if change.section == "sources":
+        return None  # where facts come from: the memo's notes show it, and the facts that changed
     what = _WHAT[change.section]
     if change.change == "added":
         item = _find(new, change.section, change.id)
@@ -199,6 +201,6 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
             what, subject, f"{change.field}: {_short(change.old, VALUE_LIMIT)}",
             f"{change.field}: {_short(change.new, VALUE_LIMIT)}", "changed",
         )
-    if change.section == "sources" or change.field in _LINKS:
+    if change.field in _LINKS:
         return None  # citations and links: shown in the memo's notes, not news in themselves
     return ChangeNote(what, subject, "", f"{change.field.replace('_', ' ')} revised", "changed")
