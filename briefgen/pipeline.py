@@ -136,18 +136,7 @@ def run(
     if until < Step.READ:
         return result
     with clock("read"):
-        from briefgen.markup import read_markdown
-
-        for kind in kinds:
-            # The memo is typeset: curly quotes, dashes, no-break spaces (the deck plans its
-            # slides on the text as written).
-            typography = loaded.briefing.output.language if kind == "memo" else None
-            result.documents[kind] = read_markdown(
-                result.markdown[kind],
-                source=f"{stem}-{kind}.md",
-                warnings=result.warnings,
-                typography=typography,
-            )
+        result.documents = read(loaded, result.markdown, stem, result.warnings)
     if until < Step.PLAN:
         return result
     with clock("plan"):
@@ -171,6 +160,22 @@ def run(
             store = write_all
         result.outputs = store(config.out_dir, result.files)
     return result
+
+
+def read(
+    loaded: LoadedBriefing, markdown: dict[str, str], stem: str, warnings: list[Problem]
+) -> dict[str, Document]:
+    """The rendered Markdown of each kind read into the document model. The memo is typeset:
+    curly quotes, dashes, no-break spaces (the deck plans its slides on the text as written)."""
+    from briefgen.markup import read_markdown
+
+    documents: dict[str, Document] = {}
+    for kind, text in markdown.items():
+        typography = loaded.briefing.output.language if kind == "memo" else None
+        documents[kind] = read_markdown(
+            text, source=f"{stem}-{kind}.md", warnings=warnings, typography=typography
+        )
+    return documents
 
 
 def load_earlier(
@@ -207,13 +212,12 @@ def write_redline(
     configuration and reference document, so only the facts make a difference; the revisions
     are dated with this build's stamp and attributed to `config.redline_author` or the brief's
     prepared_by. Warnings about the earlier version are not this build's and are dropped."""
-    from briefgen.markup import read_markdown
     from briefgen.writers.docx_redline import RedlineOptions, redline
 
     ignored: list[Problem] = []
     markdown = render_templates(earlier.briefing, templates, ("memo",), ignored, loaded.path.parent)
-    document = read_markdown(markdown["memo"], source="earlier-memo.md", warnings=ignored)
-    files = write(earlier, replace(config, formats=("docx",)), {"memo": document}, ignored)
+    documents = read(earlier, markdown, "earlier", ignored)
+    files = write(earlier, replace(config, formats=("docx",)), documents, ignored)
     old = next(data for name, data in files.items() if name.endswith("-memo.docx"))
     author = config.redline_author or loaded.briefing.prepared_by
     marked, _ = redline(old, memo, RedlineOptions(author, config.stamp))
