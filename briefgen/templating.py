@@ -37,6 +37,7 @@ from briefgen.facts.models import (
 )
 from briefgen.formats import formats_for
 from briefgen.languages import Language, Messages, language_of
+from briefgen.links import markdown_link
 from briefgen.markup import escape_markdown
 from briefgen.resources import builtin_template_dir
 from briefgen.template_problems import context_names, runtime_problem, syntax_problem
@@ -601,6 +602,7 @@ class TemplateSet:
             time=_time_filter,
             number=_number_filter,
             term=_term_filter,
+            link=markdown_link,
             first_sentence=first_sentence,
             tojson_text=lambda v: json.dumps(v, ensure_ascii=False),
         )

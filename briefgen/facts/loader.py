@@ -633,7 +633,7 @@ def _pydantic_problems(exc: ValidationError, positions: Positions, name: str) ->
             if better:
                 message += f" (e.g. {better!r})"
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
-            message = f"{_show(got)} is not a web address: it must start with http:// or https://"
+            message = _url_message(got)
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "grade":
             message = f"{_show(got)} is not an Admiralty grade: a letter A-F and a digit 1-6, e.g. B2"
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "language":
@@ -683,6 +683,18 @@ def _pydantic_problems(exc: ValidationError, positions: Positions, name: str) ->
             )
         )
     return problems
+
+
+def _url_message(value: object) -> str:
+    """Why a `url` is refused: a missing scheme, or white space inside the address."""
+    text = str(value)
+    space = next((c for c in text if c.isspace()), None)
+    if re.match(r"(?i)https?://", text) and space is not None:
+        return (
+            f"{_show(value)} is not a web address: it holds a space (U+{ord(space):04X}); "
+            "a web address has none (write it as %20, or remove it)"
+        )
+    return f"{_show(value)} is not a web address: it must start with http:// or https://"
 
 
 def _show(value: object) -> str:

@@ -277,7 +277,8 @@ class Source(Model):
         examples=["Civilian bloodbath in Idlib"],
     )
     date: PartialDate = Field(description="Publication date, as precise as known.")
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = Field(
+    # The scheme is case-insensitive (RFC 3986 §3.1); the writers normalise it (briefgen.links).
+    url: Annotated[str, StringConstraints(pattern=r"^[hH][tT][tT][pP][sS]?://\S+$")] | None = Field(
         None, description="Web address (http or https).", examples=["https://www.example.org/report"]
     )
     reference: Text | None = Field(

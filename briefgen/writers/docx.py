@@ -29,6 +29,7 @@ from briefgen import pagination as geometry
 from briefgen import styles as S
 from briefgen.errors import Problem, ReferenceFileProblem
 from briefgen.languages import messages_for
+from briefgen.links import package_target
 from briefgen.model import (
     Block,
     Div,
@@ -557,6 +558,7 @@ class _MemoWriter(TableWriter, FurnitureWriter):
             while rid in part.rels:
                 n += 1000
                 rid = f"rIdLink{n}"
-            part.rels.add_relationship(RT.HYPERLINK, url, rid, is_external=True)
+            # The target is an xs:anyURI: normalised and percent-encoded (briefgen.links).
+            part.rels.add_relationship(RT.HYPERLINK, package_target(url), rid, is_external=True)
             self.link_ids[key] = rid
         return rid

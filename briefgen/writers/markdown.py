@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from briefgen.errors import Problem
+from briefgen.links import package_target
 from briefgen.model import (
     Block,
     Cell,
@@ -299,9 +300,9 @@ class _Writer:
     def link(self, link: Link, in_table: bool) -> str:
         text = self.inlines(link.children, in_table=in_table)
         url = link.url
-        if url.startswith("#"):
-            url = "#" + self.anchors.get(url[1:], url[1:])
-        elif plain_text(link.children) == url and re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>]*", url):
+        url = "#" + self.anchors.get(url[1:], url[1:]) if url.startswith("#") else package_target(url)
+        is_autolink = re.fullmatch(r"[a-z][a-z0-9+.-]*:[^\s<>]*", url)
+        if not url.startswith("#") and plain_text(link.children) == url and is_autolink:
             return f"<{url}>"
         if re.search(r"[\s()<>]", url):
             url = "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"

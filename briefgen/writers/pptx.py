@@ -31,6 +31,7 @@ from pptx.parts.slide import SlidePart
 from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
 from briefgen.languages import Language, language_of, messages_for, speaking, tr
+from briefgen.links import package_target
 from briefgen.model import Document
 from briefgen.ooxml import repack
 from briefgen.slides import (
@@ -781,7 +782,8 @@ class _Deck:
         slide_part.relate_to(layout_part, RT.SLIDE_LAYOUT)
 
         def link(url: str) -> str:
-            return slide_part.relate_to(url, RT.HYPERLINK, is_external=True)
+            # The target is an xs:anyURI: normalised and percent-encoded (briefgen.links).
+            return slide_part.relate_to(package_target(url), RT.HYPERLINK, is_external=True)
 
         text = _Text(self.lang, self.geometry, link)
         shapes = _Shapes()
