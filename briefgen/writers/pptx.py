@@ -90,6 +90,7 @@ def _open(data: bytes, name: str):  # type: ignore[no-untyped-def]
         raise ReferenceFileProblem(f"{name}: cannot open as a presentation: {exc}") from None
     if not list(prs.slide_layouts):
         raise ReferenceFileProblem(f"{name}: the presentation has no slide layouts")
+    _repair_bullet_sizes(prs)
     part = prs.part
     sld_list = part._element.find(f"{{{P}}}sldIdLst")
     if sld_list is not None:
@@ -97,6 +98,18 @@ def _open(data: bytes, name: str):  # type: ignore[no-untyped-def]
             part.rels.pop(sld.get(f"{{{R}}}id"))
             sld_list.remove(sld)
     return prs
+
+
+def _repair_bullet_sizes(prs) -> None:  # type: ignore[no-untyped-def]
+    """Write bullet sizes the schema accepts: LibreOffice Impress saves `a:buSzPct val="45000"`
+    (thousandths of a percent, as in ECMA-376's first edition) where the Transitional schema
+    wants "45%"; left alone, every deck built on such a reference fails validation."""
+    parts = [*prs.slide_masters, *(layout for m in prs.slide_masters for layout in m.slide_layouts)]
+    for part in parts:
+        for size in part._element.iter(f"{{{A}}}buSzPct"):
+            value = size.get("val", "")
+            if value.isdigit():
+                size.set("val", f"{min(max(round(int(value) / 1000), 25), 400)}%")
 
 
 def _layouts_by_name(prs) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -107,16 +120,33 @@ def _layouts_by_name(prs) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return out
 
 
+# The type of each built-in layout the deck asks for by its English name.
+_LAYOUT_TYPES = {
+    "Title Slide": "title",
+    "Title and Content": "obj",
+    "Section Header": "secHead",
+    "Two Content": "twoObj",
+    "Title Only": "titleOnly",
+}
+
+
 def _resolve_layouts(prs, mapping: Mapping[str, str] | None, warnings: list[Problem]) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Slide kind -> layout, falling back (with a warning naming it) when a name is missing."""
     wanted = {**styles.PPTX_LAYOUTS, **(mapping or {})}
     by_name = _layouts_by_name(prs)
     folded = {name.casefold(): layout for name, layout in by_name.items()}
+    # A layout's built-in identity is its type (ECMA-376 §19.7.15, ST_SlideLayoutType), which
+    # PowerPoint keeps whatever language names the layouts ("Titelfolie", "Titre seul").
+    by_type: dict[str, object] = {}
+    for layout in by_name.values():
+        by_type.setdefault(layout._element.get("type", ""), layout)  # type: ignore[attr-defined]
     first = next(iter(by_name.values()))
     out: dict[str, object] = {}
     for kind in KINDS:
         name = wanted.get(kind, styles.PPTX_LAYOUTS.get(kind, "Title and Content"))
         layout = by_name.get(name) or folded.get(name.casefold())
+        if layout is None and name == styles.PPTX_LAYOUTS.get(kind):
+            layout = by_type.get(_LAYOUT_TYPES.get(name, ""))
         if layout is None:
             fallback = next((by_name[n] for n in styles.PPTX_LAYOUT_FALLBACKS if n in by_name), first)
             warnings.append(
