@@ -10,7 +10,8 @@ lower case, percent-encodings in upper case, unreserved characters decoded, dot 
 removed, the scheme's default port dropped), IDNA for host names, and percent-encoding of each
 component with the characters that component may hold.
 
-The text a reader sees stays the address as the user wrote it; only the target is encoded.
+The text a reader sees stays the address as the user wrote it; only the target is encoded
+(`briefgen.templating.markdown_link` writes both into the Markdown).
 """
 
 from __future__ import annotations
@@ -43,16 +44,3 @@ def package_target(url: str) -> str:
         head, hash_, fragment = url.partition("#")
         encoded = quote(head, safe=_URI_CHARACTERS)
         return encoded + (hash_ + quote(fragment, safe=_URI_CHARACTERS) if hash_ else "")
-
-
-def markdown_link(url: str) -> str:
-    """A Markdown inline link whose text is `url` exactly as written and whose destination is
-    its `package_target`: `[https://example.org/?a=<b>](<https://example.org/?a=%3Cb%3E>)`.
-
-    Used by the templates instead of an autolink `<url>`, which ends at the first `<`, `>` or
-    space of the address and printed the brackets.
-    """
-    from briefgen.markup import escape_markdown
-
-    target = package_target(url).replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
-    return f"[{escape_markdown(url)}](<{target}>)"
