@@ -43,11 +43,12 @@ test: check
 
 # Long randomised runs, by hand or nightly (make test runs a bounded handful of each):
 # interrupts at random moments of random commands (issue 20: at least 50 runs) and the
-# property-based tests with Hypothesis's long profile.
+# property-based tests with Hypothesis's long profile (arbitrary YAML and bytes through the
+# loader, whole-Unicode fact text through memo and deck).
 FUZZ_RUNS ?= 60
 fuzz: $(TESTING)
 	BRIEFGEN_STRESS_RUNS=$(FUZZ_RUNS) $(BIN)/python -m pytest tests/test_interrupts.py -k random
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_unicode_property.py
 
 # The architecture checks itself: ruff (style), import-linter (the layers and "only the writers
 # import python-docx / python-pptx", contracts in pyproject.toml).

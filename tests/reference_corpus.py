@@ -218,6 +218,18 @@ def pptx_layouts_de() -> bytes:
     return _rewrite(BUNDLED_PPTX.read_bytes(), change)
 
 
+def without_layout_type(source: Path, layout_type: str, target: Path) -> Path:
+    """A copy of a presentation whose layouts of `layout_type` (e.g. "secHead") are of type
+    "cust" instead: neither their name nor their type then serves the deck's slide kind."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("ppt/slideLayouts/"):
+                data = data.replace(f'type="{layout_type}"'.encode(), b'type="cust"')
+            zout.writestr(info, data)
+    return target
+
+
 def _committed(name: str) -> Callable[[], bytes]:
     return lambda: (COMMITTED / name).read_bytes()
 

@@ -21,6 +21,7 @@ from briefgen.markup import read_markdown
 from briefgen.model import Document, Heading, ListBlock, ListItem, Meta, Paragraph, Text
 from briefgen.writers.pdf import convert_to_pdf
 from briefgen.writers.pptx import PptxOptions, check_reference_pptx, write_pptx
+from tests.reference_corpus import without_layout_type
 
 HERE = Path(__file__).resolve().parent
 ALT_REFERENCE = HERE / "reference-alt.pptx"
@@ -319,14 +320,13 @@ def test_pptx_writer_is_deterministic(document: Document, deck_bytes: bytes) -> 
     assert _pptx(document) == deck_bytes
 
 
-def test_pptx_writer_alternate_reference_changes_the_look_and_warns(document: Document, prs) -> None:  # type: ignore[no-untyped-def]
+def test_pptx_writer_alternate_reference_changes_the_look(document: Document, prs) -> None:  # type: ignore[no-untyped-def]
     data, warnings = _pptx_warned(document, ALT_REFERENCE)
     alt = Presentation(io.BytesIO(data))
     assert [_title(s) for s in alt.slides] == EXPECTED_TITLES
-    messages = [w.message for w in warnings]
-    assert any("'Section Header'" in m and "'Title Only'" in m for m in messages), messages
-    assert all(w.severity == "warning" for w in warnings)
-    assert alt.slides[1].slide_layout.name == "Title Only"
+    # Its section layout is called "Divider": found by its type (secHead), without a warning.
+    assert alt.slides[1].slide_layout.name == "Divider"
+    assert not any("'Section Header'" in w.message for w in warnings)
 
     def theme(p) -> tuple[str, str]:  # type: ignore[no-untyped-def]
         from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -337,6 +337,16 @@ def test_pptx_writer_alternate_reference_changes_the_look_and_warns(document: Do
 
     assert theme(prs) == ("Calibri", "1F3A5F")
     assert theme(alt) == ("Arial", "0E5E6F")
+
+
+def test_pptx_writer_missing_layout_falls_back_with_a_warning(document: Document, tmp_path: Path) -> None:
+    reference = without_layout_type(ALT_REFERENCE, "secHead", tmp_path / "no-section.pptx")
+    data, warnings = _pptx_warned(document, reference)
+    alt = Presentation(io.BytesIO(data))
+    messages = [w.message for w in warnings]
+    assert any("'Section Header'" in m and "'Title Only'" in m for m in messages), messages
+    assert all(w.severity == "warning" for w in warnings)
+    assert alt.slides[1].slide_layout.name == "Title Only"
 
 
 def test_pptx_writer_layout_mapping_overrides_the_default(document: Document) -> None:
@@ -376,8 +386,9 @@ def test_pptx_writer_is_linear_in_slides() -> None:
 
 def test_check_reference_pptx_reports_what_the_template_lacks(tmp_path: Path) -> None:
     assert _lacks(None) == []
-    problems = _lacks(ALT_REFERENCE)
-    assert any("'Section Header'" in p.message for p in problems)
+    assert not any("'Section Header'" in p.message for p in _lacks(ALT_REFERENCE))
+    untyped = without_layout_type(ALT_REFERENCE, "secHead", tmp_path / "no-section.pptx")
+    assert any("'Section Header'" in p.message for p in _lacks(untyped))
     assert _lacks(ALT_REFERENCE, {"section": "Divider"}) == []
     # Bytes that vetting would refuse are reported, not raised, by the check itself.
     [problem] = check_reference_pptx(b"plain text", "notes.pptx")
