@@ -25,7 +25,7 @@ from typing import Any
 
 from briefgen.errors import ReferenceFileProblem
 from briefgen.facts.models import Briefing, Source
-from briefgen.markup import escape_markdown
+from briefgen.markup import escape_markdown, markdown_link
 
 __all__ = [
     "DEFAULT_STYLE",
@@ -301,7 +301,14 @@ class NoteCitations:
         text = tidy_punctuation(text, punctuation_in_quote=self.style.punctuation_in_quote)
         if text and text[0].islower():
             text = text[0].upper() + text[1:]  # a note is a sentence ("Ibid.", not "ibid.")
-        return _to_markdown(text)
+        markdown = _to_markdown(text)
+        # A source's address becomes a link whose text is the address as written and whose
+        # target is percent-encoded (a bare address ending at "<" or a second "#" would not).
+        for sid in dict.fromkeys(source_ids):
+            url = self.briefing.source(sid).url
+            if url:
+                markdown = markdown.replace(escape_markdown(url), markdown_link(url))
+        return markdown
 
     def _note(self, source_ids: Sequence[str]) -> str:
         if not source_ids:

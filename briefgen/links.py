@@ -11,7 +11,7 @@ removed, the scheme's default port dropped), IDNA for host names, and percent-en
 component with the characters that component may hold.
 
 The text a reader sees stays the address as the user wrote it; only the target is encoded
-(`briefgen.templating.markdown_link` writes both into the Markdown).
+(`briefgen.markup.markdown_link` writes both into the Markdown).
 """
 
 from __future__ import annotations

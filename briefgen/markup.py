@@ -30,6 +30,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from mdit_py_plugins.utils import is_code_block
 
 from briefgen.errors import Problem, TemplateProblem
+from briefgen.links import package_target
 from briefgen.model import (
     Block,
     Cell,
@@ -54,7 +55,7 @@ from briefgen.model import (
     TimelineEvent,
 )
 
-__all__ = ["escape_markdown", "read_markdown"]
+__all__ = ["escape_markdown", "markdown_link", "read_markdown"]
 
 # ---------------------------------------------------------------------------------------------
 # Escaping
@@ -83,6 +84,17 @@ def escape_markdown(text: str) -> str:
     if match:
         out = "\\" + out if match.group(1) else f"{match.group(2)}\\{match.group(3)}{out[match.end():]}"
     return out
+
+
+def markdown_link(url: str) -> str:
+    """A Markdown inline link whose text is `url` exactly as written and whose destination is
+    its `package_target`: `[https://example.org/?a=<b>](<https://example.org/?a=%3Cb%3E>)`.
+
+    Used by the templates instead of an autolink `<url>`, which ends at the first `<`, `>` or
+    space of the address and printed the brackets.
+    """
+    target = package_target(url).replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
+    return f"[{escape_markdown(url)}](<{target}>)"
 
 
 # ---------------------------------------------------------------------------------------------

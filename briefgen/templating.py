@@ -37,8 +37,7 @@ from briefgen.facts.models import (
 )
 from briefgen.formats import formats_for
 from briefgen.languages import Language, Messages, language_of
-from briefgen.links import package_target
-from briefgen.markup import escape_markdown
+from briefgen.markup import escape_markdown, markdown_link
 from briefgen.resources import builtin_template_dir
 from briefgen.template_problems import context_names, runtime_problem, syntax_problem
 from briefgen.vocabulary import term
@@ -98,17 +97,6 @@ def heading_anchor(value: object, prefix: str = "") -> str:
         lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode("utf-8")), ident
     )
     return f'{{id="{encoded}"}}'
-
-
-def markdown_link(url: str) -> str:
-    """A Markdown inline link whose text is `url` exactly as written and whose destination is
-    its `package_target`: `[https://example.org/?a=<b>](<https://example.org/?a=%3Cb%3E>)`.
-
-    Used by the templates instead of an autolink `<url>`, which ends at the first `<`, `>` or
-    space of the address and printed the brackets.
-    """
-    target = package_target(url).replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
-    return f"[{escape_markdown(url)}](<{target}>)"
 
 
 def table_cell(text: object) -> str:

@@ -70,7 +70,7 @@ def test_citations_full_note_first_then_short_form_and_no_ibid(tmp_path: Path) -
     again = notes.format(["aa"])
     assert first == (
         "Anadolu Agency, ‘Turkey, Russia FMs meet in Ankara’, 14 August 2018, grade B2, "
-        "https://www.aa.com.tr/en/example."
+        "[https://www.aa.com.tr/en/example](<https://www.aa.com.tr/en/example>)."  # a link
     )
     assert again == "Anadolu Agency, ‘FMs meet in Ankara’."  # the short title, not "Ibid."
 
@@ -84,7 +84,7 @@ def test_citations_one_note_names_every_source_of_a_passage(tmp_path: Path) -> N
     assert first == (
         "Embassy Damascus, ‘Idlib: state of play’, 10 August 2018, DAMASCUS 2018-0117; "
         "Anadolu Agency, ‘Turkey, Russia FMs meet in Ankara’, 14 August 2018, grade B2, "
-        "https://www.aa.com.tr/en/example."
+        "[https://www.aa.com.tr/en/example](<https://www.aa.com.tr/en/example>)."  # a link
     )
     # Sources in the order the document first cited them; short forms for sources cited before,
     # the full form for the new one; a title ending in a question mark takes no comma after it.

@@ -15,9 +15,8 @@ from lxml import etree
 
 from briefgen.cli import main
 from briefgen.links import package_target
-from briefgen.markup import read_markdown
+from briefgen.markup import markdown_link, read_markdown
 from briefgen.model import Link, Paragraph, plain_text
-from briefgen.templating import markdown_link
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "cases"
