@@ -94,7 +94,13 @@ def markdown_link(url: str) -> str:
     space of the address and printed the brackets.
     """
     target = package_target(url).replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
-    return f"[{escape_markdown(url)}](<{target}>)"
+    # The text is the address exactly: quotes, apostrophes, hyphens and spaces as character
+    # references, which the memo's typography (curly quotes, dashes, no-break spaces) leaves alone.
+    text = escape_markdown(url).translate(_LITERAL_IN_LINK_TEXT)
+    return f"[{text}](<{target}>)"
+
+
+_LITERAL_IN_LINK_TEXT = {ord('"'): "&quot;", ord("'"): "&#39;", ord("-"): "&#45;", ord(" "): "&#32;"}
 
 
 # ---------------------------------------------------------------------------------------------

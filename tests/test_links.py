@@ -47,6 +47,10 @@ URLS = {
         "https://example.org/a|b?q={x}&r=`y`",
         "https://example.org/a%7Cb?q=%7Bx%7D&r=%60y%60",
     ),
+    "hyphens-and-apostrophe": (
+        "https://example.org/it's--a-b",
+        "https://example.org/it's--a-b",
+    ),
     "stray-percent-and-quote": (
         'https://example.org/100%zz/"quoted"',
         "https://example.org/100%25zz/%22quoted%22",
@@ -69,8 +73,12 @@ def test_links_package_target_examples():
 @pytest.mark.parametrize("name", sorted(URLS))
 def test_links_markdown_link_reads_back_as_written_text_and_encoded_target(name):
     written, expected = URLS[name]
-    for markdown in (markdown_link(written), f"| a |\n|:-|\n| {markdown_link(written)} |"):
-        document = read_markdown(markdown + "\n")
+    for markdown, typography in (
+        (markdown_link(written), None),
+        (f"| a |\n|:-|\n| {markdown_link(written)} |", None),
+        (markdown_link(written), "en-GB"),  # the memo's curly quotes and dashes stay out of it
+    ):
+        document = read_markdown(markdown + "\n", typography=typography)
         block = document.blocks[0]
         content = block.content if isinstance(block, Paragraph) else block.body[0][0].content
         (link,) = [n for n in content if isinstance(n, Link)]

@@ -11,8 +11,9 @@ every code point can be spelt), built into a memo and a deck, and then:
 - both files have 0 schema errors (../shared/ooxml/validate.py);
 - each text reads back from both files unchanged, apart from the documented replacements:
   control characters become spaces (the loader's located warning says so, docs/troubleshooting
-  .md), surrogate escape pairs become the one character they encode, and runs of white space
-  read as one space (Markdown and layout collapse them).
+  .md), surrogate escape pairs become the one character they encode, runs of white space read
+  as one space (Markdown and layout collapse them), and the memo's typography (docs/markup.md:
+  curly quotation marks, dashes for `--` and spaced hyphens, no-break spaces) is folded back.
 
 `make test` runs a few examples; `make fuzz` runs many (HYPOTHESIS_PROFILE=long).
 """
@@ -103,8 +104,14 @@ def _expected(pieces: list[str]) -> str:
     return _collapse(cleaned)
 
 
+_QUOTE_MARKS = str.maketrans({c: "'" for c in "\"“”„‟«»‹›‘’‚‛「」『』"})
+
+
 def _collapse(text: str) -> str:
-    return " ".join(text.split())
+    """White space collapsed, and the memo's typography folded: every quotation mark read as
+    one kind, every dash or run of hyphens as one hyphen."""
+    text = " ".join(text.translate(_QUOTE_MARKS).split())
+    return re.sub(r"[-–—]+", "-", text)
 
 
 def _docx_text(path: Path) -> str:
