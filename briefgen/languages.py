@@ -358,17 +358,20 @@ def script_of_char(ch: str) -> str | None:
 
 def dominant_script(texts: Iterable[str]) -> tuple[str | None, int]:
     """The script most letters of `texts` are written in, with the number of letters counted.
-    Han characters count as Chinese; a text with kana counts as Japanese."""
+    Han characters count as Chinese (`Hani`), except in a text that also has kana (`Jpan`)."""
     counts: dict[str, int] = {}
     for text in texts:
+        mine: dict[str, int] = {}
         for ch in text:
             script = script_of_char(ch)
             if script:
-                counts[script] = counts.get(script, 0) + 1
+                mine[script] = mine.get(script, 0) + 1
+        if "Jpan" in mine:  # Han inside a text with kana is Japanese
+            mine["Jpan"] += mine.pop("Hani", 0)
+        for script, n in mine.items():
+            counts[script] = counts.get(script, 0) + n
     if not counts:
         return None, 0
-    if "Jpan" in counts:
-        counts["Jpan"] += counts.pop("Hani", 0)
     total = sum(counts.values())
     return max(counts, key=counts.__getitem__), total
 

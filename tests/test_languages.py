@@ -20,6 +20,7 @@ from briefgen.templating import TemplateSet, likelihood_phrase, render_templates
 from tests.conftest import EXAMPLE, ROOT
 
 LOCALE = ROOT / "briefgen" / "locale"
+FIXTURES_LANGUAGES = ROOT / "tests" / "fixtures" / "languages"
 POT = LOCALE / "briefgen.pot"
 NNBSP = "\u202f"
 
@@ -252,3 +253,49 @@ def test_catalogs_compiled_mo_matches_its_po(catalog):
 def test_catalogs_english_source_catalog_is_identity():
     po = read_catalog(LOCALE / "en_GB" / "LC_MESSAGES" / "briefgen.po")
     assert [m.id for m in po if m.id and m.string != m.id] == []
+
+
+# ---------------------------------------------------------------------------------------------
+# check: the facts' script against the document language
+
+
+def _script_warnings(path):
+    from briefgen.facts import load_facts
+
+    return [w for w in load_facts(path).warnings if "script" in w.message]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("ar", None), ("en-GB", "set output.language: ar"), ("he", "set output.language: ar"), ("zh-CN", "ar")],
+)
+def test_check_warns_when_facts_script_differs_from_language(tmp_path, language, expected):
+    text = (FIXTURES_LANGUAGES / "arabic.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "brief.yaml"
+    path.write_text(text.replace("  language: ar\n", f"  language: {language}\n"), encoding="utf-8")
+    found = _script_warnings(path)
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert found[0].severity == "warning"
+        assert found[0].path == "output.language"
+        assert expected in found[0].message
+        assert f"'{language}'" in found[0].message
+
+
+def test_check_script_warning_points_at_summary_without_output_language(tmp_path):
+    lines = (FIXTURES_LANGUAGES / "arabic.yaml").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "brief.yaml"
+    kept = [line for line in lines if line not in ("output:", "  language: ar")]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    (found,) = _script_warnings(path)
+    assert found.path == "summary"
+    assert "Arabic script" in found.message and "'en-GB'" in found.message
+
+
+def test_check_script_warning_tells_chinese_from_japanese_and_keeps_names_out():
+    # Chinese and Japanese sentences in a zh-CN brief: neither dominates as Japanese.
+    assert _script_warnings(FIXTURES_LANGUAGES / "cjk-zh-cn.yaml") == []
+    # The English example names people in Cyrillic and Arabic: names are not the facts' prose.
+    assert _script_warnings(EXAMPLE) == []

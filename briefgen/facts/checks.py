@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from briefgen.facts.models import LEXICON_NAMES, LEXICONS, MARKING_LEVELS, Briefing
+from briefgen.languages import dominant_script, language_of, script_matches, script_of_char
 
 Loc = tuple[str | int, ...]
 ID_LISTS = ("sources", "facts", "risks", "agenda", "people")
@@ -38,6 +39,8 @@ def cross_check(data: dict, briefing: Briefing | None) -> list[Finding]:
     found.extend(_lexicon(data))
     found.extend(_disclosure(data))
     found.extend(_markings(data))
+    if briefing is not None:
+        found.extend(_script(data, briefing))
     if briefing is not None and len(briefing.summary) > SUMMARY_MAX_CHARS:
         found.append(
             Finding(
@@ -346,3 +349,65 @@ def _markings(data: dict) -> Iterator[Finding]:
                     f"portion marked {portion.upper()} is above the document's marking {level.upper()}; "
                     "raise the marking or downgrade the portion",
                 )
+
+
+# A language to suggest for text in a script (the usual one; the author knows better).
+_SCRIPT_LANGUAGES = {
+    "Latn": ("Latin", "en-GB"),
+    "Cyrl": ("Cyrillic", "ru"),
+    "Grek": ("Greek", "el"),
+    "Arab": ("Arabic", "ar"),
+    "Hebr": ("Hebrew", "he"),
+    "Hani": ("Chinese (Han)", "zh-CN"),
+    "Jpan": ("Japanese", "ja"),
+    "Kore": ("Korean", "ko"),
+    "Hans": ("Chinese (Han)", "zh-CN"),
+    "Hant": ("Chinese (Han)", "zh-TW"),
+}
+SCRIPT_MIN_LETTERS = 40  # below this there is too little prose to judge
+SCRIPT_MIN_SHARE = 0.6  # the facts' script must hold this share of their letters
+
+
+def _script(data: dict, briefing: Briefing) -> Iterator[Finding]:
+    """Warn when the facts' prose is written in another script than the document language
+    uses: the fixed words, dates and (for Arabic or Hebrew) the direction follow
+    `output.language`, so an Arabic brief left at the default en-GB comes out left to right
+    with English headings. Names (`people`) and sources are left out: they keep their own
+    letters in any brief."""
+    texts = [briefing.title, briefing.summary, briefing.context]
+    texts += [o.text for o in (*briefing.objectives.ours, *briefing.objectives.theirs)]
+    for item in briefing.agenda:
+        texts += [item.title, item.position, *(p.text for p in item.points)]
+    texts += [f.statement for f in briefing.facts]
+    script, letters = dominant_script(texts)
+    if script is None or letters < SCRIPT_MIN_LETTERS:
+        return
+    share = _share(texts, script) / letters
+    language = language_of(briefing.output.language)
+    if share < SCRIPT_MIN_SHARE or script_matches(language, script):
+        return
+    name, suggestion = _SCRIPT_LANGUAGES.get(script, (script, ""))
+    has_language = isinstance(data.get("output"), dict) and "language" in data["output"]
+    loc: Loc = ("output", "language") if has_language else ("summary",)
+    hint = f"set output.language: {suggestion}" if suggestion else "set output.language to their language"
+    own = _SCRIPT_LANGUAGES.get(language.script, (language.script, ""))[0]
+    yield Finding(
+        loc,
+        f"the facts are mostly in {name} script ({share:.0%} of their letters) but the document "
+        f"language is {briefing.output.language!r} ({own} script): headings, dates and text "
+        f"direction follow output.language; {hint}, or translate the facts",
+        "warning",
+    )
+
+
+def _share(texts: list[str], script: str) -> int:
+    """How many letters of `texts` are in `script` (Han in a text with kana counts as Japanese)."""
+    count = 0
+    for text in texts:
+        scripts = [script_of_char(ch) for ch in text]
+        kana = "Jpan" in scripts
+        for found in scripts:
+            if found == "Hani" and kana:
+                found = "Jpan"
+            count += found == script
+    return count
