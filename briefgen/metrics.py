@@ -1,14 +1,21 @@
 """Real font metrics for measuring text, read from the metric-compatible fonts bundled in
 `briefgen/fonts` (Carlito for Calibri, Liberation Sans for Arial), so that text fitting and page
 estimates do not depend on what the machine has installed.
+
+Characters the Latin font lacks (Arabic, Hebrew, Chinese, Japanese, Korean) are measured in the
+font the writers set for them (`briefgen.languages.SCRIPT_FONTS`: Noto Sans Arabic, Noto Sans
+Hebrew, Noto Sans CJK), from their advance widths bundled in `fonts/noto-scripts.metrics.json`.
+Arabic is measured by its isolated letter forms, which are wider than the joined forms that are
+drawn: the estimate errs on the safe side.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib.resources
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefgen.resources import font_resource
 
@@ -35,12 +42,29 @@ class FontMetrics:
     ascender: int
     descender: int  # negative
     line_gap: int
+    bold: bool = False
+    # Advances of characters this font lacks, as measured in their script's font (memoised).
+    fallbacks: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     def width(self, text: str, size_pt: float) -> float:
-        """Width of `text` set at `size_pt`, in points (no kerning: errs on the wide side)."""
+        """Width of `text` set at `size_pt`, in points (no kerning: errs on the wide side).
+        A character this font lacks is measured in its script's Noto font, else as an em."""
         get = self.advances.get
-        d = self.default_advance
-        return sum(get(ord(ch), d) for ch in text) * size_pt / self.units_per_em
+        total = 0
+        for ch in text:
+            advance = get(ord(ch))
+            if advance is None:
+                advance = self._fallback(ord(ch))
+            total += advance
+        return total * size_pt / self.units_per_em
+
+    def _fallback(self, code_point: int) -> int:
+        advance = self.fallbacks.get(code_point)
+        if advance is None:
+            em = script_advance(code_point, self.bold)
+            advance = self.default_advance if em is None else round(em * self.units_per_em)
+            self.fallbacks[code_point] = advance
+        return advance
 
     def line_height(self, size_pt: float) -> float:
         """Distance between baselines for single line spacing, in points."""
@@ -79,7 +103,31 @@ def _load(name: str) -> FontMetrics:
         ascender=data["ascender"],
         descender=data["descender"],
         line_gap=data["line_gap"],
+        bold=name.endswith("-Bold"),
     )
+
+
+@functools.cache
+def _script_runs(bold: bool) -> tuple[list[int], list[list[int]]]:
+    """The bundled Noto advance runs [first, last, advance per 1000 em] and their starts."""
+    import json
+
+    try:
+        data = json.loads(font_resource("noto-scripts.metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [], []
+    runs: list[list[int]] = data["bold" if bold else "regular"]
+    return [run[0] for run in runs], runs
+
+
+def script_advance(code_point: int, bold: bool = False) -> float | None:
+    """The advance of `code_point` in the Noto font that draws its script, in ems; None when
+    the character is in none of them."""
+    starts, runs = _script_runs(bold)
+    i = bisect.bisect_right(starts, code_point) - 1
+    if i >= 0 and runs[i][0] <= code_point <= runs[i][1]:
+        return runs[i][2] / 1000
+    return None
 
 
 def _with_space_aliases(advances: dict[int, int]) -> dict[int, int]:
@@ -119,6 +167,7 @@ def _read_font(name: str) -> FontMetrics:
         ascender=hhea.ascent,
         descender=hhea.descent,
         line_gap=hhea.lineGap,
+        bold=name.endswith("-Bold"),
     )
 
 

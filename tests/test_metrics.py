@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from briefgen import metrics
@@ -72,3 +74,42 @@ def test_metrics_no_break_space_is_as_wide_as_a_space():
     for family in ("Calibri", "Arial"):
         face = metrics.font_metrics(family)
         assert face.width("a\u00a0b", 11) == face.width("a b", 11)
+
+
+# Scripts the Latin fonts lack are measured in the Noto font the writers set for them.
+NOTO_ARABIC = Path("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf")
+
+
+def test_metrics_cjk_is_measured_one_em_per_ideograph():
+    from briefgen.metrics import font_metrics
+
+    face = font_metrics("Calibri")
+    assert face.width("双方应当在本次会谈中", 10) == pytest.approx(100.0)
+    assert face.width("両国は", 10) == pytest.approx(30.0)
+
+
+def test_metrics_arabic_and_hebrew_are_measured_in_their_noto_font():
+    from briefgen.metrics import font_metrics, script_advance
+
+    face = font_metrics("Calibri")
+    text = "يجب على الطرفين"
+    letters = [ch for ch in text if ch != " "]
+    expected = sum(script_advance(ord(ch)) for ch in letters) * 10 + face.width(" ", 10) * 2
+    assert face.width(text, 10) == pytest.approx(expected, abs=0.05)  # rounded to font units
+    # Narrower than the em the planner used to assume for every missing glyph.
+    assert face.width(text, 10) < 10 * len(text) * 0.8
+    assert script_advance(ord("ש")) is not None
+    assert script_advance(ord("\u16a0")) is None  # a runic letter: no Noto data, measured as an em
+    assert face.width("\u16a0", 10) == pytest.approx(10.0)
+
+
+@pytest.mark.skipif(not NOTO_ARABIC.exists(), reason="fonts-noto-core is not installed")
+def test_metrics_bundled_noto_advances_match_the_installed_fonts():
+    from fontTools.ttLib import TTFont
+
+    from briefgen.metrics import script_advance
+
+    font = TTFont(NOTO_ARABIC, lazy=True)
+    cmap, hmtx, upem = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+    for ch in "ابتثجحخدذرزسشصضطظعغفقكلمنهوي،؟":
+        assert script_advance(ord(ch)) == pytest.approx(round(hmtx[cmap[ord(ch)]][0] * 1000 / upem) / 1000)
