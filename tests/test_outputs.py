@@ -183,11 +183,7 @@ def test_build_sigterm_mid_write_exits_130_and_leaves_old_outputs_and_no_tempora
     )
     child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert child.poll() is None, child.stderr.read() if child.stderr else ""
-            assert time.monotonic() < deadline, "the build never started writing"
-            time.sleep(0.05)
+        _wait_for(marker.exists, child)  # the build is inside its first fsync
         assert _temps(out), "a temporary file should be on disk while writing"
     except BaseException:
         child.kill()
@@ -195,6 +191,53 @@ def test_build_sigterm_mid_write_exits_130_and_leaves_old_outputs_and_no_tempora
     _terminate_and_expect_clean_exit(child, out, timeout=30)
     for name, data in old.items():
         assert (out / name).read_bytes() == data
+
+
+def _worker_probe(folder: Path) -> Path:
+    """A sitecustomize that makes every briefgen process (the workers too) mark, in
+    $BRIEFGEN_TEST_MARKS, when it starts rendering templates and when a briefing is done."""
+    probe = folder / "probe"
+    probe.mkdir()
+    (probe / "sitecustomize.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            from pathlib import Path
+
+            marks = os.environ.get("BRIEFGEN_TEST_MARKS")
+            if marks:
+                import briefgen.batch as batch
+                import briefgen.pipeline as pipeline
+
+                render, build_one = pipeline.render_templates, batch._build_one
+
+                def marked_render(*args, **kwargs):
+                    (Path(marks) / f"render-{os.getpid()}").touch()
+                    return render(*args, **kwargs)
+
+                def marked_build_one(path, *args, **kwargs):
+                    try:
+                        return build_one(path, *args, **kwargs)
+                    finally:
+                        (Path(marks) / f"done-{path.stem}").touch()
+
+                pipeline.render_templates = marked_render
+                batch._build_one = marked_build_one
+            """
+        ),
+        encoding="utf-8",
+    )
+    return probe
+
+
+def _wait_for(condition, child: subprocess.Popen[str], limit: float = 120) -> None:
+    """Wait until `condition()` holds, failing at once if the child exits first; `limit` only
+    bounds a test that would otherwise hang."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert child.poll() is None, child.stderr.read() if child.stderr else ""
+        assert time.monotonic() < deadline, "the event never came"
+        time.sleep(0.02)
 
 
 @pytest.mark.parametrize(
@@ -224,11 +267,25 @@ def test_build_sigterm_with_parallel_workers_stops_them_at_once(tmp_path, briefi
     (out / "one-memo.md").write_bytes(b"old memo")
     command = [sys.executable, "-m", "briefgen", "build", str(facts), "-o", str(out)]
     command += ["--templates", str(templates), "--format", "md", "-j", "2"]
-    env = {**os.environ, "BRIEFGEN_RENDER_TIMEOUT": "600"}
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = {
+        **os.environ,
+        "BRIEFGEN_RENDER_TIMEOUT": "600",
+        "PYTHONPATH": os.pathsep.join([str(_worker_probe(tmp_path)), str(ROOT)]),
+        "BRIEFGEN_TEST_MARKS": str(marks),
+    }
     child = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    # The event, not a guess at a time: every good briefing a worker took is rendering, and a
+    # broken one has finished (its worker is idle).
+    good = [n for n in briefings if not n.endswith("broken")][:2]
+    broken = [n for n in briefings if n.endswith("broken")]
     try:
-        time.sleep(3)  # the workers start and take the first two briefings
-        assert child.poll() is None, child.stderr.read() if child.stderr else ""
+        _wait_for(
+            lambda: len(list(marks.glob("render-*"))) == len(good)
+            and all((marks / f"done-{n}").exists() for n in broken),
+            child,
+        )
     except BaseException:
         child.kill()
         raise

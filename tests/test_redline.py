@@ -13,7 +13,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import zipfile
 from datetime import datetime
@@ -28,7 +27,7 @@ from pptx import Presentation
 
 from briefgen.cli import main
 from briefgen.writers.docx_redline import RedlineOptions, redline, revisions
-from tests.conftest import EXAMPLE, VALIDATOR
+from tests.conftest import EXAMPLE, OoxmlValidator
 from tests.redline_text import document_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -91,13 +90,10 @@ def part(data: bytes, name: str) -> etree._Element:
         return etree.fromstring(zf.read(name))
 
 
-def validate(tmp_path: Path, data: bytes) -> None:
+def validate(ooxml: OoxmlValidator, tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "redline.docx"
     path.write_bytes(data)
-    if not VALIDATOR.exists():
-        pytest.skip(f"OOXML validator not found at {VALIDATOR}")
-    result = subprocess.run([sys.executable, str(VALIDATOR), str(path)], capture_output=True, text=True)
-    assert result.returncode == 0 and " 0 errors" in result.stdout, result.stdout[-3000:]
+    ooxml(path)
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +113,8 @@ def test_redline_accept_all_gives_new_memo_and_reject_all_the_old(pair, marked):
     assert_provably_right(old, new, marked)
 
 
-def test_redline_validates_against_the_schemas(marked, tmp_path):
-    validate(tmp_path, marked)
+def test_redline_validates_against_the_schemas(marked, tmp_path, ooxml):
+    validate(ooxml, tmp_path, marked)
 
 
 def test_redline_marks_a_reworded_point_word_by_word(marked):
@@ -215,7 +211,7 @@ def test_redline_shifted_footnote_numbers_are_no_change(tmp_path):
     assert len(changed) <= 2, changed
 
 
-def test_redline_moved_paragraph_is_a_move(tmp_path):
+def test_redline_moved_paragraph_is_a_move(tmp_path, ooxml):
     # Their objectives cite nothing, so the moved line is the same paragraph (points that rest on
     # one source share the note after the last of them: moving one would move the note too).
     first = "    - Turkish acceptance of a return of state rule to Idlib, as the regime's leaflets demand.\n"
@@ -234,7 +230,7 @@ def test_redline_moved_paragraph_is_a_move(tmp_path):
     assert any("Turkish acceptance" in t or "Confirmation that Turkey" in t for t in moved)
     moved_from = ["".join(t.text or "" for t in m.iter(f"{W}t")) for m in body.iter(f"{W}moveFrom")]
     assert sorted(moved_from) == sorted(moved)
-    validate(tmp_path, marked)
+    validate(ooxml, tmp_path, marked)
 
 
 def test_redline_changed_source_is_a_change_inside_the_footnote(tmp_path):
@@ -247,7 +243,7 @@ def test_redline_changed_source_is_a_change_inside_the_footnote(tmp_path):
     assert any(ins.find(f".//{W}t") is not None for ins in notes.iter(f"{W}ins"))
 
 
-def test_redline_added_risk_is_an_inserted_row(tmp_path):
+def test_redline_added_risk_is_an_inserted_row(tmp_path, ooxml):
     text = edit(
         SOURCE,
         "risks:\n",
@@ -262,7 +258,7 @@ def test_redline_added_risk_is_an_inserted_row(tmp_path):
     body = part(marked, "word/document.xml")
     rows = [tr for tr in body.iter(f"{W}tr") if tr.find(f"{W}trPr/{W}ins") is not None]
     assert any("US sanctions over the S-400" in "".join(tr.itertext()) for tr in rows)
-    validate(tmp_path, marked)
+    validate(ooxml, tmp_path, marked)
 
 
 def test_changes_summary_names_items_by_title_never_by_id():
