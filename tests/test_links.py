@@ -4,8 +4,6 @@ RFC 3986 (by yarl), and every link's text is the URL as the user wrote it."""
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from briefgen.model import Link, Paragraph, plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "cases"
-VALIDATOR = ROOT.parent / "shared" / "ooxml" / "validate.py"
 MINIMAL = yaml.safe_load((ROOT / "tests" / "fixtures" / "minimal.yaml").read_text(encoding="utf-8"))
 
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -141,15 +138,6 @@ def _pptx_text(path: Path) -> str:
         )
 
 
-def _validate(*files: Path) -> None:
-    if not VALIDATOR.exists():
-        return
-    result = subprocess.run(
-        [sys.executable, str(VALIDATOR), *map(str, files)], capture_output=True, text=True
-    )
-    assert result.returncode == 0 and " 0 errors" in result.stdout.splitlines()[-1], result.stdout[-3000:]
-
-
 def _build(facts: Path, out: Path, capsys) -> tuple[Path, Path]:
     code = main(["build", str(facts), "-o", str(out), "--format", "docx,pptx", "-j", "1", "--force"])
     assert code == 0, capsys.readouterr().err
@@ -157,12 +145,12 @@ def _build(facts: Path, out: Path, capsys) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("case", ["04-url-with-angle-brackets", "04b-url-with-two-hashes"])
-def test_build_listed_url_cases_link_the_whole_url_and_validate(case, tmp_path, capsys):
+def test_build_listed_url_cases_link_the_whole_url_and_validate(case, tmp_path, capsys, ooxml):
     facts = CASES / f"{case}.yaml"
     if not facts.exists():
         pytest.skip("../shared/cases is not beside this clone")
     memo, deck = _build(facts, tmp_path, capsys)
-    _validate(memo, deck)
+    ooxml(memo, deck)
     written, expected = URLS["angle-brackets" if case.startswith("04-") else "two-hashes"]
     memo_links = _docx_links(memo)
     assert len(memo_links) == 2  # the footnote and Annex F
@@ -173,7 +161,7 @@ def test_build_listed_url_cases_link_the_whole_url_and_validate(case, tmp_path, 
     assert all(target == expected for _, target in _pptx_links(deck))
 
 
-def test_build_every_kind_of_wild_url_in_one_briefing(tmp_path, capsys):
+def test_build_every_kind_of_wild_url_in_one_briefing(tmp_path, capsys, ooxml):
     data = copy.deepcopy(MINIMAL)
     sources = []
     for number, name in enumerate(sorted(URLS)):
@@ -185,7 +173,7 @@ def test_build_every_kind_of_wild_url_in_one_briefing(tmp_path, capsys):
     facts = tmp_path / "wild.yaml"
     facts.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     memo, deck = _build(facts, tmp_path / "out", capsys)
-    _validate(memo, deck)
+    ooxml(memo, deck)
     expected = set(URLS.values())
     assert set(_docx_links(memo)) == expected
     deck_text = _pptx_text(deck)
