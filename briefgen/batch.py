@@ -240,7 +240,10 @@ def _worker_main(conn: Connection, template_dir: Path | None) -> None:
     """A worker process: build the briefings the batch sends, one at a time, answering each
     with its result, until told to stop (None) or the batch is gone (end of file)."""
     try:
-        _init_worker(template_dir)
+        # A set-up that fails is no reason for a traceback: each briefing then makes its own
+        # template set, and its failure is reported as that briefing's.
+        with contextlib.suppress(Exception):
+            _init_worker(template_dir)
         while True:
             try:
                 task = conn.recv()
@@ -392,7 +395,7 @@ def _build_parallel(
             while True:
                 for worker in pool.idle():
                     if queue and not stopping:
-                        worker.assign(queue.popleft(), options, context)
+                        pool.assign(worker, queue, options, context)
                 if not pool.busy():
                     break
                 for index, result in pool.results():
@@ -470,6 +473,20 @@ class _Pool:
                 self._retire(worker)
                 self._start()
         return found
+
+    def assign(
+        self, worker: _Worker, queue: deque[tuple[int, Path]], options: BuildOptions, context: InputContext
+    ) -> None:
+        """Send the next briefing of `queue` to `worker`; a worker found gone (killed while idle)
+        is replaced and the briefing goes back to the front of the queue."""
+        task = queue.popleft()
+        try:
+            worker.assign(task, options, context)
+        except OSError:
+            worker.task = None
+            queue.appendleft(task)
+            self._retire(worker)
+            self._start()
 
     def _retire(self, worker: _Worker) -> None:
         self.workers.remove(worker)

@@ -164,12 +164,14 @@ def load_style(path: Path | None, language: str) -> CitationStyle:
         data, name = _bundled_style_bytes(), f"briefgen/csl/{DEFAULT_STYLE}"
     else:
         name = str(path)
+        # Read as every input is (briefgen.intake): a regular file (a pipe or device is refused,
+        # never read), size checked before reading, bounded read.
+        from briefgen.intake import TEMPLATE_LIMIT, InputRefused, read_bytes
+
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ReferenceFileProblem(
-                f"{name}: output.citation_style: cannot read the CSL style: {exc.strerror or exc}"
-            ) from None
+            data = read_bytes(path, TEMPLATE_LIMIT, "CSL style")
+        except InputRefused as exc:
+            raise ReferenceFileProblem(f"{name}: output.citation_style: {exc.reason}") from None
         head = data[:4096].lower()
         if b"<!doctype" in head or b"<!entity" in head:
             raise ReferenceFileProblem(

@@ -111,12 +111,11 @@ class SourceLines:
 
     @staticmethod
     def _read(file: str) -> list[str] | None:
-        path = Path(file)
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_EXCERPT_BYTES:
-                return None
-            text = path.read_bytes().decode("utf-8-sig", errors="replace")
-        except OSError:
+        from briefgen.intake import InputRefused, read_bytes
+
+        try:  # never a pipe or device, never more than the loader would read
+            text = read_bytes(Path(file), MAX_EXCERPT_BYTES).decode("utf-8-sig", errors="replace")
+        except InputRefused:
             return None
         return split_lines(text, breaks_for(file))
 

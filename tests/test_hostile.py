@@ -592,3 +592,14 @@ def test_safe_text_escapes_every_control_and_override():
         shown = safe_text(f"a{char}b")
         assert char not in shown and shown.startswith("a\\") and shown.endswith("b")
     assert safe_text("Überschrift 1 — 東京") == "Überschrift 1 — 東京"
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_special_file_as_citation_style_is_refused_not_read(command, tmp_path, capsys):
+    pipe = _fifo(tmp_path / "house.csl")
+    facts = _facts_with(tmp_path, f"output:\n  citation_style: {pipe}\n")
+    out = tmp_path / "out"
+    argv = ["build", str(facts), "-o", str(out), "-j", "1"] if command == "build" else ["check", str(facts)]
+    assert main(argv) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "output.citation_style: is not a regular file (a named pipe)" in err, err
