@@ -235,15 +235,19 @@ def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Do
     memo = documents.get("memo")
     if memo is None:
         return []
-    from briefgen.pagination import estimate_body_pages
+    from briefgen.pagination import estimate_body_pages, layout_of_reference
 
     budget = config.page_budget
-    pages = estimate_body_pages(memo)
+    reference = config.references.get("docx")
+    # Laid out on the reference's own page size, margins and styles (an A5 or landscape
+    # reference changes everything); the bundled reference's without one.
+    pages = estimate_body_pages(memo, layout_of_reference(reference.data if reference else None))
     if pages <= budget:
         return []
+    where = f" on the page of {reference.name}" if reference and reference.path else ""
     return [
         Problem(
-            f"the memo body is about {pages:.1f} pages, over its budget of {budget} "
+            f"the memo body is about {pages:.1f} pages{where}, over its budget of {budget} "
             f"(output.page_budget); move detail to the annexes",
             file=str(loaded.path),
             severity="warning",

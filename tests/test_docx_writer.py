@@ -172,12 +172,18 @@ def test_docx_writer_toc_entries_link_to_existing_bookmarks(memo_bytes: bytes) -
     ids = _style_ids(memo_bytes)
     toc = [p for p in body.iter(_w("p")) if ids.get(_pstyle(p), "").startswith("toc ")]
     entries = [(_text(p), p.find("w:hyperlink", NS).get(_w("anchor"))) for p in toc]
-    assert [t for t, _ in entries] == ["Annex A: Background", "Chronology", "Annex B: Risk matrix"]
+    # Each entry: the title, a dotted tab, and a PAGEREF to the heading's bookmark whose cached
+    # value is the layout's page (the annexes start on page 2 of this short memo).
+    assert [t for t, _ in entries] == ["Annex A: Background2", "Chronology2", "Annex B: Risk matrix2"]
     assert all(anchor in bookmarks for _, anchor in entries)
     instr = "".join(i.text for i in body.iter(_w("instrText")))
     assert 'TOC \\o "1-2" \\h \\z \\u' in instr
+    for p, (_, anchor) in zip(toc, entries, strict=True):
+        assert f"PAGEREF {anchor} \\h" in "".join(i.text for i in p.iter(_w("instrText")))
+        assert p.find("w:pPr/w:tabs/w:tab", NS).get(_w("leader")) == "dot"
     kinds = [f.get(_w("fldCharType")) for p in toc for f in p.iter(_w("fldChar"))]
-    assert kinds == ["begin", "separate", "end"]
+    # The TOC field around everything, one PAGEREF field nested in each entry.
+    assert kinds == ["begin", "separate", *["begin", "separate", "end"] * len(entries), "end"]
     assert _part(memo_bytes, "word/settings.xml").find("w:updateFields", NS) is None
 
 

@@ -89,7 +89,8 @@ def write_docx(document: Document, options: DocxOptions, reference: bytes) -> tu
     except Exception as exc:  # python-docx raises assorted errors on malformed packages
         raise ReferenceFileProblem(f"{source}: cannot be read as a Word document: {exc}") from None
     try:
-        _MemoWriter(word, document, options, source, warnings).write()
+        layout = geometry.layout_of_reference(reference)
+        _MemoWriter(word, document, options, source, warnings, layout).write()
         stored = _stored_package(word)
     except (ValueError, KeyError, etree.LxmlError) as exc:
         raise ReferenceFileProblem(
@@ -164,6 +165,7 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         options: DocxOptions,
         source: str,
         warnings: list[Problem],
+        layout: geometry.PageLayout = geometry.DEFAULT_LAYOUT,
     ) -> None:
         self.word = word
         self.doc = document
@@ -204,6 +206,8 @@ class _MemoWriter(TableWriter, FurnitureWriter):
                 name = bookmark_name(f"h{k + 1}_{plain_text(heading.content)}", used)
             self.heading_names.append(name)
         self.heading_list = list(_headings(document.blocks))
+        # Where each heading falls, for the contents' page numbers.
+        self.pages = geometry.paginate(document, layout)
         self.heading_index = 0
         self.bookmark_id = 0
         self.pending_break = False

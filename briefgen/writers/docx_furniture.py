@@ -99,8 +99,17 @@ class FurnitureWriter:
                 instr.text = f" {instruction} "
                 instr.set(XML_SPACE, "preserve")
                 el("w:fldChar", el("w:r", p), fldCharType="separate")
+            # Title, a dotted tab to the right margin, and the page: a PAGEREF field whose cached
+            # value is the layout estimate's page (`briefgen.pagination.paginate`), so the
+            # contents are right on opening and Word need not ask to update fields.
+            tabs = set_prop(ppr(p), el("w:tabs"), PPR_ORDER)
+            el("w:tab", tabs, val="right", leader="dot", pos=self.text_width)
             link = el("w:hyperlink", p, anchor=name, history=1)
             run(plain_text(heading.content), link)
+            run("\t", link)
+            index = self.heading_list.index(heading)
+            page = self.pages.headings[index] if index < len(self.pages.headings) else 1
+            add_field(link, f"PAGEREF {name} \\h", str(page))
             if k == last:
                 el("w:fldChar", el("w:r", p), fldCharType="end")
 

@@ -1,0 +1,85 @@
+"""Measure a memo as LibreOffice lays it out: the page each heading lands on and how many pages
+the body fills. Used by the layout tests to compare `briefgen.pagination` with a real render."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+FOOTNOTE_BOX = 12.5  # points: a text line box lower than this is a 9 pt footnote line
+
+
+@dataclass
+class Line:
+    page: int
+    top: float
+    bottom: float
+    text: str
+
+
+def available() -> bool:
+    return bool(shutil.which("soffice") and shutil.which("pdftotext"))
+
+
+def render_lines(docx: bytes) -> tuple[list[Line], float]:
+    """Every text line of the rendered PDF (page, top, bottom in points, text) and the page
+    height in points."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "memo.docx"
+        source.write_bytes(docx)
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{folder}/profile", "--headless",
+             "--convert-to", "pdf", "--outdir", folder, str(source)],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        html = Path(folder) / "memo.html"
+        subprocess.run(
+            ["pdftotext", "-bbox-layout", str(Path(folder) / "memo.pdf"), str(html)],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        text = html.read_text(encoding="utf-8")
+    lines: list[Line] = []
+    height = 0.0
+    for number, page in enumerate(text.split("<page ")[1:], start=1):
+        found = re.search(r'height="([\d.]+)"', page)
+        height = float(found.group(1)) if found else height
+        for m in re.finditer(
+            r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>', page, re.S
+        ):
+            words = re.findall(r">([^<]*)</word>", m.group(3))
+            lines.append(Line(number, float(m.group(1)), float(m.group(2)), " ".join(words)))
+    return lines, height
+
+
+def heading_pages(lines: list[Line], titles: list[str]) -> dict[str, int]:
+    """The page of each title's heading: its second line after "Contents" (the first is its
+    entry in the contents)."""
+    pages: dict[str, int] = {}
+    start = next((k for k, ln in enumerate(lines) if ln.text.strip() == "Contents"), 0)
+    for title in titles:
+        found = [ln.page for ln in lines[start:] if ln.text.replace("\u00a0", " ").startswith(title)]
+        if len(found) >= 2:
+            pages[title] = found[1]
+    return pages
+
+
+def body_pages(
+    lines: list[Line], page_height: float, top: float, bottom: float, first_annex: str
+) -> float:
+    """Pages the body fills before the page where `first_annex` starts, the last one measured
+    from the top margin to its last body line, plus the footnote block at its foot."""
+    start = next(ln.page for ln in lines if ln.text.strip() == first_annex)
+    last = start - 1
+    area = [
+        ln for ln in lines if ln.page == last and top - 2 <= ln.top and ln.bottom <= page_height - bottom + 2
+    ]
+    notes = [ln for ln in area if ln.bottom - ln.top < FOOTNOTE_BOX]
+    body = [ln for ln in area if ln not in notes]
+    used = max((ln.bottom for ln in body), default=top) - top
+    if notes:
+        used += (page_height - bottom) - min(ln.top for ln in notes) + 12.0  # separator
+    return last - 1 + min(used / (page_height - top - bottom), 1.0)

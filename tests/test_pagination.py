@@ -1,0 +1,166 @@
+"""The memo's page estimate and contents page numbers, against LibreOffice's rendering.
+
+The estimate lays the memo out in the reference document's page size, margins and styles; it
+must be within a quarter page of the render for the worked example, the test briefs and A5,
+landscape and US-letter references. The contents' PAGEREF fields carry the estimate's pages as
+their cached values; they must be the pages the headings land on."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.shared import Inches, Mm
+from lxml import etree
+
+from briefgen.cli import main
+from briefgen.pagination import DEFAULT_LAYOUT, _pt, layout_of_reference
+from briefgen.resources import builtin_template_dir
+from tests import rendering
+from tests.conftest import EXAMPLE
+
+HERE = Path(__file__).resolve().parent
+BRIEFS = {
+    "worked example": EXAMPLE,
+    "minimal": HERE / "fixtures" / "minimal.yaml",
+    "good": HERE / "bad_inputs" / "good.yaml",
+}
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+needs_render = pytest.mark.skipif(
+    not rendering.available(), reason="LibreOffice (soffice) or pdftotext is not installed"
+)
+
+
+def make_reference(folder: Path, kind: str) -> Path:
+    """The bundled reference with another page set-up (as shared/cases/19-page-size-reference.py)."""
+    document = docx.Document(str(builtin_template_dir() / "reference.docx"))
+    section = document.sections[0]
+    if kind == "a5":
+        section.page_width, section.page_height = Mm(148), Mm(210)
+        section.left_margin = section.right_margin = Mm(15)
+    elif kind == "landscape":
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+    elif kind == "letter-wide-margins":
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+        section.left_margin = section.right_margin = Inches(1.75)
+    path = folder / f"{kind}.docx"
+    document.save(str(path))
+    return path
+
+
+def build_memo(folder: Path, facts: Path, reference: Path | None = None, *extra: str) -> tuple[int, bytes]:
+    args = ["build", str(facts), "-o", str(folder), "--format", "docx", "--force", *extra]
+    if reference is not None:
+        args += ["--reference-docx", str(reference)]
+    code = main(args)
+    memo = folder / f"{facts.stem}-memo.docx"
+    return code, memo.read_bytes() if memo.exists() else b""
+
+
+def estimate_of(facts: Path, reference: Path | None) -> float:
+    """The body estimate `check` and `build` compare with the budget."""
+    from briefgen.facts import load_facts
+    from briefgen.markup import read_markdown
+    from briefgen.pagination import estimate_body_pages
+    from briefgen.templating import TemplateSet
+
+    briefing = load_facts(facts).briefing
+    text = TemplateSet().render("memo", briefing, facts_dir=facts.parent)
+    memo = read_markdown(text, typography=briefing.output.language)
+    return estimate_body_pages(memo, layout_of_reference(reference.read_bytes() if reference else None))
+
+
+def test_pagination_reads_page_size_margins_and_styles_of_the_reference(tmp_path: Path) -> None:
+    bundled = layout_of_reference((builtin_template_dir() / "reference.docx").read_bytes())
+    assert bundled == DEFAULT_LAYOUT  # the constants describe the bundled reference
+    a5 = layout_of_reference(make_reference(tmp_path, "a5").read_bytes())
+    assert (a5.page_width_tw, a5.page_height_tw) == (8391, 11906)
+    assert a5.margin_left_tw == a5.margin_right_tw == 850
+    assert a5.body_size == DEFAULT_LAYOUT.body_size and a5.heading_size == DEFAULT_LAYOUT.heading_size
+    landscape = layout_of_reference(make_reference(tmp_path, "landscape").read_bytes())
+    assert landscape.page_width_tw > landscape.page_height_tw
+    # A reference whose Normal style is 12 pt with 10 pt after: the estimate uses them.
+    document = docx.Document(str(builtin_template_dir() / "reference.docx"))
+    normal = document.styles["Normal"]
+    normal.font.size = docx.shared.Pt(12)
+    normal.paragraph_format.space_after = docx.shared.Pt(10)
+    path = tmp_path / "big.docx"
+    document.save(str(path))
+    big = layout_of_reference(path.read_bytes())
+    assert (big.body_size, big.body_after) == (12.0, 10.0)
+    assert layout_of_reference(b"not a zip") == DEFAULT_LAYOUT
+
+
+@needs_render
+@pytest.mark.parametrize(
+    ("brief", "kind"),
+    [
+        ("worked example", None),
+        ("worked example", "a5"),
+        ("worked example", "landscape"),
+        ("worked example", "letter-wide-margins"),
+        ("minimal", None),
+        ("good", "a5"),
+    ],
+)
+def test_pagination_estimate_within_a_quarter_page_of_libreoffice(
+    tmp_path: Path, brief: str, kind: str | None
+) -> None:
+    facts = BRIEFS[brief]
+    reference = make_reference(tmp_path, kind) if kind else None
+    code, memo = build_memo(tmp_path / "out", facts, reference)
+    assert code == 0 and memo
+    layout = layout_of_reference(reference.read_bytes() if reference else None)
+    lines, height = rendering.render_lines(memo)
+    rendered = rendering.body_pages(
+        lines, height, _pt(layout.margin_top_tw), _pt(layout.margin_bottom_tw), "Annexes"
+    )
+    estimated = estimate_of(facts, reference)
+    assert abs(estimated - rendered) <= 0.25, (estimated, rendered)
+
+
+@needs_render
+def test_pagination_contents_page_numbers_match_the_render(tmp_path: Path) -> None:
+    code, memo = build_memo(tmp_path, EXAMPLE)
+    assert code == 0
+    with zipfile.ZipFile(io.BytesIO(memo)) as zf:
+        body = etree.fromstring(zf.read("word/document.xml")).find(f"{W}body")
+        settings = zf.read("word/settings.xml")
+    assert b"updateFields" not in settings  # Word opens it without asking to update fields
+    entries: dict[str, int] = {}
+    for link in body.iter(f"{W}hyperlink"):
+        instructions = "".join(t.text or "" for t in link.iter(f"{W}instrText"))
+        if "PAGEREF" not in instructions:
+            continue
+        texts = [t.text or "" for t in link.iter(f"{W}t")]
+        # title runs, then the field's cached result (after the tab)
+        entries[texts[0]] = int(texts[-1])
+    assert len(entries) == 6 and all(title.startswith("Annex ") for title in entries)
+    lines, _ = rendering.render_lines(memo)
+    rendered = rendering.heading_pages(lines, list(entries))
+    assert rendered == entries
+
+
+def test_pagination_a5_reference_is_over_budget_in_check_and_build(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a5 = make_reference(tmp_path, "a5")
+    assert main(["check", str(EXAMPLE), "--reference-docx", str(a5)]) == 0
+    said = capsys.readouterr()
+    assert "over its budget of 2" in said.out + said.err
+    assert main(["check", str(EXAMPLE), "--reference-docx", str(a5), "--strict"]) != 0
+    capsys.readouterr()
+    code, memo = build_memo(tmp_path / "out", EXAMPLE, a5)
+    said = capsys.readouterr()
+    assert code == 0 and memo and "over its budget of 2" in said.out + said.err
+    # --strict: the warning fails the briefing and nothing is written.
+    strict_out = tmp_path / "strict"
+    code, memo = build_memo(strict_out, EXAMPLE, a5, "--strict")
+    assert code != 0 and not memo
+    # The bundled A4 reference: the same facts are within budget.
+    assert main(["check", str(EXAMPLE), "--strict"]) == 0
