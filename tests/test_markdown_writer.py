@@ -116,7 +116,7 @@ def test_markdown_memo_same_text_as_the_model(example_md):
 
     loaded = load_facts(EXAMPLE)
     source = render_templates(loaded.briefing, TemplateSet(), ("memo",))["memo"]
-    model = read_markdown(source)
+    model = read_markdown(source, typography=loaded.briefing.output.language)  # as the pipeline reads it
     tokens = _commonmark().parse(example_md["memo"])
     headings = [_text_of([tokens[i + 1]]) for i, t in enumerate(tokens) if t.type == "heading_open"]
     expected = [plain_text(b.content) for b in _all_blocks(model.blocks) if isinstance(b, Heading)]
