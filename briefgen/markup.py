@@ -53,6 +53,7 @@ from briefgen.model import (
     Text,
     Timeline,
     TimelineEvent,
+    plain_text,
 )
 
 __all__ = ["escape_markdown", "markdown_link", "read_markdown"]
@@ -503,6 +504,7 @@ class _Reader:
         self.source = source
         self.line_offset = line_offset  # blank lines stripped before parsing
         self.footnotes: dict[str, tuple[Block, ...]] = {}
+        self.warnings: list[Problem] = []
 
     def fail(self, line: int, message: str, col: int = 0) -> TemplateProblem:
         line += self.line_offset
@@ -532,7 +534,20 @@ class _Reader:
                 out.append(block)
             elif kind == "table_open":
                 table, index = self.table(index + 1)
-                out.append(table)
+                if table.body:
+                    out.append(table)
+                else:
+                    # A header with no rows is an empty section: left out, not printed empty.
+                    head = " | ".join(plain_text(c.content) for c in (table.header or ((),))[0])
+                    line = token.map[0] + 1 + self.line_offset if token.map else 0
+                    self.warnings.append(
+                        Problem(
+                            f"a table ({head}) has a header but no rows; it is left out",
+                            file=self.source,
+                            line=line,
+                            severity="warning",
+                        )
+                    )
             elif kind == "div_open":
                 inner, index = self.blocks(index + 1, "div_close")
                 classes = tuple(token.meta.get("classes", ()))
@@ -900,6 +915,7 @@ def read_markdown(
         start = 1
     blocks, _ = reader.blocks(start, None)
     if warnings is not None:
+        warnings.extend(reader.warnings)
         warnings.extend(_undefined_footnote_warnings(env, text, source, offset))
     return Document(meta=meta, blocks=tuple(blocks), footnotes=reader.footnotes)
 

@@ -251,7 +251,7 @@ def test_plan_slides_reads_notes_and_source_line() -> None:
     )
     [plan] = plan_slides(doc, geometry(), [])
     assert plan.source is not None and plan.source.text == "Source: Anadolu Agency, 13 August 2018"
-    assert plan.notes.splitlines() == ["Open with thanks.", "", "Source: Anadolu Agency, 13 August 2018"]
+    assert plan.notes_text.splitlines() == ["Open with thanks.", "", "Source: Anadolu Agency, 13 August 2018"]
     assert [p.text for p in plan.body.paras] == ["A point."]  # the source line is not a point
     assert plan.marking is not None and plan.marking.text == "UNCLASSIFIED"
 

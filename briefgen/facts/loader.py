@@ -249,11 +249,11 @@ def _compose(text: str) -> yaml.Node | None:
     if _FAST_LOADER is not None and not _SURROGATE_ESCAPE.search(text):
         try:
             _count_events(text, _FAST_LOADER)
-            return yaml.compose(text, Loader=_FAST_LOADER)  # type: ignore[no-any-return]
+            return yaml.compose(text, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             pass  # read again below, for PyYAML's message and position
     _count_events(text, _Loader)
-    return yaml.compose(text, Loader=_Loader)  # type: ignore[no-any-return]
+    return yaml.compose(text, Loader=_Loader)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -420,14 +420,14 @@ def _count_events(text: str, loader: type) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise _TooDeep(mark.line + 1, mark.column + 1)
+                raise _TooDeep(mark.line + 1, mark.column + 1) if mark else _TooDeep(0, 0)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
             count += 1
             if count > MAX_NODES:
                 mark = event.start_mark
-                raise _TooBig(mark.line + 1, mark.column + 1)
+                raise _TooBig(mark.line + 1, mark.column + 1) if mark else _TooBig(0, 0)
 
 
 def _yaml_mark(exc: yaml.MarkedYAMLError) -> tuple[int, int]:

@@ -15,6 +15,7 @@ so that it carries its message at a size a room can read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -359,13 +360,18 @@ def _merged(paras: Sequence[Para]) -> list[Para]:
 # The deck
 
 
-def _notes(spec: Spec) -> list[str]:
+def _notes(spec: Spec) -> list[Para]:
+    """The slide's notes, then the texts of the footnotes marked on it, then its source line."""
     notes = list(spec.notes)
-    if spec.sources:
-        if notes:
-            notes.append("")
-        notes.extend(spec.sources)  # already "Source: …" / "Sources: …"
+    for extra in (spec.footnotes, [Para((Run(line),)) for line in spec.sources]):
+        if extra:
+            if notes:
+                notes.append(Para(()))
+            notes.extend(extra)  # sources: already "Source: …" / "Sources: …"
     return notes
+
+
+_FOOTNOTE_NOTE = re.compile(r"^\[\d+\] ")  # a footnote's text in the notes: "[1] Reuters, …"
 
 
 def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Problem]) -> list[SlidePlan]:
@@ -376,7 +382,7 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
         where = f"slide {spec.title!r}"
         notes = _notes(spec)
         source = _source_plan(spec.sources, geometry, warnings, where)
-        common = {"notes": "\n".join(notes), "source": source, "marking": marking_top}
+        common: dict[str, object] = {"notes": tuple(notes), "source": source, "marking": marking_top}
         if spec.kind == "title":
             title, size, subtitle = _title_slide(spec, geometry, warnings)
             plans.append(
@@ -431,32 +437,30 @@ def _slide(
     size: float,
     part: int,
     parts: int,
-    notes: list[str],
+    notes: list[Para],
     geometry: DeckGeometry,
     common: dict[str, object],
     marking_bottom: TextPlan | None,
 ) -> SlidePlan:
     title = f"{head} ({part}/{parts})" if parts > 1 else head
+    text: tuple[Para, ...]
     if part == 1:
-        text = "\n".join(notes)
+        text = tuple(notes)
     else:
-        # The source lines the template wrote ("Source: …", "Sources: …" in the deck's language).
+        # Repeated in every part: the source lines the template wrote ("Source: …", "Sources: …"
+        # in the deck's language) and the texts of the footnotes marked on the slide ("[1] …").
         prefixes = tuple({ntr("Source:", "Sources:", n) + " " for n in (1, 2, 3, 5, 11, 100)})
-        sources = [line for line in notes if line.startswith(prefixes)]
-        text = "\n".join(
-            [
-                tr(
-                    "Part %(part)s of %(parts)s of “%(title)s”: the talking points are in the notes "
-                    "of part 1.",
-                    part=part,
-                    parts=parts,
-                    title=head,
-                )
-            ]
-            + (["", *sources] if sources else [])
+        shared = [p for p in notes if p.text.startswith(prefixes) or _FOOTNOTE_NOTE.match(p.text)]
+        lead = tr(
+            "Part %(part)s of %(parts)s of “%(title)s”: the talking points are in the notes of part 1.",
+            part=part,
+            parts=parts,
+            title=head,
         )
-    if not text.strip() and page.kind not in ("title", "section"):
-        text = tr("%(title)s: no talking points were provided for this slide.", title=head)
+        text = (Para((Run(lead),)), *([Para(()), *shared] if shared else []))
+    if not any(p.text.strip() for p in text) and page.kind not in ("title", "section"):
+        empty = tr("%(title)s: no talking points were provided for this slide.", title=head)
+        text = (Para((Run(empty),)),)
     return SlidePlan(
         kind=page.kind,
         title=title,

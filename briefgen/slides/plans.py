@@ -135,7 +135,7 @@ class SlidePlan:
     tables: tuple[TablePlan, ...] = ()  # one table, or a group (the appendix keys) side by side
     risk_map: RiskMapPlan | None = None
     timeline: TimelinePlan | None = None
-    notes: str = ""
+    notes: tuple[Para, ...] = ()  # speaker notes, with bold, italic and links; Para(()) is a blank line
     source: TextPlan | None = None
     marking: TextPlan | None = None  # top and bottom marking (same text; box of the top one)
     marking_bottom: TextPlan | None = None
@@ -143,6 +143,11 @@ class SlidePlan:
     parts: int = 1
     lead: TextPlan | None = None  # full-width text above the two columns (first part only)
     fill: float = 1.0  # share of the body area the content covers (measured, 0–1)
+
+    @property
+    def notes_text(self) -> str:
+        """The speaker notes as plain text, one line per paragraph."""
+        return "\n".join(p.text for p in self.notes)
 
     @property
     def table(self) -> TablePlan | None:

@@ -12,6 +12,7 @@ from briefgen.languages import tr
 from briefgen.metrics import squeeze_spaces
 from briefgen.model import (
     Block,
+    Cell,
     Div,
     Document,
     FootnoteRef,
@@ -41,22 +42,53 @@ class Spec:
     left: list[Para] = field(default_factory=list)
     right: list[Para] = field(default_factory=list)
     graphics: list[Table | RiskMatrix | Timeline] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Para] = field(default_factory=list)  # with bold, italic and links; Para(()) = blank
     sources: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)  # footnote labels, numbered per slide
+    footnotes: list[Para] = field(default_factory=list)  # "[1] …": their texts, for every part
+
+    def mark(self, label: str) -> str:
+        """The mark "[n]" of a footnote cited on this slide: a slide has no footnotes, so the
+        mark stays in the text and the footnote's text goes to the speaker notes."""
+        if label not in self.cited:
+            self.cited.append(label)
+        return f"[{self.cited.index(label) + 1}]"
 
 
-def _runs(inlines: Sequence[Inline], url: str = "") -> list[Run]:
+def _runs(inlines: Sequence[Inline], url: str = "", spec: Spec | None = None) -> list[Run]:
     out: list[Run] = []
     for node in inlines:
         if isinstance(node, Text):
             out.append(Run(node.text, node.bold, node.italic, url, _run_rag(node)))
         elif isinstance(node, Link):
-            out.extend(_runs(node.children, node.url))
+            out.extend(_runs(node.children, node.url, spec))
         elif isinstance(node, LineBreak):
             out.append(Run("\n"))
-        elif isinstance(node, FootnoteRef):
-            continue  # citations travel in the source line and the notes, not in the text
+        elif spec is not None:  # a footnote reference: its text goes to the notes
+            out.append(Run(spec.mark(node.label)))
     return out
+
+
+def _flat_cell(inlines: Sequence[Inline], spec: Spec) -> tuple[Inline, ...]:
+    """A table cell's content as slide tables carry it (text only): a link's address in brackets
+    after its text when the two differ, a footnote as its mark (its text in the notes)."""
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Link):
+            out.extend(_flat_cell(node.children, spec))
+            if not node.url.startswith("#") and plain_text(node.children).strip() != node.url:
+                out.append(Text(f" ({node.url})"))
+        elif isinstance(node, FootnoteRef):
+            out.append(Text(spec.mark(node.label)))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _flat_table(table: Table, spec: Spec) -> Table:
+    rows = [tuple(Cell(_flat_cell(c.content, spec)) for c in row) for row in (*table.header, *table.body)]
+    header, body = rows[: len(table.header)], rows[len(table.header) :]
+    return Table(tuple(header), tuple(body), table.aligns, table.classes)
 
 
 def _run_rag(node: Text) -> str:
@@ -96,7 +128,7 @@ def _paras(
             if _is_source(block):
                 spec.sources.append(plain_text(block.content).strip())
                 continue
-            runs = _runs(block.content)
+            runs = _runs(block.content, spec=spec)
             if runs:
                 out.append(
                     Para(
@@ -118,7 +150,7 @@ def _paras(
                     if first and isinstance(sub, Paragraph):
                         out.append(
                             Para(
-                                tuple(_runs(sub.content)),
+                                tuple(_runs(sub.content, spec=spec)),
                                 level=level,
                                 bullet="number" if block.ordered else "bullet",
                                 number=number,
@@ -133,7 +165,9 @@ def _paras(
         elif isinstance(block, Div):
             inner = optional or styles.CLASS_IF_ROOM in block.classes
             out.extend(_paras(block.blocks, spec, warnings, level, inner))
-        elif isinstance(block, Table | RiskMatrix | Timeline):
+        elif isinstance(block, Table):
+            spec.graphics.append(_flat_table(block, spec))
+        elif isinstance(block, RiskMatrix | Timeline):
             spec.graphics.append(block)
         elif isinstance(block, PageBreak):
             continue
@@ -146,35 +180,69 @@ def _paras(
     return out
 
 
-def _note_lines(blocks: Sequence[Block], depth: int = 0) -> list[str]:
-    """Speaker-note lines: one per paragraph or list item; at the top level an empty line
-    separates paragraphs (and a list from what surrounds it), as a reader of notes expects."""
-    lines: list[str] = []
+def _note_paras(blocks: Sequence[Block], spec: Spec, depth: int = 0) -> list[Para]:
+    """Speaker-note paragraphs, keeping bold, italic and links (notes can carry them): one per
+    paragraph or list item; at the top level an empty paragraph separates paragraphs (and a
+    list from what surrounds it), as a reader of notes expects."""
+    indent = "  " * depth
+    paras: list[Para] = []
     for block in blocks:
-        if depth == 0 and lines and lines[-1] and not isinstance(block, Div):
-            lines.append("")
+        if depth == 0 and paras and paras[-1].runs and not isinstance(block, Div):
+            paras.append(Para(()))
         if isinstance(block, Paragraph | Heading):
-            lines.append(("  " * depth) + plain_text(block.content).strip())
+            runs = _runs(block.content, spec=spec)
+            if isinstance(block, Heading):
+                runs = [Run(r.text, True, r.italic, r.url) for r in runs]
+            paras.append(_indented(indent, runs))
         elif isinstance(block, ListBlock):
             for number, item in enumerate(block.items, block.start):
                 mark = f"{number}." if block.ordered else ("•" if depth == 0 else "–")
-                sub = _note_lines(item.blocks, depth + 1)
+                sub = _note_paras(item.blocks, spec, depth + 1)
                 if sub:
-                    sub[0] = ("  " * depth) + f"{mark} " + sub[0].strip()
-                lines.extend(sub)
+                    sub[0] = _indented(f"{indent}{mark} ", list(sub[0].runs))
+                paras.extend(sub)
         elif isinstance(block, Div):
-            lines.extend(_note_lines(block.blocks, depth))
+            paras.extend(_note_paras(block.blocks, spec, depth))
         elif isinstance(block, Table):
-            for row in (*block.header, *block.body):
-                lines.append(("  " * depth) + " | ".join(plain_text(c.content) for c in row))
+            flat = _flat_table(block, spec)
+            for row in (*flat.header, *flat.body):
+                paras.append(Para((Run(indent + " | ".join(plain_text(c.content) for c in row)),)))
     if depth:
-        return [line for line in lines if line.strip()]
-    out: list[str] = []
-    for line in lines:  # no leading, trailing or doubled empty lines
-        if line.strip() or (out and out[-1]):
-            out.append(line.rstrip() if line.strip() else "")
-    while out and not out[-1]:
+        return [p for p in paras if p.text.strip()]
+    out: list[Para] = []
+    for para in paras:  # no leading, trailing or doubled empty paragraphs
+        if para.text.strip():
+            out.append(para)
+        elif out and out[-1].runs:
+            out.append(Para(()))
+    while out and not out[-1].runs:
         out.pop()
+    return out
+
+
+def _indented(prefix: str, runs: list[Run]) -> Para:
+    """`runs` as one notes paragraph starting with `prefix` (leading and trailing space trimmed)."""
+    while runs and not runs[0].text.strip():
+        runs = runs[1:]
+    while runs and not runs[-1].text.strip():
+        runs = runs[:-1]
+    if runs:
+        first, last = runs[0], runs[-1]
+        runs[0] = Run(first.text.lstrip(), first.bold, first.italic, first.url, first.rag)
+        last = runs[-1]
+        runs[-1] = Run(last.text.rstrip(), last.bold, last.italic, last.url, last.rag)
+    return Para((Run(prefix), *runs) if prefix and runs else tuple(runs))
+
+
+def _footnote_notes(spec: Spec, document: Document) -> list[Para]:
+    """One notes paragraph per footnote cited on the slide: "[1] Reuters, …" (with its links)."""
+    out: list[Para] = []
+    for number, label in enumerate(spec.cited, 1):  # a footnote citing another extends the list
+        runs: list[Run] = []
+        for para in _note_paras(document.footnotes.get(label, ()), spec, 1):
+            runs.extend([Run(" ")] if runs else [])
+            runs.extend(r for r in para.runs if r.text.strip() or r.text == "\n")
+        out.append(Para((Run(f"[{number}] "), *runs)))
     return out
 
 
@@ -198,7 +266,7 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
             spec = Spec("content", document.meta.title or tr("Introduction"))
             specs.append(spec)
         if isinstance(block, Div) and "notes" in block.classes:
-            spec.notes.extend(_note_lines(block.blocks))
+            spec.notes.extend(_note_paras(block.blocks, spec))
         elif isinstance(block, Div) and "left" in block.classes:
             spec.left.extend(_paras(block.blocks, spec, warnings))
         elif isinstance(block, Div) and "right" in block.classes:
@@ -234,6 +302,8 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
             as_of = document.meta.as_of
             if as_of and not any(as_of in p.text for p in spec.paras):
                 spec.paras.append(Para((Run(tr("Information as of %(date)s", date=as_of)),)))
+    for spec in specs:
+        spec.footnotes = _footnote_notes(spec, document)
     # Every slide gets a unique title (continuations are numbered later).
     seen: dict[str, int] = {}
     for spec in specs:

@@ -150,7 +150,10 @@ class StyleIndex:
         # "ListBullet3" are both "List Bullet 3" in a LibreOffice file).
         same_name = self.named.get(key, [])
         canonical = _canonical_id(name).lower()
-        candidates = [s for s in same_name if s.get(f"{_W}styleId", "").lower() == canonical] + same_name[:1]
+        candidates: list[etree._Element | None] = [
+            s for s in same_name if s.get(f"{_W}styleId", "").lower() == canonical
+        ]
+        candidates += same_name[:1]
         if key in _DEFAULT_OF_TYPE:
             candidates.append(self.defaults.get(_DEFAULT_OF_TYPE[key]))
         candidates.append(self.by_id.get(canonical))
@@ -226,8 +229,8 @@ class StyleSheet:
         style = etree.fromstring(data)
         # The reference keeps its own defaults: an adopted Normal beside its "Standard" would be
         # a second default paragraph style, and the body would ignore the house style.
-        if style.get(f"{_W}type", "paragraph") in self.index.defaults:
-            style.attrib.pop(f"{_W}default", None)
+        if style.get(f"{_W}type", "paragraph") in self.index.defaults and f"{_W}default" in style.attrib:
+            del style.attrib[f"{_W}default"]
         sid = style.get(f"{_W}styleId", "")
         while sid in self.ids:  # an unrelated style already uses the id
             sid += "0"

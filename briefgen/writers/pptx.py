@@ -906,14 +906,31 @@ class _Deck:
         else:
             shapes.parts.append(shapes.textbox("Slide Number", number, field_xml, anchor="ctr"))
 
-    def _notes(self, slide_part: SlidePart, notes: str, n: int) -> None:
+    def _notes(self, slide_part: SlidePart, notes: tuple[Para, ...], n: int) -> None:
+        """The notes page: each paragraph's runs with their bold, italic and links (the links'
+        relationships belong to the notes part, so it is made first and filled last)."""
         lang = escape(self.lang or "en-GB")
-        paras = "".join(
-            f'<a:p><a:r><a:rPr lang="{lang}" dirty="0"/><a:t>{escape(line)}</a:t></a:r></a:p>'
-            if line
-            else "<a:p/>"
-            for line in notes.split("\n")
+        notes_part = Part(
+            PackURI(f"/ppt/notesSlides/notesSlide{n}.xml"), CT.PML_NOTES_SLIDE, self.package, b""
         )
+        out: list[str] = []
+        for para in notes:
+            runs: list[str] = []
+            for r in para.runs:
+                attrs = f' lang="{lang}"' + (' b="1"' if r.bold else "") + (' i="1"' if r.italic else "")
+                inner = ""
+                if r.url and not r.url.startswith("#"):
+                    rid = notes_part.relate_to(package_target(r.url), RT.HYPERLINK, is_external=True)
+                    inner = f'<a:hlinkClick r:id="{rid}"/>'
+                for i, piece in enumerate(r.text.split("\n")):
+                    if i:
+                        runs.append(f'<a:br><a:rPr lang="{lang}"/></a:br>')
+                    if piece:
+                        runs.append(
+                            f'<a:r><a:rPr{attrs} dirty="0">{inner}</a:rPr><a:t>{escape(piece)}</a:t></a:r>'
+                        )
+            out.append(f"<a:p>{''.join(runs)}</a:p>" if runs else "<a:p/>")
+        paras = "".join(out)
         xml = (
             f'<p:notes {NSDECL}><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/>'
             "<p:nvPr/>"
@@ -927,12 +944,7 @@ class _Deck:
             f"<p:txBody><a:bodyPr/><a:lstStyle/>{paras}</p:txBody></p:sp>"
             "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:notes>"
         )
-        notes_part = Part(
-            PackURI(f"/ppt/notesSlides/notesSlide{n}.xml"),
-            CT.PML_NOTES_SLIDE,
-            self.package,
-            _serialized(xml, self.language),
-        )
+        notes_part._blob = _serialized(xml, self.language)
         notes_part.relate_to(self.notes_master, RT.NOTES_MASTER)
         notes_part.relate_to(slide_part, RT.SLIDE)
         slide_part.relate_to(notes_part, RT.NOTES_SLIDE)
