@@ -128,13 +128,25 @@ class References:
         return self.read[key]
 
 
-def reference_path(cli_value: Path | None, facts_value: str | None, facts_path: Path) -> Path | None:
+def reference_path(
+    cli_value: Path | None,
+    facts_value: str | None,
+    facts_path: Path,
+    *,
+    templates: Path | None = None,
+    kind: str | None = None,
+) -> Path | None:
     """The reference file in force: the command line's, else the facts' (relative to the fact
-    file), else None for the bundled one."""
+    file), else `reference.<kind>` in the `--templates` folder (what `templates export` wrote
+    there, perhaps edited), else None for the bundled one."""
     if cli_value is not None:
         return cli_value
     if facts_value:
         return (facts_path.parent / facts_value).resolve()
+    if templates is not None and kind in REFERENCE_NAMES:
+        exported = templates / REFERENCE_NAMES[kind]
+        if exported.is_file():
+            return exported
     return None
 
 
@@ -161,7 +173,8 @@ def configure(
         cli_value = options.reference_docx if kind == "docx" else options.reference_pptx
         facts_value = output.reference_docx if kind == "docx" else output.reference_pptx
         try:
-            chosen[kind] = references.get(kind, reference_path(cli_value, facts_value, loaded.path))
+            path = reference_path(cli_value, facts_value, loaded.path, templates=options.templates, kind=kind)
+            chosen[kind] = references.get(kind, path)
         except BriefgenError as exc:
             exit_codes.append(exc.exit_code)
             if cli_value is None and facts_value:

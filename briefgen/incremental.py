@@ -136,7 +136,7 @@ def reference_records(
     """The reference files in force for one briefing, hashed."""
     records = []
     for kind, cli_value in (("docx", options.reference_docx), ("pptx", options.reference_pptx)):
-        path = reference_path(cli_value, raw.get(kind), facts_path)
+        path = reference_path(cli_value, raw.get(kind), facts_path, templates=options.templates, kind=kind)
         if path is not None:
             records.append(FileRecord(str(path), f"reference {kind}", sha256_file(path), _size(path)))
     return records

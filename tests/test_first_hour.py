@@ -125,3 +125,104 @@ def test_first_hour_unclosed_brace_is_reported_on_its_own_line_not_where_jinja_s
     (folder / "memo.md.j2").write_text("\n".join(lines) + "\n", "utf-8")
     assert main(["check", str(EXAMPLE), "--templates", str(folder)]) == 1
     assert ":15:" in capsys.readouterr().err.splitlines()[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# templates export DIR → --templates DIR: the exported references are used
+
+
+def test_first_hour_exported_references_in_templates_dir_are_used(tmp_path, capsys):
+    import json
+    import zipfile
+
+    from docx import Document as open_docx
+
+    from tests.conftest import EXAMPLE
+
+    folder = tmp_path / "house"
+    assert main(["templates", "export", str(folder)]) == 0
+    reference = open_docx(folder / "reference.docx")
+    reference.styles["Normal"].font.name = "Georgia"
+    reference.save(folder / "reference.docx")
+    out = tmp_path / "out"
+    report = tmp_path / "report.json"
+    args = ["build", str(EXAMPLE), "-o", str(out), "--templates", str(folder), "--report", str(report)]
+    assert main(args) == 0
+    with zipfile.ZipFile(out / f"{EXAMPLE.stem}-memo.docx") as package:
+        styles = package.read("word/styles.xml").decode("utf-8")
+    assert 'w:ascii="Georgia"' in styles
+    inputs = {(i["path"], i["role"]) for i in json.loads(report.read_text())["briefings"][0]["inputs"]}
+    assert (str(folder / "reference.docx"), "reference docx") in inputs
+    assert (str(folder / "reference.pptx"), "reference pptx") in inputs
+    # Editing the exported reference again rebuilds; the command line's reference still wins.
+    reference.styles["Normal"].font.name = "Garamond"
+    reference.save(folder / "reference.docx")
+    capsys.readouterr()
+    assert main(args) == 0
+    with zipfile.ZipFile(out / f"{EXAMPLE.stem}-memo.docx") as package:
+        assert 'w:ascii="Garamond"' in package.read("word/styles.xml").decode("utf-8")
+    from briefgen.resources import builtin_template_dir
+
+    bundled = builtin_template_dir() / "reference.docx"
+    assert main([*args, "--reference-docx", str(bundled), "--force"]) == 0
+    with zipfile.ZipFile(out / f"{EXAMPLE.stem}-memo.docx") as package:
+        assert "Garamond" not in package.read("word/styles.xml").decode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# init placeholders: a located warning in check and build, an error with --strict
+
+
+def _string_leaves(node, loc=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _string_leaves(value, (*loc, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _string_leaves(value, (*loc, index))
+    elif isinstance(node, str):
+        yield loc, node
+
+
+def test_first_hour_every_starter_text_is_known_as_a_placeholder():
+    """The starter's prose and names are all recognised (ids, dates and allowed words are not
+    placeholders: a real briefing uses the same ones)."""
+    from datetime import date
+
+    from briefgen.facts.checks import _placeholders
+    from briefgen.scaffold import starter
+
+    data = starter(date(2024, 5, 1))
+    flagged = {f.loc for f in _placeholders(data, ())}
+    for loc, text in _string_leaves(data):
+        prose = " " in text or text.startswith(("http", "Example", "Capital"))
+        kept = loc[-1] in ("role", "kind", "language", "level", "lexicon", "likelihood", "confidence")
+        if prose and not kept:
+            assert loc in flagged, (loc, text)
+    assert all(isinstance(loc[-1], (str, int)) for loc in flagged)
+
+
+def test_first_hour_placeholders_warn_in_check_and_build_and_fail_strict(tmp_path, capsys):
+    import yaml
+
+    assert main(["init", "brief", "--dir", str(tmp_path)]) == 0
+    target = tmp_path / "brief.yaml"
+    text = target.read_text("utf-8")
+    # The author has written their own title; the rest is still the starter's.
+    text = text.replace("title: Meeting with the Foreign Minister of Example", "title: Talks in Ankara", 1)
+    target.write_text(text, "utf-8")
+    capsys.readouterr()
+    assert main(["check", str(target)]) == 0
+    err = capsys.readouterr().err
+    node = yaml.compose(text)
+    summary = next(v for k, v in node.value if k.value == "summary")
+    where = f"{target}:{summary.start_mark.line + 1}:{summary.start_mark.column + 1}: warning: summary: "
+    assert where + "still the scaffold's text ('Replace with the bottom line" in err
+    assert ": warning: title: " not in err
+    assert main(["check", "--strict", str(target)]) == 1
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["build", str(target), "-o", str(out), "--format", "md"]) == 0
+    assert "still the scaffold's text" in capsys.readouterr().err
+    assert main(["build", str(target), "-o", str(tmp_path / "strict"), "--format", "md", "--strict"]) == 1
+    assert not (tmp_path / "strict" / "brief-memo.md").exists()

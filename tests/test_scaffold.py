@@ -17,15 +17,16 @@ from briefgen.schema import SCHEMA_FILENAME
 from tests.conftest import EXAMPLE
 
 
-def test_init_writes_a_file_that_check_passes(tmp_path, capsys):
+def test_init_writes_a_file_that_check_passes_with_placeholder_warnings(tmp_path, capsys):
     assert main(["init", "new-brief", "--dir", str(tmp_path)]) == EXIT_OK
     target = tmp_path / "new-brief.yaml"
     assert target.exists()
     capsys.readouterr()
     assert main(["check", str(target)]) == EXIT_OK
-    out, err = capsys.readouterr()
-    assert f"{target}: ok" in out
-    assert "warning" not in err
+    _out, err = capsys.readouterr()
+    # Valid as written; every value still holding the starter text is a located warning.
+    warnings = [line for line in err.splitlines() if ": warning: " in line]
+    assert warnings and all("still the scaffold's text" in line for line in warnings)
 
 
 def test_init_first_line_points_at_the_schema_written_beside_it(tmp_path):

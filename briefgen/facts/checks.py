@@ -41,6 +41,7 @@ def cross_check(data: dict, briefing: Briefing | None) -> list[Finding]:
     found.extend(_markings(data))
     if briefing is not None:
         found.extend(_script(data, briefing))
+    found.extend(_placeholders(data, ()))
     if briefing is not None and len(briefing.summary) > SUMMARY_MAX_CHARS:
         found.append(
             Finding(
@@ -51,6 +52,49 @@ def cross_check(data: dict, briefing: Briefing | None) -> list[Finding]:
             )
         )
     return found
+
+
+# The starter text `briefgen init` writes (briefgen.scaffold.starter): every sentence of it begins
+# "Replace with", the rest are these names. A test keeps the two in step.
+SCAFFOLD_PREFIX = "Replace with"
+SCAFFOLD_TEXTS = frozenset(
+    {
+        "Meeting with the Foreign Minister of Example",
+        "Bilateral meeting with the Foreign Minister of Example",
+        "The Minister",
+        "Example Desk",
+        "Capital City",
+        "Example",
+        "Republic of Example",
+        "Our Minister",
+        "Their Minister",
+        "First agenda item",
+        "Bilateral talks, delegations",
+        "These judgments are the drafting desk's own.",
+        "The meeting.",
+        "https://www.example.org/replace-with-the-address",
+    }
+)
+
+
+def _placeholders(node: object, loc: Loc) -> Iterator[Finding]:
+    """A warning at every value still holding the scaffold's text: a brief sent with "Replace
+    with the bottom line" in it is the worst first-hour mistake, and it validates."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _placeholders(value, (*loc, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _placeholders(value, (*loc, index))
+    elif isinstance(node, str):
+        text = " ".join(node.split())
+        if text.startswith(SCAFFOLD_PREFIX) or text in SCAFFOLD_TEXTS:
+            shown = text if len(text) <= 50 else text[:49] + "…"
+            yield Finding(
+                loc,
+                f"still the scaffold's text ({shown!r}): write the briefing's own",
+                "warning",
+            )
 
 
 def _items(data: object, *path: str) -> Iterator[tuple[Loc, dict]]:
