@@ -126,8 +126,9 @@ def column_widths(
                 for word in _BREAKABLE.split(line):
                     least = max(least, word_width(word))
         pad = _pt(padding_tw) + 2.0  # a little air so that the estimate never wraps a word
-        # A long word (a URL) may break rather than take the table: cap what it demands.
-        least = min(least, 0.25 * _pt(available_tw))
+        # A long word (a URL) may break rather than take the table: cap what it demands (a
+        # quarter of the width, up to half in a table of two columns).
+        least = min(least, max(0.25, min(0.5, 1.0 / ncols)) * _pt(available_tw))
         least = max(least + pad, _pt(MIN_COLUMN_TW))
         needs.append(_ColumnNeed(least, max(most + pad, least)))
         prose.append(words >= 4)

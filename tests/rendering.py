@@ -83,3 +83,23 @@ def body_pages(
     if notes:
         used += (page_height - bottom) - min(ln.top for ln in notes) + 12.0  # separator
     return last - 1 + min(used / (page_height - top - bottom), 1.0)
+
+
+def notes_heights(lines: list[Line], page_height: float, top: float, bottom: float) -> dict[int, float]:
+    """Per page, the height the footnotes take at its foot (their block and separator): the run
+    of small line boxes that ends the text area."""
+    heights: dict[int, float] = {}
+    for page in sorted({ln.page for ln in lines}):
+        foot = page_height - bottom + 2
+        area = sorted(
+            (ln for ln in lines if ln.page == page and top - 2 <= ln.top and ln.bottom <= foot),
+            key=lambda ln: ln.top,
+        )
+        block_top = None
+        for ln in reversed(area):
+            if ln.bottom - ln.top >= FOOTNOTE_BOX:
+                break
+            block_top = ln.top
+        if block_top is not None:
+            heights[page] = (page_height - bottom) - block_top + 12.0  # with the separator
+    return heights

@@ -164,3 +164,14 @@ def test_pagination_a5_reference_is_over_budget_in_check_and_build(
     assert code != 0 and not memo
     # The bundled A4 reference: the same facts are within budget.
     assert main(["check", str(EXAMPLE), "--strict"]) == 0
+
+
+@needs_render
+def test_pagination_notes_take_at_most_a_tenth_of_any_page(tmp_path: Path) -> None:
+    code, memo = build_memo(tmp_path, EXAMPLE)
+    assert code == 0
+    lines, height = rendering.render_lines(memo)
+    layout = DEFAULT_LAYOUT
+    notes = rendering.notes_heights(lines, height, _pt(layout.margin_top_tw), _pt(layout.margin_bottom_tw))
+    assert notes  # the worked example cites its sources
+    assert all(h <= height / 10 for h in notes.values()), notes

@@ -258,5 +258,5 @@ def test_render_memo_groups_if_raised_lines_under_their_agenda_item(memo, exampl
 
 def test_render_memo_participants_show_human_side_labels(memo):
     table = next(b for b in memo.blocks if isinstance(b, Table) and "participants" in b.classes)
-    sides = {plain_text(row[2].content) for row in table.body}
+    sides = {plain_text(row[2].content).replace("\u00a0", " ") for row in table.body}
     assert sides == {"Our side", "Their side", "Third party"}
