@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -66,6 +67,25 @@ def _processes_with(token: str) -> list[int]:
     return found
 
 
+def _still_running(pids: list[int], within: float) -> list[int]:
+    """Those of `pids` that have not ended `within` seconds from now (waited for through pidfds,
+    which become readable when their process ends: no polling)."""
+    deadline = time.monotonic() + within
+    left = []
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            readable, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+            if not readable:
+                left.append(pid)
+        finally:
+            os.close(fd)
+    return left
+
+
 def _interrupt(argv: list[str], delay: float, signals: list[int], out: Path) -> tuple[int, str, float]:
     """Start briefgen, let it run `delay` seconds, send `signals` (one after the other); return
     its exit code, its standard error and the seconds from the first signal to its end."""
@@ -90,11 +110,7 @@ def _interrupt(argv: list[str], delay: float, signals: list[int], out: Path) -> 
     took = time.monotonic() - sent
     # Nothing of it may remain: workers and the fork server end with it (the server notices its
     # parent is gone at once; give it the same two seconds).
-    deadline = time.monotonic() + LIMIT_S
-    left = _processes_with(token.split("=", 1)[1])
-    while left and time.monotonic() < deadline:
-        time.sleep(0.05)
-        left = _processes_with(token.split("=", 1)[1])
+    left = _still_running(_processes_with(token.split("=", 1)[1]), within=LIMIT_S)
     assert left == [], f"processes left behind by {argv}: {left}"
     if out.exists():
         temps = [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
