@@ -49,7 +49,8 @@ def find_earlier(spec: str, facts: Path) -> Earlier:
     if not spec:
         raise UsageProblem("--since: name an earlier fact file or a git revision (HEAD~1, main, v1.2)")
     candidate = Path(spec)
-    if candidate.is_file():
+    if candidate.is_file() or (candidate.exists() and not candidate.is_dir()):
+        # A pipe or device is a file named, not a revision: the loader refuses it (briefgen.intake).
         return Earlier(name=spec, path=candidate)
     if spec.startswith("-"):
         raise UsageProblem(f"--since {spec!r}: not a file, and a git revision cannot start with '-'")

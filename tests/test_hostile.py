@@ -603,3 +603,13 @@ def test_special_file_as_citation_style_is_refused_not_read(command, tmp_path, c
     assert main(argv) == EXIT_INVALID
     err = capsys.readouterr().err
     assert "output.citation_style: is not a regular file (a named pipe)" in err, err
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_special_file_as_since_is_refused_not_read(kind, tmp_path, capsys):
+    special = _special(tmp_path, kind)
+    out = tmp_path / "out"
+    code = main(["build", str(GOOD), "-o", str(out), "-j", "1", "--format", "docx", "--since", str(special)])
+    assert code == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert f"{special}: is not a regular file" in err, err
