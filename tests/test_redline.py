@@ -261,26 +261,25 @@ def test_redline_added_risk_is_an_inserted_row(tmp_path, ooxml):
     validate(ooxml, tmp_path, marked)
 
 
-def test_changes_summary_names_items_by_title_never_by_id():
-    from briefgen.changes import summarise
+def test_changes_summary_names_items_by_title_never_by_id(tmp_path):
+    from briefgen.changes import Rating, summarise
     from briefgen.facts import load_facts
 
-    old_path = EXAMPLE
-    new_path = Path(__file__).parent / "_tmp_revised.yaml"
+    new_path = tmp_path / "revised.yaml"
     new_path.write_text(revised(), encoding="utf-8")
-    try:
-        summary = summarise(load_facts(old_path).briefing, load_facts(new_path).briefing, "v1")
-    finally:
-        new_path.unlink()
-    rows = [(n.what, n.subject, n.before, n.now) for n in summary.notes]
-    assert rows[0] == ("Risk", "Regime assault on Idlib", "4 × 5 = 20, red", "5 × 5 = 25, red")
-    assert ("Agenda item", "The humanitarian situation in Idlib", "removed", "") in rows
-    added = [subject for what, subject, _, now in rows if what == "Fact" and now == "added"]
+    summary = summarise(load_facts(EXAMPLE).briefing, load_facts(new_path).briefing, "v1")
+    rows = [(n.section, n.subject, n.change, n.fields) for n in summary.notes]
+    assert rows[0] == ("risks", "Regime assault on Idlib", "changed", ("rating",))
+    first = summary.notes[0]
+    assert (first.before, first.now) == (Rating(4, 5, 20, "red"), Rating(5, 5, 25, "red"))
+    assert ("agenda", "The humanitarian situation in Idlib", "removed", ()) in rows
+    assert ("agenda", "Syria, the Astana process and Idlib", "changed", ("points",)) in rows
+    added = [subject for section, subject, change, _ in rows if section == "facts" and change == "added"]
     assert any("reinforcements" in subject for subject in added)
     ids = {"idlib-offensive", "regime-reinforcements", "syria-astana-idlib"}  # "humanitarian" is also a word
-    assert not any(i in " ".join(row) for row in rows for i in ids)
-    assert summary.headline().startswith("Since the last version: 1 risk re-rated")
-    assert summary.counts == {"added": 1, "removed": 1, "changed": 2}
+    assert not any(i in str(row) for row in rows for i in ids)
+    assert summary.counts == {"added": 1, "removed": 1, "changed": 2}  # sources are not news
+    assert summary.data()["changes"][0]["now"] == {"likelihood": 5, "impact": 5, "score": 25, "rag": "red"}
 
 
 # --- build --since ---------------------------------------------------------------------------
@@ -310,12 +309,12 @@ def test_build_since_file_writes_redline_changes_slide_and_report(tmp_path, caps
 
     deck = Presentation(str(out / "brief-deck.pptx"))
     titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in deck.slides]
-    index = next(i for i, t in enumerate(titles) if t.startswith("Since the last version"))
+    index = next(i for i, t in enumerate(titles) if t.startswith("Since 12 August 2018: Regime assault"))
     assert index <= 2, titles  # right after the bottom line
     slide = deck.slides[index]
     tables = [shape.table for shape in slide.shapes if shape.has_table]
     cells = [c.text for table in tables for row in table.rows for c in row.cells]
-    assert "Regime assault on Idlib" in cells and "5 × 5 = 25, red" in cells
+    assert "Regime assault on Idlib" in cells and "red, likelihood 5 × impact 5 = 25" in cells
     assert "The humanitarian situation in Idlib" in cells
     assert "idlib-offensive" not in " ".join(cells)
     notes = slide.notes_slide.notes_text_frame.text
@@ -547,3 +546,27 @@ def test_redline_of_any_edits_accepts_to_new_and_rejects_to_old(edits, tmp_path_
     assert_provably_right(base_memo, new, marked)
     if document_text(new) == document_text(base_memo):
         assert summary.total == 0
+
+
+def test_build_since_changes_slide_speaks_the_document_language(tmp_path, capsys):
+    def german(text: str) -> str:
+        return edit(text, "  language: en-GB", "  language: de")
+
+    old = tmp_path / "old.yaml"
+    old.write_text(german(SOURCE), encoding="utf-8")
+    facts = tmp_path / "brief.yaml"
+    facts.write_text(german(revised()), encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = build([str(facts), "--since", str(old), "-o", str(out), "--format", "pptx"], capsys)
+    assert code == 0, err
+    assert "lacks" not in err and "missing" not in err  # every word came from the German catalog
+    deck = Presentation(str(out / "brief-deck.pptx"))
+    titled = [s for s in deck.slides if s.shapes.title is not None]
+    slide = next(s for s in titled if s.shapes.title.text.startswith("Seit dem"))
+    assert "neu bewertet mit 25" in slide.shapes.title.text
+    tables = [shape.table for shape in slide.shapes if shape.has_table]
+    header = [c.text for c in tables[0].rows[0].cells]
+    assert header[0] == "Änderung" and header[2:] == ["Vorher", "Jetzt"]
+    cells = [c.text for row in tables[0].rows for c in row.cells]
+    assert "gestrichen" in cells and "hinzugefügt" in cells
+    assert "Diese Fassung ersetzt die Vorlage vom" in slide.notes_slide.notes_text_frame.text
