@@ -48,7 +48,8 @@ test: check
 FUZZ_RUNS ?= 60
 fuzz: $(TESTING)
 	BRIEFGEN_STRESS_RUNS=$(FUZZ_RUNS) $(BIN)/python -m pytest tests/test_interrupts.py -k random
-	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py tests/test_unicode_property.py
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_fuzz.py \
+		tests/test_redline.py::test_redline_of_any_edits_accepts_to_new_and_rejects_to_old tests/test_unicode_property.py
 
 # The architecture checks itself: ruff (style), import-linter (the layers and "only the writers
 # import python-docx / python-pptx", contracts in pyproject.toml).

@@ -570,3 +570,23 @@ def test_build_since_changes_slide_speaks_the_document_language(tmp_path, capsys
     cells = [c.text for row in tables[0].rows for c in row.cells]
     assert "gestrichen" in cells and "hinzugefügt" in cells
     assert "Diese Fassung ersetzt die Vorlage vom" in slide.notes_slide.notes_text_frame.text
+
+
+def test_redline_renders_with_the_changes_visible_in_libreoffice(marked, tmp_path):
+    import shutil
+
+    if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install LibreOffice and poppler-utils (.ci/run)")
+        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    from briefgen.writers.pdf import convert_to_pdf
+
+    pdf = tmp_path / "redline.pdf"
+    pdf.write_bytes(convert_to_pdf(marked, "redline.docx"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    flat = " ".join(text.split())
+    # LibreOffice prints tracked changes: the deleted agenda item (struck through) and the
+    # inserted words both appear, beside the unchanged text.
+    assert "The humanitarian situation in Idlib" in flat
+    assert "moved reinforcements" in flat
+    assert "stop the shelling and prevent any assault" in flat  # "prevent " is an insertion
