@@ -155,3 +155,34 @@ def test_markup_header_only_table_is_left_out_with_a_warning_naming_it():
     assert warning.severity == "warning" and "(Name | Role)" in warning.message and warning.line == 3
     kept = read_markdown("| Name | Role |\n|:--|:--|\n| Ana | Minister |\n", warnings=[])
     assert isinstance(kept.blocks[0], Table)
+
+
+def test_docx_footnote_cited_inside_a_footnote_prints_its_text_in_brackets(tmp_path, capsys):
+    # Word has no footnotes inside footnotes: the inner one's text must not simply vanish.
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "memo.md.j2").write_text(
+        "---\n{{ meta_json }}\n---\n\n# Summary\n\nThe treaty expires in June.[^a]\n\n"
+        "[^a]: Treaty text, article 4.[^b]\n\n[^b]: Registry of treaties, entry 7.\n",
+        encoding="utf-8",
+    )
+    facts = _write_brief(tmp_path, MINIMAL)
+    out = tmp_path / "out"
+    _build([str(facts), "-o", str(out), "--format", "docx", "--templates", str(templates)], capsys)
+    with zipfile.ZipFile(out / "brief-memo.docx") as zf:
+        notes = etree.fromstring(zf.read("word/footnotes.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    texts = ["".join(t.text or "" for t in n.iter(f"{w}t")) for n in notes.iter(f"{w}footnote")]
+    assert any("Treaty text, article 4. (Registry of treaties, entry 7.)" in t for t in texts), texts
+
+
+def test_slides_title_footnote_and_link_are_shown_not_dropped():
+    from briefgen.slides.reading import read_specs
+
+    document = read_markdown(
+        "## Talks resume[^n] on [the treaty](https://example.org/t) {.content}\n\n- A point.\n\n"
+        "[^n]: Agreed on 3 May.\n"
+    )
+    (spec,) = read_specs(document, [])
+    assert spec.title == "Talks resume[1] on the treaty (https://example.org/t)"
+    assert [p.text for p in spec.footnotes] == ["[1] Agreed on 3 May."]

@@ -252,13 +252,14 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
     orphans = False
     for block in document.blocks:
         if isinstance(block, Heading) and block.level <= 2:
-            title = squeeze_spaces(plain_text(block.content))
             classes = set(block.classes)
             if block.level == 1:
                 kind = "title" if "title" in classes else "section"
             else:
                 kind = next((k for k in KINDS[2:] if k in classes), "content")
-            spec = Spec(kind, title)
+            spec = Spec(kind, "")
+            # A title is plain text: a footnote in it becomes its mark, a link its address.
+            spec.title = squeeze_spaces(plain_text(_flat_cell(block.content, spec)))
             specs.append(spec)
             continue
         if spec is None:

@@ -52,6 +52,7 @@ from briefgen.model import (
 from briefgen.ooxml import repack
 from briefgen.writers.docx_furniture import FurnitureWriter
 from briefgen.writers.docx_notes import Footnotes
+from briefgen.writers.docx_notes import _flatten as flatten_note
 from briefgen.writers.docx_scripts import apply_scripts, language_for
 from briefgen.writers.docx_styles import StyleSheet
 from briefgen.writers.docx_tables import TableWriter
@@ -497,7 +498,10 @@ class _MemoWriter(TableWriter, FurnitureWriter):
                 self.link(p, node, color=color, bold=bold, in_footnote=in_footnote, part=part)
             elif isinstance(node, FootnoteRef):
                 if in_footnote:
-                    continue  # Word has no footnotes inside footnotes
+                    # Word has no footnotes inside footnotes: the inner note's text goes in
+                    # brackets where it is cited, rather than disappearing.
+                    run(f" ({self._note_text(node.label)})", p, color=color)
+                    continue
                 if prev_ref:
                     # "⁶,⁷" rather than "⁶⁷", which reads as footnote 67.
                     run(",", p, style_id=self.styles.id(S.DOCX_FOOTNOTE_REFERENCE))
@@ -532,8 +536,16 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         for child in node.children:
             if isinstance(child, Text):
                 run(child.text, hyperlink, bold=child.bold or bold, italic=child.italic, style_id=style)
-            elif isinstance(child, FootnoteRef) and not in_footnote:
-                self.footnotes.reference(p, child.label)
+            elif isinstance(child, FootnoteRef):
+                if in_footnote:
+                    run(f" ({self._note_text(child.label)})", p)
+                else:
+                    self.footnotes.reference(p, child.label)
+
+    def _note_text(self, label: str) -> str:
+        """The plain text of footnote `label` (for a note cited inside another note)."""
+        paragraphs = flatten_note(self.doc.footnotes.get(label, ()))
+        return " ".join(plain_text(para.content).strip() for para in paragraphs) or f"[^{label}]"
 
     def _autolink(self, p: etree._Element, node: Text, part: Part | None) -> None:
         pos = 0
