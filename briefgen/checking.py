@@ -33,6 +33,6 @@ def check_reference(kind: str, path: Path, references: References) -> list[Probl
         from briefgen.writers.docx_styles import check_reference_docx
 
         return check_reference_docx(reference.data, reference.name)
-    from briefgen.writers.pptx import check_reference_pptx
+    from briefgen.slides.reference import check_reference  # zip + lxml: python-pptx stays unloaded
 
-    return check_reference_pptx(reference.data, reference.name)
+    return check_reference(reference.data, reference.name)

@@ -38,7 +38,8 @@ from briefgen.intake import locate_reference
 from briefgen.model import Document
 from briefgen.templating import TemplateSet, render_templates
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when a deck is planned or written, not at start-up
+    from briefgen.slides import DeckPlan
     from briefgen.writers.docx import DocxOptions
     from briefgen.writers.pptx import PptxOptions
 
@@ -65,7 +66,7 @@ class Step(IntEnum):
     LOAD = 1  # read and validate the facts (briefgen.facts), merge the configuration (briefgen.config)
     RENDER = 2  # render the Markdown templates (briefgen.templating)
     READ = 3  # read the Markdown into the document model (briefgen.markup)
-    PLAN = 4  # measure what needs no writer: the memo's length against its page budget
+    PLAN = 4  # measure what needs no writer: the memo's length, the deck's slides (briefgen.slides)
     WRITE = 5  # every requested format as bytes, in memory (briefgen.writers)
     STORE = 6  # put the bytes in the output folder
 
@@ -83,6 +84,7 @@ class Run:
     config: BriefingConfig | None = None
     markdown: dict[str, str] = field(default_factory=dict)  # kind ("memo", "deck") → Markdown
     documents: dict[str, Document] = field(default_factory=dict)  # kind → document model
+    deck: DeckPlan | None = None  # the deck planned against its reference (Step.PLAN)
     files: dict[str, bytes] = field(default_factory=dict)  # output file name → bytes
     outputs: list[Path] = field(default_factory=list)  # as stored
     warnings: list[Problem] = field(default_factory=list)
@@ -141,9 +143,11 @@ def run(
         return result
     with clock("plan"):
         result.warnings.extend(plan(loaded, config, result.documents))
+        if "deck" in result.documents and "pptx" in config.references:
+            result.deck = plan_deck_of(loaded, config, result.documents["deck"], result.warnings)
     if until < Step.WRITE:
         return result
-    result.files = write(loaded, config, result.documents, result.warnings, clock)
+    result.files = write(loaded, config, result.documents, result.warnings, clock, deck=result.deck)
     if result.earlier is not None and f"{stem}-memo.docx" in result.files:
         with clock("redline"):
             result.files[f"{stem}-memo-redline.docx"] = write_redline(
@@ -255,16 +259,41 @@ def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Do
     ]
 
 
+def plan_deck_of(
+    loaded: LoadedBriefing, config: BriefingConfig, document: Document, warnings: list[Problem]
+) -> DeckPlan:
+    """The deck's first two steps: read the reference presentation's geometry (zip + lxml, no
+    python-pptx), then plan the slides against it as pure data, warning with the planned count
+    when the deck runs over `output.slide_budget`. The pptx writer then only draws the plan."""
+    from briefgen.slides import plan_deck
+    from briefgen.slides.reference import read_geometry
+
+    output = loaded.briefing.output
+    reference = config.references["pptx"]
+    with _located_reference(loaded, config, "pptx"):
+        geometry = read_geometry(
+            reference.data,
+            name=reference.name,
+            layouts=config.layouts,
+            banner_pt=output.banner_pt,
+            warnings=warnings,
+        )
+    return plan_deck(document, geometry, warnings, budget=output.slide_budget, where=str(loaded.path))
+
+
 def write(
     loaded: LoadedBriefing,
     config: BriefingConfig,
     documents: dict[str, Document],
     warnings: list[Problem],
     clock: Clock | None = None,
+    *,
+    deck: DeckPlan | None = None,
 ) -> dict[str, bytes]:
     """Every output the configuration asks for, in memory: {file name: bytes}. Each writer has
-    the same shape (document + options + reference bytes → bytes and warnings); their warnings
-    are added to `warnings`."""
+    the same shape (model + options + reference bytes → bytes and warnings); their warnings
+    are added to `warnings`. The deck's model is its plan (`deck`; planned here when the
+    caller has none)."""
     clock = clock or Clock({})
     stem = output_stem(loaded.path)
     files: dict[str, bytes] = {}
@@ -288,8 +317,10 @@ def write(
         with clock("pptx"):
             from briefgen.writers.pptx import write_pptx
 
+            if deck is None:
+                deck = plan_deck_of(loaded, config, documents["deck"], warnings)
             with _located_reference(loaded, config, "pptx"):
-                written = write_pptx(documents["deck"], _pptx_options(config), refs["pptx"].data)
+                written = write_pptx(deck, _pptx_options(config), refs["pptx"].data)
             files[f"{stem}-deck.pptx"] = _collect(written, warnings)
     if "pdf" in formats:
         with clock("pdf"):
@@ -298,10 +329,13 @@ def write(
             # The PDF writers go through the Office writers again: their warnings are those
             # already reported when the .docx/.pptx is written too.
             office = {"memo": _docx_options(config), "deck": _pptx_options(config)}
+            if deck is None:
+                deck = plan_deck_of(loaded, config, documents["deck"], [])  # its warnings: above
+            models = {"memo": documents["memo"], "deck": deck}
             for kind, fmt in (("memo", "docx"), ("deck", "pptx")):
                 options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}")
                 with _located_reference(loaded, config, fmt):
-                    data, found = write_pdf(documents[kind], options, refs[fmt].data)
+                    data, found = write_pdf(models[kind], options, refs[fmt].data)
                 warnings.extend(w for w in found if fmt not in formats)
                 files[f"{stem}-{kind}.pdf"] = data
     return files
@@ -329,8 +363,7 @@ def _docx_options(config: BriefingConfig) -> DocxOptions:
 def _pptx_options(config: BriefingConfig) -> PptxOptions:
     from briefgen.writers.pptx import PptxOptions
 
-    name = config.references["pptx"].name
-    return PptxOptions(stamp=config.stamp, layouts=config.layouts, reference_name=name)
+    return PptxOptions(stamp=config.stamp, reference_name=config.references["pptx"].name)
 
 
 def _collect(written: tuple[bytes, list[Problem]], warnings: list[Problem]) -> bytes:

@@ -110,6 +110,7 @@ PPTX_HEAT_GAP = "FFFFFF"  # the gaps between heat-map cells
 # projected (`output.banner_pt` sets them, default PPTX_MARKING_PT); chart labels (axes, legend,
 # heat-map numbers, timeline dates) are at least PPTX_LABEL_PT; only the source line is smaller.
 PPTX_MIN_FONT_PT = 14.0
+PPTX_MAX_BODY_PT = 24.0  # a reference's larger body text (python-pptx's default: 32 pt) is planned at this
 PPTX_TABLE_PT = 16.0
 PPTX_MARKING_PT = 12.0
 PPTX_BANNER_MIN_PT = 10.0

@@ -18,6 +18,8 @@ from briefgen.config import References
 from briefgen.errors import Problem
 from briefgen.markup import read_markdown
 from briefgen.model import Document, Heading, ListBlock, ListItem, Meta, Paragraph, Text
+from briefgen.slides import plan_deck
+from briefgen.slides.reference import read_geometry
 from briefgen.writers.pdf import convert_to_pdf
 from briefgen.writers.pptx import PptxOptions, check_reference_pptx, write_pptx
 from tests.conftest import OoxmlValidator
@@ -125,9 +127,14 @@ def document() -> Document:
 def _pptx_warned(
     document: Document, reference: Path | None = None, layouts: dict[str, str] | None = None
 ) -> tuple[bytes, list[Problem]]:
-    """The writer's bytes and warnings, the reference read and vetted as a build does."""
+    """The deck's three steps as a build runs them (read the reference's geometry, plan, draw)
+    with the reference read and vetted as a build does: the bytes and every warning."""
     ref = References().get("pptx", reference)
-    return write_pptx(document, PptxOptions(stamp=STAMP, layouts=layouts, reference_name=ref.name), ref.data)
+    warnings: list[Problem] = []
+    geometry = read_geometry(ref.data, name=ref.name, layouts=layouts, warnings=warnings)
+    deck = plan_deck(document, geometry, warnings)
+    data, drawn = write_pptx(deck, PptxOptions(stamp=STAMP, reference_name=ref.name), ref.data)
+    return data, warnings + drawn
 
 
 def _pptx(document: Document, reference: Path | None = None) -> bytes:

@@ -3,7 +3,8 @@
 Pure: no python-pptx here, so the plan is testable without PowerPoint. The package is split by
 concern: `geometry` (boxes per slide kind, in points), `plans` (the data the writer draws),
 `fitting` (measuring and fitting text), `reading` (the deck document into slide specs),
-`graphics` (tables, heat map, timeline) and `planning` (`plan_slides`, the whole deck).
+`graphics` (tables, heat map, timeline), `planning` (`plan_deck`, the whole deck) and
+`reference` (the geometry of a reference presentation, read without python-pptx).
 """
 
 from briefgen.slides.fitting import line_pitch
@@ -16,9 +17,10 @@ from briefgen.slides.geometry import (
     LayoutBox,
     SlideFrame,
 )
-from briefgen.slides.planning import plan_slides
+from briefgen.slides.planning import plan_deck, plan_slides
 from briefgen.slides.plans import (
     CellPlan,
+    DeckPlan,
     EventPlan,
     LegendItem,
     Para,
@@ -37,6 +39,7 @@ __all__ = [
     "WIDTH_SAFETY",
     "CellPlan",
     "DeckGeometry",
+    "DeckPlan",
     "EventPlan",
     "LayoutBox",
     "LegendItem",
@@ -49,5 +52,6 @@ __all__ = [
     "TextPlan",
     "TimelinePlan",
     "line_pitch",
+    "plan_deck",
     "plan_slides",
 ]

@@ -79,6 +79,12 @@ class SlideFrame:
     title: LayoutBox
     body: LayoutBox
     right: LayoutBox | None = None
+    # Which layout and placeholders the writer fills (`p:ph` attributes); None: a text box.
+    layout_part: str = ""
+    title_ph: tuple[tuple[str, str], ...] | None = None
+    body_ph: tuple[tuple[str, str], ...] | None = None
+    right_ph: tuple[tuple[str, str], ...] | None = None
+    number_ph: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ class DeckGeometry:
     source: LayoutBox = LayoutBox(36.0, 474.0, 800.0, 30.0, size=styles.PPTX_SOURCE_PT)
     number: LayoutBox = LayoutBox(864.0, 516.0, 60.0, 20.0, size=styles.PPTX_SOURCE_PT)
     banner_min_pt: float = styles.PPTX_BANNER_MIN_PT  # marking banners never shrink below this
+    accent: str = styles.PPTX_PRIMARY  # the theme's accent 1: table header fill
     paragraph_space: float = 0.5  # space before each paragraph but the first, x font size
     indent: float = 20.0  # points per list level (bullets hang in it)
 

@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from briefgen.errors import Problem
-from briefgen.languages import ntr, tr
+from briefgen.languages import messages_for, ntr, speaking, tr
 from briefgen.model import Document, RiskMatrix, Table, Timeline
 from briefgen.slides.fitting import capacity, fit_title, pack, para_height, sizes, text_height
 from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry, LayoutBox
 from briefgen.slides.graphics import plan_risk_map, plan_table, plan_timelines, timeline_table
 from briefgen.slides.plans import (
+    DeckPlan,
     Para,
     RiskMapPlan,
     Run,
@@ -479,3 +480,32 @@ def _slide(
         lead=page.lead,
         fill=_fill(page, geometry) if page.kind not in ("title", "section") else 1.0,
     )
+
+
+def plan_deck(
+    document: Document,
+    geometry: DeckGeometry,
+    warnings: list[Problem],
+    *,
+    budget: int | None = None,
+    where: str = "",
+) -> DeckPlan:
+    """The whole deck planned (the second of the deck's steps); with a `budget`, a warning
+    naming the planned count when the deck runs over it (`output.slide_budget`)."""
+    # Fixed words of the plan (legends, alt texts, continuation notes) in the deck's language.
+    messages = messages_for(document.meta.language or "en-GB")
+    with speaking(messages):
+        slides = plan_slides(document, geometry, warnings)
+    warnings.extend(messages.problems(catalog_missing=False))
+    if budget is not None and len(slides) > budget:
+        parts = sum(1 for s in slides if s.part > 1)
+        detail = f", {parts} of them continuation slides" if parts else ""
+        warnings.append(
+            Problem(
+                f"the deck is planned at {len(slides)} slides{detail}, over its budget of {budget} "
+                "(output.slide_budget); shorten points, or move detail to the notes or the memo",
+                file=where,
+                severity="warning",
+            )
+        )
+    return DeckPlan(tuple(slides), geometry, document.meta)

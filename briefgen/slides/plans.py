@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from briefgen.slides.geometry import LayoutBox
+from briefgen.model import Meta
+from briefgen.slides.geometry import DeckGeometry, LayoutBox
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,12 @@ class SlidePlan:
         if self.risk_map is not None:
             named.append(("risk key", self.risk_map.key))
         return [(name, plan) for name, plan in named if plan is not None]
+
+
+@dataclass(frozen=True)
+class DeckPlan:
+    """A whole deck, planned against one reference's geometry: what the pptx writer draws."""
+
+    slides: tuple[SlidePlan, ...]
+    geometry: DeckGeometry
+    meta: Meta

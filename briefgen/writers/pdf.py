@@ -28,6 +28,7 @@ from briefgen.model import Document
 from briefgen.outputs import write_atomic
 
 if TYPE_CHECKING:
+    from briefgen.slides import DeckPlan
     from briefgen.writers.docx import DocxOptions
     from briefgen.writers.pptx import PptxOptions
 
@@ -78,19 +79,25 @@ class PdfOptions:
     timeout: float = 120
 
 
-def write_pdf(document: Document, options: PdfOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
-    """The memo or deck as PDF bytes (the same bytes for the same input and LibreOffice), and
+def write_pdf(
+    document: Document | DeckPlan, options: PdfOptions, reference: bytes
+) -> tuple[bytes, list[Problem]]:
+    """The memo (a `Document`) or the deck (its `DeckPlan`) as PDF bytes (the same bytes for
+    the same input and LibreOffice), and
     the warnings of the Office writer it went through. `reference` is the .docx or .pptx
     reference as for that writer. Raises `ToolProblem` when LibreOffice is missing, fails or
     overruns its timeout, `ReferenceFileProblem` as the Office writer does."""
     from briefgen.writers.docx import DocxOptions, write_docx
 
-    if isinstance(options.office, DocxOptions):
+    memo = isinstance(document, Document)
+    if memo != isinstance(options.office, DocxOptions):
+        raise TypeError("write_pdf: the memo is a Document written with DocxOptions, the deck a DeckPlan")
+    if isinstance(document, Document) and isinstance(options.office, DocxOptions):
         office, warnings = write_docx(document, options.office, reference)
     else:
         from briefgen.writers.pptx import write_pptx
 
-        office, warnings = write_pptx(document, options.office, reference)
+        office, warnings = write_pptx(document, options.office, reference)  # type: ignore[arg-type]
     return convert_to_pdf(office, options.name, options.timeout, stamp=options.office.stamp), warnings
 
 

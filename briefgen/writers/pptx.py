@@ -1,9 +1,9 @@
-"""The PowerPoint writer: a `Document` (the deck dialect of docs/markup.md) to .pptx bytes.
+"""The PowerPoint writer: draws a planned deck (`briefgen.slides.DeckPlan`) as .pptx bytes.
 
-The look comes from a reference presentation (bundled `templates/reference.pptx` or the user's):
-its layouts are looked up by name per slide kind (`styles.PPTX_LAYOUTS`, configurable), their
-placeholder boxes and fonts are read into a `slides.DeckGeometry`, `slides.plan_slides` decides
-what goes where, and this module draws the plan as slide XML. It measures nothing itself.
+The third of the deck's three steps, after reading the reference presentation's geometry
+(`briefgen.slides.reference`) and planning the slides (`briefgen.slides.plan_deck`), as
+pandoc's `Output.hs` follows `Presentation.hs`: every box, size and split is in the plan; this
+module only turns it into slide XML on the reference's layouts. It measures nothing itself.
 
 Slides are written as XML strings and attached to the package directly: python-pptx's
 `slides.add_slide` and `notes_slide` scan every existing relationship and part name on each
@@ -32,12 +32,12 @@ from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
 from briefgen.languages import Language, language_of, messages_for, speaking, tr
 from briefgen.links import package_target
-from briefgen.model import Document
+from briefgen.model import Meta
 from briefgen.ooxml import repack
 from briefgen.slides import (
-    KINDS,
     CellPlan,
     DeckGeometry,
+    DeckPlan,
     LayoutBox,
     Para,
     RiskMapPlan,
@@ -48,8 +48,8 @@ from briefgen.slides import (
     TextPlan,
     TimelinePlan,
     line_pitch,
-    plan_slides,
 )
+from briefgen.slides.reference import check_reference
 from briefgen.writers.pptx_scripts import apply_slide_scripts
 
 EMU_PER_PT = 12700
@@ -60,22 +60,14 @@ NS = {"a": A, "p": P, "r": R}
 NSDECL = f'xmlns:a="{A}" xmlns:p="{P}" xmlns:r="{R}"'
 TABLE_STYLE = "{5C22544A-7EE6-4342-B048-85BDC9FD1C3A}"  # Medium Style 2 - Accent 1 (built in)
 SLIDENUM_FIELD = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # fixed: output must be reproducible
-BODY_TYPES = {"body", "obj", "subTitle"}
-DEFAULT_INSETS = (7.2, 3.6, 7.2, 3.6)
-MARKING_BAND = 24.0  # points kept free at the top and bottom of every slide for the marking
-SOURCE_BAND = 44.0  # points above the bottom band for the source line
 
 
 @dataclass(frozen=True)
 class PptxOptions:
-    """How to write a deck: the reproducible stamp, layouts, the smallest body size, and how
-    messages name the reference."""
+    """How to write a deck; `warnings` collects what the writer had to work around."""
 
     stamp: datetime
-    layouts: Mapping[str, str] | None = None  # slide kind -> layout name (default styles.PPTX_LAYOUTS)
-    min_font_pt: float = styles.PPTX_MIN_FONT_PT
-    banner_pt: float = styles.PPTX_MARKING_PT  # marking banners (bold; at least 10 pt)
-    reference_name: str = "bundled reference.pptx"
+    reference_name: str = "bundled reference.pptx"  # how messages name the reference
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,266 +102,6 @@ def _repair_bullet_sizes(prs) -> None:  # type: ignore[no-untyped-def]
             value = size.get("val", "")
             if value.isdigit():
                 size.set("val", f"{min(max(round(int(value) / 1000), 25), 400)}%")
-
-
-def _layouts_by_name(prs) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    out: dict[str, object] = {}
-    for master in prs.slide_masters:
-        for layout in master.slide_layouts:
-            out.setdefault(layout.name, layout)
-    return out
-
-
-# The type of each built-in layout the deck asks for by its English name.
-_LAYOUT_TYPES = {
-    "Title Slide": "title",
-    "Title and Content": "obj",
-    "Section Header": "secHead",
-    "Two Content": "twoObj",
-    "Title Only": "titleOnly",
-}
-
-
-def _resolve_layouts(prs, mapping: Mapping[str, str] | None, warnings: list[Problem]) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """Slide kind -> layout, falling back (with a warning naming it) when a name is missing."""
-    wanted = {**styles.PPTX_LAYOUTS, **(mapping or {})}
-    by_name = _layouts_by_name(prs)
-    folded = {name.casefold(): layout for name, layout in by_name.items()}
-    # A layout's built-in identity is its type (ECMA-376 §19.7.15, ST_SlideLayoutType), which
-    # PowerPoint keeps whatever language names the layouts ("Titelfolie", "Titre seul").
-    by_type: dict[str, object] = {}
-    for layout in by_name.values():
-        by_type.setdefault(layout._element.get("type", ""), layout)  # type: ignore[attr-defined]
-    first = next(iter(by_name.values()))
-    out: dict[str, object] = {}
-    for kind in KINDS:
-        name = wanted.get(kind, styles.PPTX_LAYOUTS.get(kind, "Title and Content"))
-        layout = by_name.get(name) or folded.get(name.casefold())
-        if layout is None and name == styles.PPTX_LAYOUTS.get(kind):
-            layout = by_type.get(_LAYOUT_TYPES.get(name, ""))
-        if layout is None:
-            fallback = next((by_name[n] for n in styles.PPTX_LAYOUT_FALLBACKS if n in by_name), first)
-            warnings.append(
-                Problem(
-                    f"reference presentation has no slide layout {name!r} for {kind} slides; "
-                    f"using {fallback.name!r}",  # type: ignore[attr-defined]
-                    severity="warning",
-                )
-            )
-            layout = fallback
-        out[kind] = layout
-    return out
-
-
-def _pt(emu: str | int | None) -> float:
-    return int(emu or 0) / EMU_PER_PT
-
-
-@dataclass
-class _Ph:
-    """A placeholder of a layout: its `p:ph` element, box and text style."""
-
-    ph: etree._Element
-    box: LayoutBox
-
-
-@dataclass
-class _LayoutInfo:
-    layout: object
-    title: _Ph | None
-    bodies: list[_Ph]
-    number: _Ph | None
-
-
-class _Reader:
-    """Resolves placeholder boxes and fonts through layout -> master -> theme."""
-
-    def __init__(self, prs) -> None:  # type: ignore[no-untyped-def]
-        self.prs = prs
-        self.width = _pt(prs.slide_width)
-        self.height = _pt(prs.slide_height)
-        self.cache: dict[int, _LayoutInfo] = {}
-        master = prs.slide_masters[0]
-        self.major, self.minor = self._theme_fonts(master)
-
-    def _theme_fonts(self, master) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-        try:
-            theme = etree.fromstring(master.part.part_related_by(RT.THEME).blob)
-            major = theme.find(".//a:fontScheme/a:majorFont/a:latin", NS).get("typeface")
-            minor = theme.find(".//a:fontScheme/a:minorFont/a:latin", NS).get("typeface")
-            return major or "Calibri", minor or "Calibri"
-        except (KeyError, AttributeError, etree.XMLSyntaxError):
-            return "Calibri", "Calibri"
-
-    def font(self, typeface: str | None, title: bool) -> str:
-        if not typeface or typeface.startswith("+mj"):
-            return self.major if (title or typeface) else self.minor
-        if typeface.startswith("+mn"):
-            return self.minor
-        return typeface
-
-    @staticmethod
-    def _phs(tree) -> list[etree._Element]:  # type: ignore[no-untyped-def]
-        return tree.findall(".//p:sp/p:nvSpPr/p:nvPr/p:ph", NS)
-
-    def _master_ph(self, master_el, ph_type: str):  # type: ignore[no-untyped-def]
-        if ph_type in ("title", "ctrTitle"):
-            base = "title"
-        elif ph_type in ("dt", "ftr", "sldNum", "hdr"):
-            base = ph_type
-        else:
-            base = "body"
-        for ph in self._phs(master_el):
-            found = ph.get("type", "obj")
-            if found == base or (base == "body" and found == "obj"):
-                return ph
-        return None
-
-    def info(self, layout) -> _LayoutInfo:  # type: ignore[no-untyped-def]
-        key = id(layout)
-        if key in self.cache:
-            return self.cache[key]
-        layout_el = layout.part._element
-        master_el = layout.part.slide_master.part._element if hasattr(layout.part, "slide_master") else None
-        title = None
-        bodies: list[_Ph] = []
-        number = None
-        for ph in self._phs(layout_el):
-            ph_type = ph.get("type", "obj")
-            mph = self._master_ph(master_el, ph_type) if master_el is not None else None
-            box = self._box(ph, mph, master_el, ph_type)
-            if box is None:
-                continue
-            if ph_type in ("title", "ctrTitle") and title is None:
-                title = _Ph(ph, box)
-            elif ph_type in BODY_TYPES:
-                bodies.append(_Ph(ph, box))
-            elif ph_type == "sldNum" and number is None:
-                number = _Ph(ph, box)
-        bodies.sort(key=lambda b: (b.box.left, b.box.top))
-        info = _LayoutInfo(layout, title, bodies, number)
-        self.cache[key] = info
-        return info
-
-    def _box(self, ph, mph, master_el, ph_type: str) -> LayoutBox | None:  # type: ignore[no-untyped-def]
-        sps = [el.getparent().getparent().getparent() for el in (ph, mph) if el is not None]
-        xfrm = next((x for sp in sps if (x := sp.find("p:spPr/a:xfrm", NS)) is not None), None)
-        if xfrm is None or xfrm.find("a:off", NS) is None or xfrm.find("a:ext", NS) is None:
-            return None
-        off, ext = xfrm.find("a:off", NS), xfrm.find("a:ext", NS)
-        is_title = ph_type in ("title", "ctrTitle")
-        rprs = [sp.find("p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr", NS) for sp in sps]
-        if master_el is not None:
-            style = "p:txStyles/p:titleStyle" if is_title else "p:txStyles/p:bodyStyle"
-            if ph_type != "sldNum":
-                rprs.append(master_el.find(f"{style}/a:lvl1pPr/a:defRPr", NS))
-        rprs = [r for r in rprs if r is not None]
-        size = next((int(r.get("sz")) / 100 for r in rprs if r.get("sz")), 28.0 if is_title else 18.0)
-        bold = next((r.get("b") in ("1", "true") for r in rprs if r.get("b")), False)
-        typeface = next(
-            (lat.get("typeface") for r in rprs if (lat := r.find("a:latin", NS)) is not None), None
-        )
-        bodies = [sp.find("p:txBody/a:bodyPr", NS) for sp in sps]
-        insets = []
-        for attr, default in zip(("lIns", "tIns", "rIns", "bIns"), DEFAULT_INSETS, strict=True):
-            value = next((b.get(attr) for b in bodies if b is not None and b.get(attr)), None)
-            insets.append(_pt(value) if value is not None else default)
-        return LayoutBox(
-            _pt(off.get("x")),
-            _pt(off.get("y")),
-            _pt(ext.get("cx")),
-            _pt(ext.get("cy")),
-            font=self.font(typeface, is_title),
-            size=size,
-            bold=bold,
-            insets=tuple(insets),  # type: ignore[arg-type]
-        )
-
-
-def _clip(box: LayoutBox, top: float, bottom: float) -> LayoutBox:
-    """Keep a box inside the band between the marking and the source line."""
-    new_top = max(box.top, top)
-    new_bottom = min(box.bottom, bottom)
-    return box.moved(top=new_top, height=max(new_bottom - new_top, 24.0))
-
-
-def _geometry(
-    reader: _Reader, layouts: Mapping[str, object], min_font_pt: float, banner_pt: float
-) -> tuple[DeckGeometry, dict[str, _LayoutInfo]]:
-    width, height = reader.width, reader.height
-    banner_pt = max(banner_pt, styles.PPTX_BANNER_MIN_PT)
-    # The band holds one line of the banner at its size (bold, 1 pt insets) with some air.
-    band = max(MARKING_BAND, round(line_pitch(reader.minor, banner_pt) + 2 + 2 + 6, 1))
-    safe_top, safe_bottom = band + 2, height - band - SOURCE_BAND - 4
-    infos = {kind: reader.info(layout) for kind, layout in layouts.items()}
-    content = infos.get("content")
-    body_font = content.bodies[0].box if content and content.bodies else None
-    text_font = body_font.font if body_font else reader.minor
-    body_size = body_font.size if body_font else 18.0
-    frames: dict[str, SlideFrame] = {}
-    for kind, info in infos.items():
-        if info.title is not None:
-            title = info.title.box.moved(top=max(info.title.box.top, band + 2))
-            title = title.moved(height=min(title.height, safe_bottom - title.top))
-        else:
-            title = LayoutBox(36, band + 6, width - 72, 60, font=reader.major, size=28, bold=True)
-        default_body = LayoutBox(
-            title.left,
-            title.bottom + 12,
-            title.width,
-            safe_bottom - title.bottom - 12,
-            font=text_font,
-            size=body_size,
-        )
-        bodies = [_clip(b.box, safe_top, safe_bottom) for b in info.bodies]
-        right = None
-        if kind == "two-column":
-            if len(bodies) >= 2:
-                body, right = bodies[0], bodies[1]
-            else:
-                whole = bodies[0] if bodies else default_body
-                half = (whole.width - 24) / 2
-                body, right = whole.moved(width=half), whole.moved(left=whole.left + half + 24, width=half)
-        elif kind in ("title", "section", "content"):
-            body = max(bodies, key=lambda b: b.width * b.height) if bodies else default_body
-        else:  # graphics fill the area below the title
-            body = default_body if not bodies else max(bodies, key=lambda b: b.width * b.height)
-            body = body.moved(font=text_font, size=min(body.size, body_size))
-        frames[kind] = SlideFrame(info.layout.name, title, body, right)  # type: ignore[attr-defined]
-    number_ph = next((i.number for i in infos.values() if i.number is not None), None)
-    number = (
-        number_ph.box if number_ph else LayoutBox(width - 108, height - 25, 72, 20, font=text_font, size=10)
-    )
-    marking = LayoutBox(
-        width * 0.15,
-        2,
-        width * 0.7,
-        band - 4,
-        font=text_font,
-        size=banner_pt,
-        bold=True,
-        insets=(3.6, 1.0, 3.6, 1.0),
-    )
-    geometry = DeckGeometry(
-        frames=frames,
-        width=width,
-        height=height,
-        min_font_pt=min_font_pt,
-        text_font=text_font,
-        marking_top=marking,
-        marking_bottom=marking.moved(top=height - band + 2),
-        source=LayoutBox(
-            36,
-            height - band - SOURCE_BAND + 2,
-            min(number.left, width - 36) - 36 - 8,
-            SOURCE_BAND - 8,
-            font=text_font,
-            size=styles.PPTX_SOURCE_PT,
-        ),
-        number=number,
-        indent=round(body_size * 1.3, 1),
-    )
-    return geometry, infos
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,14 +229,8 @@ class _Shapes:
         d = f" descr={quoteattr(descr)}" if descr else ""
         return f'<p:cNvPr id="{sid}" name={quoteattr(name)}{d}/>'
 
-    def placeholder(self, name: str, ph: etree._Element, box: LayoutBox, body: str) -> None:
-        ph_xml = (
-            "<p:ph"
-            + "".join(
-                f' {k}="{escape(v)}"' for k, v in ph.attrib.items() if k in ("type", "idx", "sz", "orient")
-            )
-            + "/>"
-        )
+    def placeholder(self, name: str, ph: tuple[tuple[str, str], ...], box: LayoutBox, body: str) -> None:
+        ph_xml = "<p:ph" + "".join(f' {k}="{escape(v)}"' for k, v in ph) + "/>"
         self.parts.append(
             f'<p:sp><p:nvSpPr>{self.nv(name)}<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
             f"<p:nvPr>{ph_xml}</p:nvPr></p:nvSpPr><p:spPr>{_xfrm(box)}</p:spPr>"
@@ -786,9 +512,7 @@ def _run(value: str, bold: bool) -> Run:
 class _Deck:
     prs: object
     geometry: DeckGeometry
-    infos: dict[str, _LayoutInfo]
     lang: str
-    primary: str
 
     def __post_init__(self) -> None:
         prs = self.prs
@@ -802,12 +526,18 @@ class _Deck:
         self.count = 0
         self.language = language_of(self.lang or "en-GB")
         self.slide_width = int(prs.slide_width)  # type: ignore[attr-defined]
+        self.primary = self.geometry.accent
+        self.layout_parts = {
+            str(layout.part.partname): layout.part  # type: ignore[attr-defined]
+            for master in prs.slide_masters  # type: ignore[attr-defined]
+            for layout in master.slide_layouts
+        }
 
     def add(self, plan: SlidePlan) -> None:
         self.count += 1
         n = self.count
-        info = self.infos[plan.kind]
-        layout_part = info.layout.part  # type: ignore[attr-defined]
+        frame = self.geometry.frame(plan.kind)
+        layout_part = self.layout_parts[frame.layout_part]
         slide_part = Part(PackURI(f"/ppt/slides/slide{n}.xml"), CT.PML_SLIDE, self.package)
         slide_part.relate_to(layout_part, RT.SLIDE_LAYOUT)
 
@@ -817,7 +547,7 @@ class _Deck:
 
         text = _Text(self.lang, self.geometry, link)
         shapes = _Shapes()
-        self._content(shapes, text, plan, info, n)
+        self._content(shapes, text, plan, frame, n)
         slide_part._blob = _serialized(
             f'<p:sld {NSDECL}><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/>'
             "<p:nvPr/>"
@@ -836,12 +566,13 @@ class _Deck:
         rels._rels[rid] = _Relationship(rels._base_uri, rid, RT.SLIDE, RTM.INTERNAL, slide_part)
         self.sld_list._add_sldId(id=255 + n, rId=rid)
 
-    def _content(self, shapes: _Shapes, text: _Text, plan: SlidePlan, info: _LayoutInfo, n: int) -> None:
-        frame = self.geometry.frame(plan.kind)
+    def _content(self, shapes: _Shapes, text: _Text, plan: SlidePlan, frame: SlideFrame, n: int) -> None:
+        """The slide's shapes in reading order: title, text, graphics, source line, banners,
+        slide number (screen readers follow the order of the shape tree)."""
         title_para = Para((_run(plan.title, False),))
         title_xml = text.para(title_para, plan.title_size, True, frame.title.font)
-        if info.title is not None:
-            shapes.placeholder("Title", info.title.ph, frame.title, title_xml)
+        if frame.title_ph is not None:
+            shapes.placeholder("Title", frame.title_ph, frame.title, title_xml)
         else:
             shapes.parts.append(
                 shapes.textbox(
@@ -859,11 +590,9 @@ class _Deck:
             name = "Text" if i == 0 else "Text (right)"
             ph = None
             if not graphic and plan.kind in ("title", "section", "content", "two-column"):
-                ph = info.bodies[i] if len(info.bodies) > i else None
-                if plan.kind == "two-column" and len(info.bodies) < 2:
-                    ph = None
+                ph = frame.body_ph if i == 0 else frame.right_ph
             if ph is not None:
-                shapes.placeholder(name, ph.ph, body.box, text.paras(body))
+                shapes.placeholder(name, ph, body.box, text.paras(body))
             else:
                 shapes.parts.append(shapes.textbox(name, body.box, text.paras(body)))
         for table in plan.tables:
@@ -901,8 +630,8 @@ class _Deck:
             f'<a:p><a:pPr algn="r"/><a:fld id="{SLIDENUM_FIELD}" type="slidenum"><a:rPr lang="{text.lang}" '
             f'sz="{round(number.size * 100)}"/><a:t>{n}</a:t></a:fld></a:p>'
         )
-        if info.number is not None:
-            shapes.placeholder("Slide Number", info.number.ph, number, field_xml)
+        if frame.number_ph is not None:
+            shapes.placeholder("Slide Number", frame.number_ph, number, field_xml)
         else:
             shapes.parts.append(shapes.textbox("Slide Number", number, field_xml, anchor="ctr"))
 
@@ -961,18 +690,6 @@ def _serialized(xml: str, language: Language | None = None, width: int = 0) -> b
     return etree.tostring(tree, encoding="UTF-8", standalone=True)
 
 
-def _primary_color(prs) -> str:  # type: ignore[no-untyped-def]
-    """The theme's accent 1 (table headers); navy when the theme does not say."""
-    try:
-        theme = etree.fromstring(prs.slide_masters[0].part.part_related_by(RT.THEME).blob)
-        el = theme.find(".//a:clrScheme/a:accent1/a:srgbClr", NS)
-        if el is not None and el.get("val"):
-            return el.get("val")
-    except (KeyError, etree.XMLSyntaxError):
-        pass
-    return styles.PPTX_PRIMARY
-
-
 def _prop(value: str) -> str:
     """python-pptx refuses core properties over 255 characters; shorten at a word boundary."""
     value = " ".join(value.split())
@@ -981,8 +698,7 @@ def _prop(value: str) -> str:
     return value[:254].rsplit(" ", 1)[0] + "…"
 
 
-def _core_properties(prs, document: Document, stamp: datetime) -> None:  # type: ignore[no-untyped-def]
-    meta = document.meta
+def _core_properties(prs, meta: Meta, stamp: datetime) -> None:  # type: ignore[no-untyped-def]
     props = prs.core_properties
     props.title = _prop(meta.title)
     props.subject = _prop(meta.subject)
@@ -999,27 +715,24 @@ def _core_properties(prs, document: Document, stamp: datetime) -> None:  # type:
     props.last_printed = stamp
 
 
-def write_pptx(document: Document, options: PptxOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
-    """The deck as .pptx bytes, identical for identical input, and the warnings of what had to
-    be worked around (missing layouts, split points).
-
-    `reference` is the organisation's .pptx/.potx (or the bundled one) as read and vetted by
-    `briefgen.config`; raises `ReferenceFileProblem` when the deck cannot be built from it."""
+def write_pptx(deck: DeckPlan, options: PptxOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
+    """Draw a planned deck (`briefgen.slides.plan_deck`) on the reference presentation it was
+    planned against (its bytes as vetted by `briefgen.config`): the third of the deck's steps.
+    Returns the .pptx bytes, identical for identical input, and the warnings of drawing (a
+    word missing from the language's catalog; the planner's are the plan step's); measures
+    nothing. Raises `ReferenceFileProblem` when the
+    reference cannot carry the slides."""
     warnings: list[Problem] = []
     prs = _open(reference, options.reference_name)
     try:
-        layouts = _resolve_layouts(prs, options.layouts, warnings)
-        reader = _Reader(prs)
-        geometry, infos = _geometry(reader, layouts, options.min_font_pt, options.banner_pt)
-        # Fixed words of the plan and the slides (legends, alt texts, notes) in the deck's language.
-        messages = messages_for(document.meta.language or "en-GB")
+        # Fixed words of the slides (axis titles, legends) in the deck's language.
+        messages = messages_for(deck.meta.language or "en-GB")
         with speaking(messages):
-            plans = plan_slides(document, geometry, warnings)
-            deck = _Deck(prs, geometry, infos, document.meta.language, _primary_color(prs))
-            for plan in plans:
-                deck.add(plan)
+            drawer = _Deck(prs, deck.geometry, deck.meta.language)
+            for plan in deck.slides:
+                drawer.add(plan)
         warnings.extend(messages.problems(catalog_missing=False))
-        _core_properties(prs, document, options.stamp)
+        _core_properties(prs, deck.meta, options.stamp)
         stored = _stored_package(prs)
     except BriefgenError:
         raise
@@ -1056,47 +769,5 @@ def check_reference_pptx(
     reference: bytes, name: str, layouts: Mapping[str, str] | None = None
 ) -> list[Problem]:
     """What a reference presentation (bytes as vetted by `briefgen.config`, `name` for
-    messages) lacks, before anything is rendered."""
-    try:
-        prs = _open(reference, name)
-    except ReferenceFileProblem as exc:
-        return exc.problems or [Problem(str(exc), file=name)]
-    problems: list[Problem] = []
-    resolved = _resolve_layouts(prs, layouts, problems)
-    problems = [Problem(p.message, file=name, severity=p.severity) for p in problems]
-    reader = _Reader(prs)
-    ratio = reader.width / reader.height if reader.height else 0
-    if abs(ratio - 16 / 9) > 0.01:
-        problems.append(
-            Problem(
-                f"slides are {reader.width:g}x{reader.height:g} pt, not 16:9", file=name, severity="warning"
-            )
-        )
-    for kind, layout in resolved.items():
-        info = reader.info(layout)
-        lname = layout.name  # type: ignore[attr-defined]
-        if info.title is None:
-            problems.append(
-                Problem(
-                    f"layout {lname!r} ({kind}) has no title placeholder; a text box is used",
-                    file=name,
-                    severity="warning",
-                )
-            )
-        need = 2 if kind == "two-column" else 1 if kind in ("title", "section", "content") else 0
-        if len(info.bodies) < need:
-            problems.append(
-                Problem(
-                    f"layout {lname!r} ({kind}) has {len(info.bodies)} body placeholder(s), needs {need}; "
-                    "text boxes are used",
-                    file=name,
-                    severity="warning",
-                )
-            )
-    if all(reader.info(lay).number is None for lay in resolved.values()):
-        problems.append(
-            Problem(
-                "no layout has a slide-number placeholder; a text box is used", file=name, severity="warning"
-            )
-        )
-    return problems
+    messages) lacks or needs adapted (`briefgen.slides.reference.check_reference`)."""
+    return check_reference(reference, name, layouts)
