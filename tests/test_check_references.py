@@ -69,4 +69,4 @@ def test_check_reference_with_facts_checks_both(tmp_path, capsys):
     captured = capsys.readouterr()
     # The reference is checked on its own, and the deck is planned against it: both name the
     # layout it lacks (the fact file's check warns, as its build would).
-    assert captured.err.count("reference-alt.pptx: warning: reference presentation has no slide layout") == 2
+    assert captured.err.count("x.pptx: warning: reference presentation has no slide layout") == 2
