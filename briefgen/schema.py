@@ -37,6 +37,7 @@ _WIDENERS = {
     models._list_of: "one-or-list",
     models._point_input: "sentence-or-point",
     models._press_input: "sentence-or-object",
+    models._text_input: "sentence-or-marked",
 }
 _PARTIAL_DATE_CHECK = models._check_partial_date
 
@@ -98,7 +99,8 @@ def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
 
 
 def _walk_types(annotation: object) -> Iterator[object]:
-    yield annotation
+    # A MarkedStr field is validated as a MarkedText model (a sentence or text + classification).
+    yield models.MarkedText if annotation is models.MarkedStr else annotation
     for arg in typing.get_args(annotation):
         yield from _walk_types(arg)
 
@@ -152,6 +154,19 @@ def _widen(prop: Schema, markers: set[str]) -> None:
         prop["items"] = {"anyOf": [dict(_SENTENCE), prop["items"]]}
     if "sentence-or-object" in markers and "anyOf" in prop:
         prop["anyOf"].insert(0, dict(_SENTENCE))
+    if "sentence-or-marked" in markers:
+        _sentence_or(prop)
+    if "items:sentence-or-marked" in markers and "items" in prop:
+        prop["items"] = {"anyOf": [dict(_SENTENCE), prop["items"]]}
+
+
+def _sentence_or(prop: Schema) -> None:
+    """A MarkedText property: also a plain sentence (`summary: Text.` as well as a mapping)."""
+    if "anyOf" in prop:
+        if _SENTENCE not in prop["anyOf"]:
+            prop["anyOf"].insert(0, dict(_SENTENCE))
+    elif "$ref" in prop:
+        prop["anyOf"] = [dict(_SENTENCE), {"$ref": prop.pop("$ref")}]
 
 
 # What briefgen makes of a plain scalar that a YAML 1.2 editor reads as a number or a boolean:
@@ -297,10 +312,17 @@ Conventions that hold throughout:
 - A *partial date* is as precise as known: `2018-08-13`, `2018-08` or `2018`.
 - Where a *point* is expected (objectives, points to make) a plain sentence will do; write a
   mapping (`text:` and `facts:`) to cite facts.
+- Every text-bearing item can carry its own `classification:` (a level of the pack's scheme,
+  optionally with controls: `SECRET//NOFORN`, `CONFIDENTIAL`). Items that are mappings (facts,
+  points, risks, …) take a `classification` key; plain texts (summary, context, headline,
+  position, if-raised questions and responses, next steps) may be written as a mapping
+  `{text: ..., classification: ...}` ([MarkedText](#markedtext)). The rules are in
+  [markings.md](markings.md).
 - Beyond field validation, `briefgen check` cross-checks the file: every referenced id exists,
   dates are in order, red and amber risks have a rationale, judgment terms belong to the
-  declared lexicon, facts not usable in conversation are not cited in spoken lines, and
-  portion markings do not exceed the document's marking.
+  declared lexicon, facts not usable in conversation are not cited in spoken lines, portion
+  markings do not exceed the document's marking, the press line is at the scheme's lowest
+  level, and nothing said to the counterpart is NOFORN or UK EYES ONLY.
 """
 
 

@@ -23,6 +23,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import BaseModel
 
+from briefgen import marking
 from briefgen.citations import CitationStyle, NoteCitations, load_style
 from briefgen.errors import BriefgenError, Problem, TemplateProblem, UsageProblem
 from briefgen.facts.models import (
@@ -33,6 +34,7 @@ from briefgen.facts.models import (
     Briefing,
     Fact,
     Judgment,
+    MarkedStr,
     Source,
 )
 from briefgen.formats import formats_for
@@ -197,15 +199,48 @@ def lexicon_note(lexicon: str, messages: Messages) -> str:
     )
 
 
-def portion(briefing: Briefing, classification: str | None = None) -> str:
-    """A portion mark in front of a paragraph, e.g. '[(U)]{.portion} ', when the marking asks."""
-    marking = briefing.marking
-    if not marking.portion_marks:
-        return ""
-    from briefgen.facts.models import PORTION_ABBREVIATIONS
+def portion(briefing: Briefing, of: object = None) -> str:
+    """The portion mark in front of a portion, e.g. '[(S//NF)]{.portion} ', when the marking asks
+    for portion marks ('' otherwise).
 
-    level = (classification or marking.level).upper()
-    return f"[\\({escape_markdown(PORTION_ABBREVIATIONS.get(level, level))}\\)]{{.portion}} "
+    `of`: what is marked — a fact, point, risk, person, source, … (its `classification`), a text
+    field (a `MarkedStr`: summary, position, a response, …), a classification as written
+    ('CONFIDENTIAL'), or None for the default portion. The mark itself comes from
+    `briefgen.marking` via `Marking.portion`."""
+    return _portion_span(briefing.marking.portion(classification_of(of)))
+
+
+def lowest_portion(briefing: Briefing) -> str:
+    """The portion mark of the scheme's lowest level ('(U)', '(O)'): for the template's own
+    words (section headings, keys, boilerplate), which hold nothing classified."""
+    lowest = marking.lowest(briefing.marking.scheme)
+    return _portion_span(briefing.marking.portion(lowest.banner) if lowest else "")
+
+
+def highest_portion(briefing: Briefing, items: Iterable[object]) -> str:
+    """The portion mark of a group (a table's caption, a chart's caption, a heading over
+    portions): the marking derived from every item in it."""
+    marks = [briefing.marking.classification(classification_of(i)) for i in items]
+    derived = marking.derive(marks) if marks else None
+    if derived is None:
+        return lowest_portion(briefing)
+    return _portion_span(briefing.marking.portion(derived.banner))
+
+
+def classification_of(item: object) -> str | None:
+    """The classification written on a portion (None: unmarked, so the default portion)."""
+    if item is None:
+        return None
+    if isinstance(item, MarkedStr):
+        return item.classification
+    if isinstance(item, str):
+        return item
+    written = getattr(item, "classification", None)
+    return written if isinstance(written, str) else None
+
+
+def _portion_span(mark: str) -> str:
+    return f"[{escape_markdown(mark)}]{{.portion}} " if mark else ""
 
 
 def fact_sources(briefing: Briefing, facts: Iterable[object]) -> list[Source]:
@@ -658,7 +693,9 @@ class TemplateSet:
             "fact_sources": lambda facts: fact_sources(briefing, facts),
             "facts_of": lambda items: facts_of(briefing, items),
             "likelihood": lambda j: likelihood_phrase(briefing, j, messages),
-            "portion": lambda c=None: portion(briefing, c),
+            "portion": lambda of=None: portion(briefing, of),
+            "lowest_portion": lambda: lowest_portion(briefing),
+            "highest_portion": lambda items: highest_portion(briefing, items),
             "date_range": formats.date_range,
             "meeting_when": lambda meeting: format_when(meeting.start, meeting.end, language),
             "risk_likelihood_labels": MappingProxyType(

@@ -175,16 +175,23 @@ def test_load_facts_unused_source_is_a_warning(write_facts, minimal_yaml):
 def test_load_facts_marking_level_must_belong_to_scheme(write_facts, minimal_yaml):
     text = minimal_yaml.replace("level: OFFICIAL", "level: SECRET//NOFORN")
     [message] = problems_of(write_facts(text))
-    assert "marking.level: level 'SECRET//NOFORN' is not a UK marking" in message
+    assert (
+        ":4:10: marking.level: 'SECRET//NOFORN' is not a UK marking: 'NOFORN' is not a UK caveat" in message
+    )
 
 
 def test_load_facts_portion_above_banner_is_an_error(write_facts, minimal_yaml):
     text = minimal_yaml.replace(
         "    sources: [stats]\n", "    sources: [stats]\n    classification: SECRET\n", 1
     )
-    [message] = problems_of(write_facts(text))
+    error, warning = problems_of(write_facts(text))
     assert (
-        "facts[0].classification: portion marked SECRET is above the document's marking OFFICIAL" in message
+        "brief.yaml:46:21: facts[0].classification: portion marked SECRET raises the pack above its "
+        "marking OFFICIAL (which lacks level SECRET)" in error
+    )
+    assert (
+        "brief.yaml:39:17: warning: agenda[0].points[0].facts[0]: agenda[0].points[0] (marked OFFICIAL) "
+        "cites fact 'trade-growth' marked SECRET (facts[0])" in warning
     )
 
 

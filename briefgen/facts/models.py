@@ -10,7 +10,7 @@ Field descriptions double as the fact-format reference (`briefgen schema`, docs/
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -18,10 +18,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     PrivateAttr,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import CoreSchema, core_schema
+
+from briefgen import marking
 
 from briefgen.rag import RagBand, rag_bands, rag_of
 
@@ -160,38 +166,139 @@ class Model(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------
-# Marking
+# Marking (the rules live in briefgen.marking; the cross-checks in briefgen.facts.checks)
 
-MARKING_LEVELS: dict[str, tuple[str, ...]] = {
-    "us": ("UNCLASSIFIED", "CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET"),
-    "uk": ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET"),
-    "nato": (
-        "NATO UNCLASSIFIED",
-        "NATO RESTRICTED",
-        "NATO CONFIDENTIAL",
-        "NATO SECRET",
-        "COSMIC TOP SECRET",
-    ),
-}
-PORTION_ABBREVIATIONS: dict[str, str] = {
-    "UNCLASSIFIED": "U",
-    "CUI": "CUI",
-    "CONFIDENTIAL": "C",
-    "SECRET": "S",
-    "TOP SECRET": "TS",
-    "OFFICIAL": "O",
-    "OFFICIAL-SENSITIVE": "OS",
-    "NATO UNCLASSIFIED": "NU",
-    "NATO RESTRICTED": "NR",
-    "NATO CONFIDENTIAL": "NC",
-    "NATO SECRET": "NS",
-    "COSMIC TOP SECRET": "CTS",
-}
+CLASSIFICATION_DESCRIPTION = (
+    "Classification of this portion: a level of the pack's scheme, optionally with controls, e.g. "
+    "SECRET//NOFORN, CONFIDENTIAL, 'SECRET//REL TO USA, GBR', OFFICIAL-SENSITIVE, NATO SECRET. "
+    "Unmarked portions take marking.default_portion."
+)
+
+
+def _classification_field(what: str = "") -> Any:
+    return Field(
+        None,
+        description=CLASSIFICATION_DESCRIPTION if not what else f"Classification of {what}. "
+        + CLASSIFICATION_DESCRIPTION.split(". ", 1)[1],
+        examples=["SECRET//NOFORN", "UNCLASSIFIED"],
+    )
+
+
+ClassificationText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class MarkedText(Model):
+    """A text with its own classification: a sentence, or a mapping with `text` and
+    `classification` (e.g. `summary: {text: ..., classification: SECRET//NOFORN}`)."""
+
+    text: Text = Field(description="The text.", examples=["Idlib is a red line for Turkey."])
+    classification: ClassificationText | None = Field(
+        None, description=CLASSIFICATION_DESCRIPTION, examples=["SECRET//NOFORN"]
+    )
+
+
+class MarkedStr(str):
+    """The validated form of a `MarkedText`: the text itself (templates print it as any string),
+    carrying its `classification` (None: the pack's default portion)."""
+
+    classification: str | None
+
+    def __new__(cls, text: str, classification: str | None = None) -> "MarkedStr":
+        obj = super().__new__(cls, text)
+        obj.classification = classification
+        return obj
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (MarkedStr, (str(self), self.classification))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: object, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _marked_from_model,
+            handler.generate_schema(MarkedText),
+            serialization=core_schema.plain_serializer_function_ser_schema(_marked_dump),
+        )
+
+
+def _marked_from_model(value: MarkedText) -> MarkedStr:
+    return MarkedStr(value.text, value.classification)
+
+
+def _marked_dump(value: MarkedStr) -> object:
+    if value.classification is None:
+        return str(value)
+    return {"text": str(value), "classification": value.classification}
+
+
+def _text_input(value: object) -> object:
+    """A plain sentence is a `MarkedText` without a classification."""
+    return value if isinstance(value, dict | MarkedText) else {"text": value}
+
+
+Marked = Annotated[MarkedStr, BeforeValidator(_text_input)]
+
+
+class Authority(Model):
+    """Classification authority block (US CONFIDENTIAL and above: E.O. 13526 §1.6, 32 CFR
+    2001.21-22), printed on the memo's first page and the title slide."""
+
+    classified_by: Text = Field(
+        description="Name and position (or personal identifier) of the classifier, and the agency "
+        "and office of origin.",
+        examples=["J. Smith, Director, Office of Russian Affairs"],
+    )
+    derived_from: Text | None = Field(
+        None,
+        description="The source document or classification guide a derivative classification "
+        "comes from (with its date).",
+        examples=["Multiple Sources"],
+    )
+    reason: Text | None = Field(
+        None,
+        description="For original classification: the reason, citing E.O. 13526 §1.4, e.g. 1.4(d).",
+        examples=["1.4(b), 1.4(d)"],
+    )
+    declassify_on: Text = Field(
+        description="Date (YYYYMMDD), event, or exemption (e.g. 25X1) on which the information is "
+        "declassified.",
+        examples=["20431231"],
+    )
+
+    @model_validator(mode="after")
+    def _derived_or_reason(self) -> Self:
+        if not self.derived_from and not self.reason:
+            raise ValueError(
+                "an authority block needs derived_from (derivative classification) or reason "
+                "(original classification)"
+            )
+        return self
+
+
+def _declared_base(info: ValidationInfo) -> marking.Classification | None:
+    scheme, level = info.data.get("scheme"), info.data.get("level")
+    if scheme is None or level is None:
+        return None  # reported where they are
+    return marking.parse_level(scheme, level)
+
+
+def _check_caveat(value: str, info: ValidationInfo) -> str:
+    """One caveat against the scheme and level (so the error points at that caveat)."""
+    base = _declared_base(info)
+    if base is None:
+        return value
+    try:
+        marking.with_controls(base, [value])
+    except marking.MarkingError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Caveat = Annotated[Text, AfterValidator(_check_caveat)]
 
 
 class Marking(Model):
     """Classification or handling marking, printed centred at the top and bottom of every page
-    and slide."""
+    and slide. The rules of each scheme are in docs/markings.md."""
 
     scheme: Literal["us", "uk", "nato", "none"] = Field(
         "none",
@@ -205,46 +312,134 @@ class Marking(Model):
         "NATO CONFIDENTIAL, NATO SECRET, COSMIC TOP SECRET).",
         examples=["UNCLASSIFIED", "OFFICIAL-SENSITIVE"],
     )
-    caveats: list[Text] = Field(
+    caveats: Annotated[list[Caveat], BeforeValidator(_list_of)] = Field(
         default=[],
-        description="Caveats / handling instructions, e.g. NOFORN.",
+        description="Caveats and dissemination controls. us: NOFORN, ORCON, IMCON, PROPIN, "
+        "'REL TO USA, GBR' (ISO 3166 trigraphs); uk: UK EYES ONLY and the descriptors COMMERCIAL, "
+        "LOCSEN, PERSONAL; nato: ATOMAL.",
         examples=[["NOFORN"]],
     )
     portion_marks: bool = Field(
         False,
-        description="Put portion marks such as (U) in front of paragraphs and bullets.",
+        description="Put portion marks such as (U) or (S//NF) in front of every paragraph, bullet, "
+        "heading, table and note.",
         examples=[True],
     )
+    default_portion: ClassificationText | None = Field(
+        None,
+        description="Classification of a portion that carries none (default: the pack's own marking).",
+        examples=["CONFIDENTIAL"],
+    )
+    authority: Authority | None = Field(
+        None,
+        description="Classification authority block; required for US CONFIDENTIAL and above.",
+        examples=[
+            {"classified_by": "J. Smith, Director", "derived_from": "Multiple Sources",
+             "declassify_on": "20431231"}
+        ],
+    )
+    handling: Text | None = Field(
+        None,
+        description="Handling instructions printed under the heading block and on the title slide "
+        "(UK and NATO practice), e.g. who may see it and how to store it.",
+        examples=["Not to be shared outside the Russia Desk without the originator's consent."],
+    )
+    slide_banner: Literal["pack", "per-slide"] = Field(
+        "pack",
+        description="pack: every slide carries the pack's marking; per-slide: each slide carries the "
+        "highest marking on it (the title slide the pack's).",
+        examples=["per-slide"],
+    )
+
+    # Each check runs where pydantic reports it: at marking.level, marking.caveats[i], ….
+    @field_validator("level")
+    @classmethod
+    def _level_in_scheme(cls, value: str, info: ValidationInfo) -> str:
+        scheme = info.data.get("scheme")
+        if scheme is None:
+            return value
+        try:
+            return marking.parse_level(scheme, value).level
+        except marking.MarkingError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("caveats")
+    @classmethod
+    def _caveats_together(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        base = _declared_base(info)
+        if base is not None:
+            try:
+                marking.with_controls(base, value)
+            except marking.MarkingError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("default_portion")
+    @classmethod
+    def _default_in_scheme(cls, value: str | None, info: ValidationInfo) -> str | None:
+        scheme = info.data.get("scheme")
+        if value is None or scheme is None:
+            return value
+        if scheme == "none":
+            raise ValueError("the 'none' scheme has no portion levels; choose us, uk or nato")
+        try:
+            return marking.parse(scheme, value).banner
+        except marking.MarkingError as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
-    def _level_in_scheme(self) -> Self:
-        self.level = self.level.upper() if self.scheme != "none" else self.level
-        levels = MARKING_LEVELS.get(self.scheme)
-        if levels and self.level not in levels:
+    def _parsed(self) -> Self:
+        self._declared = marking.with_controls(marking.parse_level(self.scheme, self.level), self.caveats)
+        if self.authority is None and marking.requires_authority(self._declared):
+            raise ValueError(
+                f"a {self._declared.banner} pack needs a classification authority block: add "
+                "marking.authority with classified_by, derived_from (or reason) and declassify_on"
+            )
+        if self.portion_marks and self.scheme == "none":
             raise FieldValueError(
-                "level",
-                f"level {self.level!r} is not a {self.scheme.upper()} marking; expected one of "
-                + ", ".join(levels),
+                "portion_marks", "portion marks need a scheme with levels (us, uk or nato), not 'none'"
             )
         return self
 
+    _declared: marking.Classification | None = PrivateAttr(None)
+    _derived: marking.Classification | None = PrivateAttr(None)
+
+    @property
+    def declared(self) -> marking.Classification:
+        """The marking as written in the fact file (level and caveats), parsed."""
+        assert self._declared is not None
+        return self._declared
+
+    @property
+    def overall(self) -> marking.Classification:
+        """The pack's marking: the declared one raised to what the portions derive (a declared
+        marking below the derived one is an error when loading, so normally the declared one)."""
+        if self._derived is None:
+            return self.declared
+        return marking.highest(self.declared, self._derived) if self.scheme != "none" else self.declared
+
     @property
     def banner(self) -> str:
-        """The banner line: US style joins caveats with '//', the others with spaces."""
-        if not self.caveats:
-            return self.level
-        if self.scheme == "us":
-            return "//".join([self.level, *self.caveats])
-        return " ".join([self.level, *self.caveats])
+        """The banner line, e.g. 'SECRET//NOFORN' (made by briefgen.marking)."""
+        return self.overall.banner
 
     @property
-    def portion(self) -> str:
-        """The portion mark for the banner's own level, e.g. '(U)'."""
-        return f"({PORTION_ABBREVIATIONS.get(self.level, self.level)})"
+    def default(self) -> marking.Classification:
+        """The classification of an unmarked portion."""
+        if self.default_portion:
+            return marking.parse(self.scheme, self.default_portion)
+        return self.declared
 
-    def rank(self, level: str) -> int:
-        levels = MARKING_LEVELS.get(self.scheme, ())
-        return levels.index(level) if level in levels else -1
+    def classification(self, written: str | None) -> marking.Classification:
+        """A portion's classification as written (None: the default portion)."""
+        return self.default if written is None else marking.parse(self.scheme, written)
+
+    def portion(self, written: str | None = None) -> str:
+        """The portion mark for a classification as written, e.g. '(S//NF)'; '' when the pack has
+        no portion marks."""
+        if not self.portion_marks or self.scheme == "none":
+            return ""
+        return self.classification(written).portion
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,6 +492,7 @@ class Source(Model):
         description="Drafter's note on the source (printed in the annex).",
         examples=["Headline not recorded in the copy held."],
     )
+    classification: ClassificationText | None = _classification_field("the source's entry (title, note)")
 
     @model_validator(mode="after")
     def _url_or_reference(self) -> Self:
@@ -328,11 +524,7 @@ class Fact(Model):
         "if-raised lines or the press line.",
         examples=[False],
     )
-    classification: Text | None = Field(
-        None,
-        description="Portion marking level, when higher than the default.",
-        examples=["CONFIDENTIAL"],
-    )
+    classification: ClassificationText | None = _classification_field()
 
 
 class Side(StrEnum):
@@ -367,6 +559,7 @@ class Person(Model):
     sources: IdList = Field(
         default=[], description="Sources of the biography.", examples=[["seed-report"]]
     )
+    classification: ClassificationText | None = _classification_field("the person's entry and biography")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -471,9 +664,7 @@ class Point(Model):
         description="Ids of facts this point relies on.",
         examples=[["turkey-red-line"]],
     )
-    classification: Text | None = Field(
-        None, description="Portion marking level, when higher than the default.", examples=["CONFIDENTIAL"]
-    )
+    classification: ClassificationText | None = _classification_field()
 
 
 PointItem = Annotated[Point, BeforeValidator(_point_input)]
@@ -482,12 +673,12 @@ PointItem = Annotated[Point, BeforeValidator(_point_input)]
 class IfRaised(Model):
     """A question the other side may raise, with the response line."""
 
-    question: Text = Field(
-        description="What they may raise or ask.",
+    question: Marked = Field(
+        description="What they may raise or ask: a sentence, or a mapping with text and classification.",
         examples=["Lavrov asks whether US pressure will change Turkey's decision."],
     )
-    response: Text = Field(
-        description="The line to take in response.",
+    response: Marked = Field(
+        description="The line to take in response: a sentence, or a mapping with text and classification.",
         examples=["No. The decision has been taken and the agreement has been signed."],
     )
     facts: IdList = Field(
@@ -508,7 +699,8 @@ class AgendaItem(Model):
     title: Text = Field(
         description="Title of the agenda item.", examples=["Purchase of the S-400 air defence system"]
     )
-    headline: Text | None = Field(
+    classification: ClassificationText | None = _classification_field("the item's title (its heading)")
+    headline: Marked | None = Field(
         None,
         description="Action title for the item's slide: one sentence stating the point.",
         examples=["The S-400 agreement stands"],
@@ -518,11 +710,12 @@ class AgendaItem(Model):
         "(unlikely items get defensive lines only).",
         examples=["certain"],
     )
-    summary: Text | None = Field(
+    summary: Marked | None = Field(
         None, description="One-line state of play.", examples=["Signed in December for $2.5 billion."]
     )
-    position: Text = Field(
-        description="Our position on the item.", examples=["The S-400 agreement is a sovereign decision."]
+    position: Marked = Field(
+        description="Our position on the item: a sentence, or a mapping with text and classification.",
+        examples=["The S-400 agreement is a sovereign decision."],
     )
     points: list[PointItem] = Field(
         default=[],
@@ -605,6 +798,9 @@ class Risk(Model):
     )
     agenda: IdList = Field(
         default=[], description="Ids of related agenda items.", examples=[["syria-astana-idlib"]]
+    )
+    classification: ClassificationText | None = _classification_field(
+        "the risk (title, description, ratings, mitigation)"
     )
     _rag: str = PrivateAttr("")
 
@@ -697,9 +893,7 @@ class Judgment(Model):
         description="Ids of the facts it rests on.",
         examples=[["un-bloodbath", "leaflets"]],
     )
-    classification: Text | None = Field(
-        None, description="Portion marking level, when higher than the default.", examples=["CONFIDENTIAL"]
-    )
+    classification: ClassificationText | None = _classification_field()
 
     @property
     def likelihood_term(self) -> str:
@@ -747,6 +941,7 @@ class TimelineEvent(Model):
         default=[], description="Ids of the sources for the event.", examples=[["seed-report"]]
     )
     highlight: bool = Field(False, description="Highlight it (the meeting itself).", examples=[True])
+    classification: ClassificationText | None = _classification_field()
 
 
 def _press_input(value: object) -> object:
@@ -767,6 +962,12 @@ class PressLine(Model):
         default=[],
         description="Reactive press lines: question and response.",
         examples=[[{"question": "Is the S-400 purchase going ahead?", "response": "The agreement stands."}]],
+    )
+    classification: ClassificationText | None = Field(
+        None,
+        description="Classification of the line; it must be the scheme's lowest level (UNCLASSIFIED, "
+        "OFFICIAL, NATO UNCLASSIFIED), which is also what an unmarked press line takes.",
+        examples=["UNCLASSIFIED"],
     )
 
 
@@ -850,8 +1051,9 @@ class Output(Model):
 class Briefing(Model):
     """A meeting brief: everything the memo and the deck say comes from here."""
 
-    title: Text = Field(
-        description="Title of the briefing.", examples=["Meeting with Russian Foreign Minister Sergey Lavrov"]
+    title: Marked = Field(
+        description="Title of the briefing (the SUBJECT line): a sentence, or a mapping with text and "
+        "classification.", examples=["Meeting with Russian Foreign Minister Sergey Lavrov"]
     )
     kind: Literal["meeting-brief"] = Field(
         "meeting-brief", description="Kind of briefing: meeting-brief.", examples=["meeting-brief"]
@@ -875,11 +1077,12 @@ class Briefing(Model):
         description="Date of the latest information used (YYYY-MM-DD); not after date_prepared.",
         examples=["2018-08-10"],
     )
-    summary: Text = Field(
-        description="Bottom line up front: at most four lines.",
+    summary: Marked = Field(
+        description="Bottom line up front: at most four lines; a text, or a mapping with text and "
+        "classification.",
         examples=["Use the meeting to make clear that Idlib is a red line."],
     )
-    headline: Text | None = Field(
+    headline: Marked | None = Field(
         None,
         description="Action title for the bottom-line slide: the point in one short sentence.",
         examples=["Idlib is our red line; we need Russia to restrain Damascus"],
@@ -888,8 +1091,9 @@ class Briefing(Model):
         default_factory=SlideTitles,
         description="Action titles overriding the ones the deck derives from the content.",
     )
-    context: Text = Field(
-        description="Purpose and context: why this meeting, state of play.",
+    context: Marked = Field(
+        description="Purpose and context: why this meeting, state of play; a text, or a mapping with "
+        "text and classification.",
         examples=["Lavrov comes to Ankara on 13–14 August to discuss bilateral and regional topics."],
     )
     meeting: Meeting = Field(description="The meeting: title, date, place, participants.")
@@ -923,9 +1127,10 @@ class Briefing(Model):
         None,
         description="The line to take with the press: a sentence, or a mapping with line and if_asked.",
     )
-    next_steps: list[Text] = Field(
+    next_steps: list[Marked] = Field(
         default=[],
-        description="Follow-up actions after the meeting.",
+        description="Follow-up actions after the meeting: each a sentence, or a mapping with text and "
+        "classification.",
         examples=[["Issue our read-out of the meeting on the day."]],
     )
     output: Output = Field(
@@ -937,6 +1142,18 @@ class Briefing(Model):
     def _derive(self) -> Self:
         for risk in self.risks:
             risk._rag = self.output.rag.rag(risk.score)
+        # The press line is said in public: unmarked, it is at the scheme's lowest level, not at
+        # the default portion (briefgen.facts.checks refuses a higher one).
+        lowest = marking.lowest(self.marking.scheme)
+        if self.press_line is not None and lowest is not None:
+            press = self.press_line
+            if press.classification is None:
+                press.classification = lowest.banner
+            for pair in press.if_asked:
+                for name in ("question", "response"):
+                    text: MarkedStr = getattr(pair, name)
+                    if text.classification is None:
+                        setattr(pair, name, MarkedStr(text, lowest.banner))
         return self
 
     # Lookups used by the templates (built once; the lists do not change after loading).
