@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime
+from typing import Any
 
 from briefgen import marking
 from briefgen.facts.models import LEXICON_NAMES, LEXICONS, Briefing
@@ -522,7 +522,7 @@ def _markings(data: dict[str, Any], briefing: Briefing | None) -> Iterator[Findi
             )
         restricted = mark.restricts_foreign_disclosure
         if p.role == "spoken" and restricted:
-            what = _fmt(p.loc)
+            what = format_loc(p.loc)
             origin = (
                 f"marked {mark.banner}"
                 if p.written is not None
@@ -558,8 +558,8 @@ def _cited_above(
                     continue
                 yield Finding(
                     _at(loc, key, i),
-                    f"{_fmt(loc)} (marked {mark.banner}) cites fact {ref!r} marked {cited[1].banner} "
-                    f"({_fmt(cited[0])}): the portion is marked lower than what it rests on",
+                    f"{format_loc(loc)} (marked {mark.banner}) cites fact {ref!r} marked {cited[1].banner} "
+                    f"({format_loc(cited[0])}): the portion is marked lower than what it rests on",
                     "warning",
                 )
 
