@@ -264,6 +264,8 @@ class NoteCitations:
     briefing: Briefing
     style: CitationStyle
     grade: Callable[[str], str] = lambda grade: f"grade {grade}"  # "grade B2" in the language
+    # The portion mark put in front of a note citing these sources ('' without portion marks).
+    mark: Callable[[Sequence[str]], str] = lambda source_ids: ""
     notes: list[str] = field(default_factory=list)
     _bibliography: Any = None
 
@@ -315,7 +317,7 @@ class NoteCitations:
     def _note(self, source_ids: Sequence[str]) -> str:
         if not source_ids:
             return ""
-        self.notes.append(self.format(source_ids))
+        self.notes.append(self.mark(source_ids) + self.format(source_ids))
         return f"[^{len(self.notes)}]"
 
     def cite(self, fact_ids: Sequence[str] | str) -> str:

@@ -570,6 +570,18 @@ def _suggest(word: str, candidates: list[str], canonical: list[str]) -> str | No
     return next((c for c in canonical if c.startswith(hit[:1])), hit)
 
 
+_LEADING_PORTION = re.compile(r"^(\([A-Z][A-Z0-9 ,/-]*\)) ")
+
+
+def split_portion(text: str) -> tuple[str, str]:
+    """('(S//NF)', 'rest') for a text that starts with a portion mark, else ('', text): for
+    text built around an already marked text (a source line copied into the notes)."""
+    found = _LEADING_PORTION.match(text)
+    if not found:
+        return "", text
+    return found.group(1), text[found.end() :]
+
+
 # ---------------------------------------------------------------------------------------------
 # Deriving the overall marking
 

@@ -33,8 +33,10 @@ from briefgen.facts.models import (
     RISK_LIKELIHOOD,
     Briefing,
     Fact,
+    IfRaised,
     Judgment,
     MarkedStr,
+    PressLine,
     Source,
 )
 from briefgen.formats import formats_for
@@ -218,13 +220,45 @@ def lowest_portion(briefing: Briefing) -> str:
 
 
 def highest_portion(briefing: Briefing, items: Iterable[object]) -> str:
-    """The portion mark of a group (a table's caption, a chart's caption, a heading over
-    portions): the marking derived from every item in it."""
-    marks = [briefing.marking.classification(classification_of(i)) for i in items]
+    """The portion mark of a group (a table's caption, a chart's caption, a slide title over
+    portions): the marking derived from every portion in it. `items` may nest lists; a
+    question/response pair counts as both, a press line with its if-asked lines; None is an
+    unmarked portion (the default)."""
+    written = list(_portions_in(items))
+    marks = [briefing.marking.classification(w) for w in written]
     derived = marking.derive(marks) if marks else None
     if derived is None:
         return lowest_portion(briefing)
     return _portion_span(briefing.marking.portion(derived.banner))
+
+
+def _portions_in(items: Iterable[object]) -> Iterator[str | None]:
+    for item in items:
+        if isinstance(item, list | tuple):
+            yield from _portions_in(item)
+        elif isinstance(item, IfRaised):
+            yield from (item.question.classification, item.response.classification)
+        elif isinstance(item, PressLine):
+            yield item.classification
+            yield from _portions_in(item.if_asked)
+        else:
+            yield classification_of(item)
+
+
+def authority_block(briefing: Briefing, inline: bool = False) -> str:
+    """The classification authority block and handling instructions as Markdown lines joined
+    by hard breaks ('' when the marking has neither): 'Classified By: …', 'Derived From: …',
+    'Declassify On: …' (32 CFR 2001.21-22; lines made by `briefgen.marking.authority_lines`),
+    then 'Handling: …'. `inline`: one line, parts separated by semicolons (a title slide)."""
+    mark = briefing.marking
+    lines: list[tuple[str, str]] = []
+    if mark.authority is not None:
+        a = mark.authority
+        lines += marking.authority_lines(a.classified_by, a.derived_from, a.declassify_on, a.reason)
+    if mark.handling:
+        lines.append(("Handling", mark.handling))
+    separator = "; " if inline else "\\\n"
+    return separator.join(f"**{label}:** {escape_markdown(value)}" for label, value in lines)
 
 
 def classification_of(item: object) -> str | None:
@@ -320,6 +354,8 @@ def meta_json(briefing: Briefing, kind: str, messages: Messages | None = None) -
         "description": briefing.summary,
         "language": briefing.output.language,
         "marking": briefing.marking.banner,
+        "marking_scheme": briefing.marking.scheme,
+        "slide_banner": briefing.marking.slide_banner,
         "as_of": formats_for(messages.language).date(briefing.information_as_of),
         "date": briefing.date_prepared.isoformat(),
         "kind": kind,
@@ -670,6 +706,7 @@ class TemplateSet:
             briefing,
             citation_style(briefing, facts_dir),
             grade=lambda g: messages.gettext("grade %(grade)s", grade=g),
+            mark=lambda ids: highest_portion(briefing, [briefing.source(i) for i in ids]),
         )
         lexicon = briefing.judgments.lexicon
         context: dict[str, Callable[..., object] | object] = {
@@ -696,6 +733,7 @@ class TemplateSet:
             "portion": lambda of=None: portion(briefing, of),
             "lowest_portion": lambda: lowest_portion(briefing),
             "highest_portion": lambda items: highest_portion(briefing, items),
+            "authority_block": lambda inline=False: authority_block(briefing, inline),
             "date_range": formats.date_range,
             "meeting_when": lambda meeting: format_when(meeting.start, meeting.end, language),
             "risk_likelihood_labels": MappingProxyType(

@@ -371,3 +371,40 @@ def test_facts_markings_none_scheme_refuses_portion_classifications(tmp_path):
     mark_loc = mark_portion(data, ("facts", 0), "SECRET")
     [error] = at(problems(write(tmp_path, data)), mark_loc)
     assert "the marking scheme 'none' has no levels" in error.message
+
+
+def secret_noforn_variant() -> dict[str, Any]:
+    """The issue's 'done when' pack: the worked example as US SECRET//NOFORN with portion marks,
+    an authority block, an UNCLASSIFIED press line with if-asked lines, and mixed levels: points
+    (U), (C) and (S//REL TO USA, TUR), a NOFORN fact and judgment, a CONFIDENTIAL risk and source."""
+    data = secret_noforn()
+    data["press_line"] = {
+        "line": data["press_line"]["line"],
+        "if_asked": [{"question": "Is the S-400 purchase going ahead?", "response": "The agreement stands."}],
+    }
+    levels = ["UNCLASSIFIED", "CONFIDENTIAL", "SECRET//REL TO USA, TUR"]
+    for i, item in enumerate(data["agenda"]):
+        for j in range(len(item.get("points", []))):
+            mark_portion(data, ("agenda", i, "points", j), levels[(i + j) % 3])
+        for j in range(len(item.get("if_raised", []))):
+            mark_portion(data, ("agenda", i, "if_raised", j, "question"), "UNCLASSIFIED")
+            mark_portion(data, ("agenda", i, "if_raised", j, "response"), "CONFIDENTIAL")
+        mark_portion(data, ("agenda", i), "UNCLASSIFIED")
+    mark_portion(data, ("title",), "UNCLASSIFIED")
+    mark_portion(data, ("summary",), "SECRET//NOFORN")
+    mark_portion(data, ("objectives", "ours", 0), "CONFIDENTIAL")
+    cited = {
+        ref
+        for item in data["agenda"]
+        for p in item.get("points", [])
+        if isinstance(p, dict)
+        for ref in p.get("facts", [])
+    }
+    uncited = next(i for i, f in enumerate(data["facts"]) if f["id"] not in cited)
+    for i in range(len(data["facts"])):
+        mark_portion(data, ("facts", i), "SECRET//NOFORN" if i == uncited else "UNCLASSIFIED")
+    mark_portion(data, ("judgments", "items", 0), "SECRET//NOFORN")
+    mark_portion(data, ("risks", 0), "CONFIDENTIAL")
+    mark_portion(data, ("sources", 0), "UNCLASSIFIED")
+    mark_portion(data, ("next_steps", 0), "CONFIDENTIAL")
+    return data

@@ -99,8 +99,8 @@ def test_templates_export_then_shadow_renders(tmp_path, capsys):
     dest = tmp_path / "mine"
     main(["templates", "export", str(dest)])
     memo = dest / "memo.md.j2"
-    heading = '# {{ _("Summary") }} {#summary}'
-    text = memo.read_text(encoding="utf-8").replace(heading, "# Bottom line {#summary}")
+    heading = '# {{ lowest_portion() }}{{ _("Summary") }} {#summary}'
+    text = memo.read_text(encoding="utf-8").replace(heading, "# {{ lowest_portion() }}Bottom line {#summary}")
     memo.write_text(text, encoding="utf-8")
     from briefgen.templating import TemplateSet
 

@@ -28,7 +28,6 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from briefgen import marking
-
 from briefgen.rag import RagBand, rag_bands, rag_of
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from briefgen import marking
 from briefgen.errors import Problem
 from briefgen.languages import messages_for, ntr, speaking, tr
 from briefgen.model import Document, RiskMatrix, Table, Timeline
@@ -364,7 +365,9 @@ def _merged(paras: Sequence[Para]) -> list[Para]:
 def _notes(spec: Spec) -> list[Para]:
     """The slide's notes, then the texts of the footnotes marked on it, then its source line."""
     notes = list(spec.notes)
-    for extra in (spec.footnotes, [Para((Run(line),)) for line in spec.sources]):
+    # The title slide's foot holds the classification authority block, not sources.
+    sources = [Para((Run(line),)) for line in spec.sources] if spec.kind != "title" else []
+    for extra in (spec.footnotes, sources):
         if extra:
             if notes:
                 notes.append(Para(()))
@@ -429,7 +432,61 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
         head = title[: len(title) - len(f" ({n}/{n})")] if n > 1 and title.endswith(f" ({n}/{n})") else title
         for i, page in enumerate(pages, 1):
             plans.append(_slide(page, head, size, i, n, notes, geometry, common, marking_bottom))
+    extra = dict(document.meta.extra)
+    if extra.get("slide_banner") == "per-slide" and extra.get("marking_scheme") in marking.SCHEME_NAMES:
+        plans = _per_slide_markings(plans, extra["marking_scheme"], geometry, warnings)  # type: ignore[arg-type]
     return plans
+
+
+def _per_slide_markings(
+    plans: list[SlidePlan], scheme: marking.SchemeName, geometry: DeckGeometry, warnings: list[Problem]
+) -> list[SlidePlan]:
+    """Each slide (and its notes page) carries the marking derived from the portion marks on
+    it; the title slide keeps the pack's. A slide without marks gets the scheme's lowest level."""
+    lowest = marking.lowest(scheme)
+    made: dict[str, tuple[TextPlan | None, TextPlan | None]] = {}
+    out: list[SlidePlan] = []
+    for plan in plans:
+        if plan.kind == "title":
+            out.append(plan)
+            continue
+        found = [m for text in _slide_texts(plan) for m in _marks_in(scheme, text)]
+        derived = marking.derive(found) or lowest
+        if derived is None:
+            out.append(plan)
+            continue
+        banner = derived.banner
+        if banner not in made:
+            made[banner] = _marking_plans(banner, geometry, warnings)
+        top, bottom = made[banner]
+        out.append(replace(plan, marking=top, marking_bottom=bottom))
+    return out
+
+
+def _slide_texts(plan: SlidePlan) -> list[str]:
+    texts = [plan.title, *(para.text for para in plan.notes)]
+    for name, box in plan.text_plans():
+        if not name.startswith("marking"):
+            texts += [para.text for para in box.paras]
+    for table in plan.tables:
+        texts += [cell.text for row in (*table.header, *table.rows) for cell in row]
+    return texts
+
+
+_MARK_ANYWHERE = re.compile(r"(?:^|(?<=\s))(\([A-Z][A-Z0-9 ,/-]*\))(?=\s)")
+
+
+def _marks_in(scheme: marking.SchemeName, text: str) -> list[marking.Classification]:
+    """The portion marks in a text (at its start or after a space: 'Q: … (C) A: …'); a bracket
+    that is not a mark of the scheme ('(ICD 203)') is not one."""
+    found = []
+    for candidate in _MARK_ANYWHERE.findall(text.lstrip("• ")):
+        try:
+            found.append(marking.parse(scheme, candidate))
+        except marking.MarkingError:
+            continue
+    return found
+
 
 
 def _slide(
@@ -445,22 +502,29 @@ def _slide(
 ) -> SlidePlan:
     title = f"{head} ({part}/{parts})" if parts > 1 else head
     text: tuple[Para, ...]
+    # Notes the planner writes keep the portion mark of what they repeat in front.
+    mark, bare_head = marking.split_portion(head)
+    mark = f"{mark} " if mark else ""
     if part == 1:
         text = tuple(notes)
     else:
         # Repeated in every part: the source lines the template wrote ("Source: …", "Sources: …"
         # in the deck's language) and the texts of the footnotes marked on the slide ("[1] …").
         prefixes = tuple({ntr("Source:", "Sources:", n) + " " for n in (1, 2, 3, 5, 11, 100)})
-        shared = [p for p in notes if p.text.startswith(prefixes) or _FOOTNOTE_NOTE.match(p.text)]
-        lead = tr(
+        shared = [
+            p
+            for p in notes
+            if marking.split_portion(p.text)[1].startswith(prefixes) or _FOOTNOTE_NOTE.match(p.text)
+        ]
+        lead = mark + tr(
             "Part %(part)s of %(parts)s of “%(title)s”: the talking points are in the notes of part 1.",
             part=part,
             parts=parts,
-            title=head,
+            title=bare_head,
         )
         text = (Para((Run(lead),)), *([Para(()), *shared] if shared else []))
     if not any(p.text.strip() for p in text) and page.kind not in ("title", "section"):
-        empty = tr("%(title)s: no talking points were provided for this slide.", title=head)
+        empty = mark + tr("%(title)s: no talking points were provided for this slide.", title=bare_head)
         text = (Para((Run(empty),)),)
     return SlidePlan(
         kind=page.kind,

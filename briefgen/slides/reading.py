@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from briefgen import styles
+from briefgen import marking, styles
 from briefgen.errors import Problem
 from briefgen.languages import tr
 from briefgen.metrics import squeeze_spaces
@@ -108,12 +108,17 @@ def _is_source(block: Paragraph) -> bool:
     if styles.CLASS_SOURCE in block.classes:
         return True
     texts = [n for n in block.content if isinstance(n, Text) and n.text.strip()]
-    return bool(texts) and all(styles.CLASS_SOURCE in n.classes for n in texts)
+    # A portion mark may stand in front of the source line: "(U) Source: …".
+    sources = [n for n in texts if styles.CLASS_PORTION not in n.classes]
+    return bool(sources) and all(styles.CLASS_SOURCE in n.classes for n in sources)
 
 
 def _is_lead(runs: Sequence[Run]) -> bool:
     """A paragraph set wholly in bold ("**Points to make**") introduces what follows it."""
     texts = [r for r in runs if r.text.strip()]
+    # A portion mark in front ("(U) **Key facts**") does not make it body text.
+    if texts and marking.split_portion(texts[0].text.strip() + " ")[0] == texts[0].text.strip():
+        texts = texts[1:]
     return bool(texts) and all(r.bold for r in texts)
 
 

@@ -519,10 +519,17 @@ class _Deck:
         part = prs.part  # type: ignore[attr-defined]
         self.package = part.package
         self.part = part
+        # First: a reference without a notes master gets one here, related under the next free
+        # rId, which the slides' ids must then not reuse (it would lose the notes master).
+        self.notes_master = part.notes_master_part
+        _list_notes_master(part)
         rids = [int(r[3:]) for r in part.rels if r.startswith("rId") and r[3:].isdigit()]
         self.next_rid = max(rids, default=0) + 1
         self.sld_list = part._element.get_or_add_sldIdLst()
-        self.notes_master = part.notes_master_part
+        size = part._element.find(f"{{{P}}}notesSz")
+        self.notes_size = (
+            (int(size.get("cx")), int(size.get("cy"))) if size is not None else (6858000, 9144000)
+        )
         self.count = 0
         self.language = language_of(self.lang or "en-GB")
         self.slide_width = int(prs.slide_width)  # type: ignore[attr-defined]
@@ -533,6 +540,28 @@ class _Deck:
             for layout in master.slide_layouts
         }
 
+    def mark_notes_master(self, banner: str) -> None:
+        """The banner in the notes master's header and footer, centred across the page, so that
+        printed notes pages (and notes pages PowerPoint makes later) carry it."""
+        if not banner:
+            return
+        master = self.notes_master._element
+        width = self.notes_size[0]
+        for kind in ("hdr", "ftr"):
+            for sp in master.iter(f"{{{P}}}sp"):
+                ph = sp.find(f"{{{P}}}nvSpPr/{{{P}}}nvPr/{{{P}}}ph")
+                if ph is None or ph.get("type") != kind:
+                    continue
+                xfrm = sp.find(f"{{{P}}}spPr/{{{A}}}xfrm")
+                if xfrm is not None:
+                    xfrm.find(f"{{{A}}}off").set("x", "0")
+                    xfrm.find(f"{{{A}}}ext").set("cx", str(width))
+                body = sp.find(f"{{{P}}}txBody")
+                if body is None:
+                    continue
+                for para in body.findall(f"{{{A}}}p"):
+                    body.remove(para)
+                body.append(parse_xml(_banner_para(banner, escape(self.lang or "en-GB"))))
     def add(self, plan: SlidePlan) -> None:
         self.count += 1
         n = self.count
@@ -559,7 +588,7 @@ class _Deck:
             self.slide_width,
         )
         if plan.notes:
-            self._notes(slide_part, plan.notes, n)
+            self._notes(slide_part, plan.notes, n, plan.marking.text if plan.marking else "")
         rid = f"rId{self.next_rid}"
         self.next_rid += 1
         rels = self.part.rels
@@ -635,7 +664,7 @@ class _Deck:
         else:
             shapes.parts.append(shapes.textbox("Slide Number", number, field_xml, anchor="ctr"))
 
-    def _notes(self, slide_part: SlidePart, notes: tuple[Para, ...], n: int) -> None:
+    def _notes(self, slide_part: SlidePart, notes: tuple[Para, ...], n: int, banner: str = "") -> None:
         """The notes page: each paragraph's runs with their bold, italic and links (the links'
         relationships belong to the notes part, so it is made first and filled last)."""
         lang = escape(self.lang or "en-GB")
@@ -671,12 +700,58 @@ class _Deck:
             '<p:sp><p:nvSpPr><p:cNvPr id="3" name="Notes Placeholder 2"/><p:cNvSpPr><a:spLocks noGrp="1"/>'
             '</p:cNvSpPr><p:nvPr><p:ph type="body" idx="1"/></p:nvPr></p:nvSpPr><p:spPr/>'
             f"<p:txBody><a:bodyPr/><a:lstStyle/>{paras}</p:txBody></p:sp>"
+            f"{_notes_banners(banner, lang, self.notes_size)}"
             "</p:spTree></p:cSld><p:clrMapOvr><a:masterClrMapping/></p:clrMapOvr></p:notes>"
         )
         notes_part._blob = _serialized(xml, self.language)
         notes_part.relate_to(self.notes_master, RT.NOTES_MASTER)
         notes_part.relate_to(slide_part, RT.SLIDE)
         slide_part.relate_to(notes_part, RT.NOTES_SLIDE)
+
+
+def _list_notes_master(part: object) -> None:
+    """presentation.xml names its notes master (`p:notesMasterIdLst`, after the slide masters),
+    which python-pptx does not add when it creates one."""
+    root = part._element  # type: ignore[attr-defined]
+    if root.find(f"{{{P}}}notesMasterIdLst") is not None:
+        return
+    rid = next(
+        (rid for rid, rel in part.rels.items() if rel.reltype == RT.NOTES_MASTER),  # type: ignore[attr-defined]
+        None,
+    )
+    if rid is None:
+        return
+    listing = etree.SubElement(root, f"{{{P}}}notesMasterIdLst")
+    etree.SubElement(listing, f"{{{P}}}notesMasterId").set(f"{{{R}}}id", rid)
+    masters = root.find(f"{{{P}}}sldMasterIdLst")
+    if masters is not None:
+        masters.addnext(listing)
+
+
+def _banner_para(banner: str, lang: str) -> str:
+    return (
+        f'<a:p {NSDECL}><a:pPr algn="ctr"/><a:r><a:rPr lang="{lang}" b="1" dirty="0"/>'
+        f"<a:t>{escape(banner)}</a:t></a:r></a:p>"
+    )
+
+
+def _notes_banners(banner: str, lang: str, size: tuple[int, int]) -> str:
+    """Header and footer placeholders holding the slide's banner, centred across the notes page."""
+    if not banner:
+        return ""
+    width, height = size
+    band = 457200  # 0.5 in, the notes master's own header and footer height
+    shapes = []
+    for sid, kind, top in ((4, "hdr", 0), (5, "ftr", height - band)):
+        name = "Header Placeholder" if kind == "hdr" else "Footer Placeholder"
+        shapes.append(
+            f'<p:sp><p:nvSpPr><p:cNvPr id="{sid}" name="{name} {sid}"/><p:cNvSpPr><a:spLocks noGrp="1"/>'
+            f'</p:cNvSpPr><p:nvPr><p:ph type="{kind}" sz="quarter"/></p:nvPr></p:nvSpPr>'
+            f'<p:spPr><a:xfrm><a:off x="0" y="{top}"/><a:ext cx="{width}" cy="{band}"/></a:xfrm></p:spPr>'
+            f'<p:txBody><a:bodyPr/><a:lstStyle/>{_banner_para(banner, lang).replace(" " + NSDECL, "")}'
+            "</p:txBody></p:sp>"
+        )
+    return "".join(shapes)
 
 
 def _serialized(xml: str, language: Language | None = None, width: int = 0) -> bytes:
@@ -729,6 +804,7 @@ def write_pptx(deck: DeckPlan, options: PptxOptions, reference: bytes) -> tuple[
         messages = messages_for(deck.meta.language or "en-GB")
         with speaking(messages):
             drawer = _Deck(prs, deck.geometry, deck.meta.language)
+            drawer.mark_notes_master(deck.meta.marking.strip())
             for plan in deck.slides:
                 drawer.add(plan)
         warnings.extend(messages.problems(catalog_missing=False))
