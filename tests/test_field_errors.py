@@ -23,7 +23,7 @@ from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import load_facts
 from briefgen.facts.hints import model_of
 from briefgen.facts.loader import format_loc
-from briefgen.facts.models import Briefing
+from briefgen.facts.models import Briefing, MarkedStr
 from tests.conftest import EXAMPLE
 
 Loc = tuple[str | int, ...]
@@ -52,6 +52,8 @@ def _metadata_text(annotation: object) -> str:
 # (wrong value, pattern the message must match) for each kind of field.
 WRONG: dict[str, tuple[object, str]] = {
     "text": ({"nested": "mapping"}, r"expected text, found a mapping"),
+    # A text that may carry its classification: a sentence or {text, classification}.
+    "marked": (["a", "list"], r"expected text, found a list"),
     "id": ("Bad Id!", r"'Bad Id!' is not an id: .*lower-case letters.*\(e\.g\. 'bad-id'\)"),
     "id-list": (["Bad Id!"], r"'Bad Id!' is not an id"),
     "text-list": ([["nested"]], r"expected text, found a list"),
@@ -117,6 +119,8 @@ def kind_of(model: type[BaseModel], name: str) -> str:
         return "scale" if (model.__name__, name) in (("Risk", "likelihood"), ("Risk", "impact")) else "number"
     if (isinstance(base, type) and issubclass(base, Enum)) or typing.get_origin(base) is typing.Literal:
         return "enum"
+    if base is MarkedStr:
+        return "marked"
     if base is str and "pattern='" in shown:
         return "id"
     if base is str:
