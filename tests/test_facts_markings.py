@@ -172,15 +172,15 @@ FIELD_CASES: list[tuple[Loc, Any, str]] = [
     (("sources", 0, "url"), "ftp://example.org", "is not a web address"),
     (("sources", 0, "grade"), "Z9", "is not an Admiralty grade"),
     (("sources", 0, "id"), "Bad Id", "an id may hold only"),
-    (("facts", 0, "date"), "2018-02-30", "day is out of range"),
+    (("facts", 0, "date"), "2018-02-30", "is not a day of the calendar: February 2018 has 28 days"),
     (("facts", 0, "sources", 0), "seed-reprot", "(did you mean 'seed-report'?)"),
-    (("risks", 0, "likelihood"), 9, "less than or equal to 5"),
+    (("risks", 0, "likelihood"), 9, "is not a likelihood rating"),
     (("judgments", "items", 0, "likelihood"), "probablyy", "is not in the ICD 203 lexicon"),
     (("agenda", 0, "likelihood"), "maybe", "expected one of certain, possible, unlikely"),
     (("agenda", 0, "risks", 0), "idlib-offensiv", "(did you mean 'idlib-offensive'?)"),
     (("people", 0, "side"), "ourz", "(did you mean 'ours'?)"),
     (("meeting", "participants", 0), "lavrv", "(did you mean 'lavrov'?)"),
-    (("output", "language"), "english!", "should match pattern"),
+    (("output", "language"), "english!", "is not a language tag"),
 ]
 
 

@@ -53,7 +53,8 @@ def _metadata_text(annotation: object) -> str:
 WRONG: dict[str, tuple[object, str]] = {
     "text": ({"nested": "mapping"}, r"expected text, found a mapping"),
     # A text that may carry its classification: a sentence or {text, classification}.
-    "marked": (["a", "list"], r"expected text, found a list"),
+    "marked": (["a", "list"], r"expected a mapping of fields .*found a list"),
+    "marked-list": ([["nested"]], r"expected a mapping of fields .*found a list"),
     "id": ("Bad Id!", r"'Bad Id!' is not an id: .*lower-case letters.*\(e\.g\. 'bad-id'\)"),
     "id-list": (["Bad Id!"], r"'Bad Id!' is not an id"),
     "text-list": ([["nested"]], r"expected text, found a list"),
@@ -98,6 +99,8 @@ def kind_of(model: type[BaseModel], name: str) -> str:
         inner = _base(item)
         if "_point_input" in _metadata_text(item):
             return "points"
+        if inner is MarkedStr:
+            return "marked-list"
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             return "model-list"
         if "pattern='" in _metadata_text(item):
@@ -209,7 +212,7 @@ def test_field_error_is_located_and_says_what_to_write(tmp_path: Path, model, na
     wrong, pattern = WRONG[kind]
     container[name] = copy.deepcopy(wrong)
     target: Loc = (*loc, name)
-    if kind in ("id-list", "text-list"):
+    if kind in ("id-list", "text-list", "marked-list"):
         target = (*target, 0)
     if kind == "points":
         container[name] = [wrong]

@@ -17,7 +17,7 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from briefgen.facts.models import RISK_IMPACT, RISK_LIKELIHOOD, Briefing, Risk
+from briefgen.facts.models import RISK_IMPACT, RISK_LIKELIHOOD, Briefing, MarkedStr, MarkedText, Risk
 
 Loc = tuple[str | int, ...]
 
@@ -54,6 +54,8 @@ def field_at(loc: Loc) -> tuple[type[BaseModel] | None, str]:
 
 def model_of(annotation: object) -> type[BaseModel] | None:
     """The model class inside an annotation (`list[Fact]`, `Annotated[PressLine, …] | None`)."""
+    if annotation is MarkedStr:  # validated as a MarkedText mapping (text, classification)
+        return MarkedText
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
 from briefgen.facts.checks import format_loc
-from briefgen.facts.models import ID_PATTERN, Briefing
+from briefgen.facts.models import ID_PATTERN, Briefing, MarkedStr, MarkedText
 from briefgen.intake import FACTS_LIMIT, InputRefused, read_bytes
 from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
@@ -738,6 +738,8 @@ def _fields_at(loc: Loc) -> list[str]:
 
 
 def _model_of(annotation: object) -> type[BaseModel] | None:
+    if annotation is MarkedStr:  # validated as a MarkedText mapping (text, classification)
+        return MarkedText
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
