@@ -53,8 +53,8 @@ def _metadata_text(annotation: object) -> str:
 WRONG: dict[str, tuple[object, str]] = {
     "text": ({"nested": "mapping"}, r"expected text, found a mapping"),
     # A text that may carry its classification: a sentence or {text, classification}.
-    "marked": (["a", "list"], r"expected a mapping of fields .*found a list"),
-    "marked-list": ([["nested"]], r"expected a mapping of fields .*found a list"),
+    "marked": (["a", "list"], r"expected text, found a list"),
+    "marked-list": ([["nested"]], r"expected text, found a list"),
     "id": ("Bad Id!", r"'Bad Id!' is not an id: .*lower-case letters.*\(e\.g\. 'bad-id'\)"),
     "id-list": (["Bad Id!"], r"'Bad Id!' is not an id"),
     "text-list": ([["nested"]], r"expected text, found a list"),

@@ -716,10 +716,19 @@ def _clean_loc(loc: tuple[str | int, ...], positions: Positions) -> Loc:
             candidate in positions.values
             or candidate in positions.keys
             or isinstance(part, int)
-            or _is_field(tuple(out), str(part))
+            or (_is_field(tuple(out), str(part)) and not _written_as_sentence(tuple(out), positions))
         ):
             out.append(part)
     return tuple(out)
+
+
+def _written_as_sentence(loc: Loc, positions: Positions) -> bool:
+    """True when the YAML holds a value but no keys at `loc`: a text that may also be written as
+    a mapping (`summary: …` or `summary: {text: …}`) was written as a sentence (or a list), so
+    an error of its `text` belongs to the value itself."""
+    if not loc or loc not in positions.values:
+        return False
+    return not any(len(k) == len(loc) + 1 and k[: len(loc)] == loc for k in positions.keys)
 
 
 def _is_field(parent: Loc, name: str) -> bool:

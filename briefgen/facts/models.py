@@ -230,9 +230,9 @@ def _marked_dump(value: MarkedStr) -> object:
 
 
 def _text_input(value: object) -> object:
-    """A plain sentence (or a number, a date: YAML's reading of a short text) is a `MarkedText`
-    without a classification; a list stays a list, refused as the press line's is."""
-    return value if isinstance(value, dict | list | MarkedText) else {"text": value}
+    """A plain sentence (or whatever else is not a mapping: refused as the text's value) is a
+    `MarkedText` without a classification."""
+    return value if isinstance(value, dict | MarkedText) else {"text": value}
 
 
 Marked = Annotated[MarkedStr, BeforeValidator(_text_input)]
