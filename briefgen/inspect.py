@@ -316,6 +316,11 @@ def _placeholder_type(shape: etree._Element) -> str | None:
     return ph.get("type", "body")
 
 
+def _shape_name(shape: etree._Element) -> str:
+    props = shape.find(f"{{{P}}}nvSpPr/{{{P}}}cNvPr")
+    return props.get("name", "") if props is not None else ""
+
+
 def _shape_text(shape: etree._Element) -> str:
     body = shape.find(f"{{{P}}}txBody")
     if body is None:
@@ -357,13 +362,16 @@ def _inspect_pptx(package: _Package, main: str) -> DeckOutline:
             (_shape_text(sp) for sp in shapes if _placeholder_type(sp) in ("title", "ctrTitle")), ""
         )
         texts = [_text(sp, A) for sp in shapes]
+        # With per-slide banners a slide carries its own (lower) marking in both bands.
+        bands = [_text(sp, A) for sp in shapes if _shape_name(sp) in ("Marking (top)", "Marking (bottom)")]
+        banded = len(bands) == 2 and all(text.strip() for text in bands)
         outline.slides.append(
             SlideOutline(
                 number=number,
                 layout=layout,
                 title=slide_title,
                 notes=_excerpt(notes),
-                marking=bool(marking) and any(marking in t for t in texts),
+                marking=bool(marking) and (banded or any(marking in t for t in texts)),
                 hidden=slide.get("show") == "0",
             )
         )

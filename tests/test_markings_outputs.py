@@ -285,6 +285,10 @@ def test_markings_deck_per_slide_banner_carries_the_highest_mark_on_each_slide(t
     assert banners[0] == BANNER  # the title slide: the pack's marking
     assert "UNCLASSIFIED" in banners  # the appendix
     assert "SECRET" in banners and BANNER in banners[1:]
+    from briefgen.inspect import inspect_file
+
+    outline = inspect_file(tmp_path / "out" / "perslide-deck.pptx")
+    assert all(slide.marking for slide in outline.slides)  # inspect finds each slide's own banner
 
 
 def test_markings_uk_handling_instructions_on_page_one_and_title_slide(tmp_path: Path) -> None:
