@@ -52,10 +52,11 @@ fuzz: $(TESTING)
 		tests/test_redline.py::test_redline_of_any_edits_accepts_to_new_and_rejects_to_old tests/test_unicode_property.py
 
 # The architecture checks itself: ruff (style), import-linter (the layers and "only the writers
-# import python-docx / python-pptx", contracts in pyproject.toml).
+# import python-docx / python-pptx", contracts in pyproject.toml) and mypy in strict mode.
 check: $(TESTING)
 	$(BIN)/ruff check briefgen tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 lint: check
 

@@ -262,7 +262,11 @@ def _worker_main(conn: Connection, template_dir: Path | None) -> None:
     os._exit(0)  # no interpreter shutdown: nothing to flush, and no traceback from it
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
+# The start methods the batch uses (both start fresh interpreters: no inherited threads or locks).
+_Context = multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext
+
+
+def _mp_context() -> _Context:
     """Fork-server where the platform has it (fast, and safe with threads), spawn elsewhere;
     the server preloads the pipeline so that each worker starts warm."""
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -410,10 +414,17 @@ def _build_parallel(
 _STOP_S = 0.6  # how long an interrupted worker may take to clean up before it is killed
 
 
+def _pid(worker: _Worker) -> int:
+    """The worker's process id (a started process always has one)."""
+    pid = worker.process.pid
+    assert pid is not None
+    return pid
+
+
 class _Worker:
     """One worker process and the pipe to it; `task` is the briefing it is building."""
 
-    def __init__(self, ctx: multiprocessing.context.BaseContext, template_dir: Path | None) -> None:
+    def __init__(self, ctx: _Context, template_dir: Path | None) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker_main, args=(child, template_dir), daemon=True)
         self.task: tuple[int, Path] | None = None
@@ -430,7 +441,7 @@ class _Pool:
     executor machinery, whose shutdown races an interruption: tracebacks from a cancelled
     future, hangs waiting for a worker that is gone)."""
 
-    def __init__(self, ctx: multiprocessing.context.BaseContext, size: int, options: BuildOptions) -> None:
+    def __init__(self, ctx: _Context, size: int, options: BuildOptions) -> None:
         self.ctx = ctx
         self.options = options
         self.workers: list[_Worker] = []
@@ -468,6 +479,7 @@ class _Pool:
             if worker.conn in ready or worker.process.sentinel in ready:
                 # Gone without an answer (killed, out of memory): that briefing failed; a new
                 # worker takes its place for the rest.
+                assert worker.task is not None  # busy workers only
                 index, path = worker.task
                 found.append((index, _died(path, worker.process.exitcode)))
                 self._retire(worker)
@@ -508,7 +520,7 @@ class _Pool:
         `_STOP_S`, kill the rest and remove their temporary files."""
         for worker in self.workers:
             with contextlib.suppress(OSError):
-                os.kill(worker.process.pid, signal.SIGTERM)  # type: ignore[arg-type]
+                os.kill(_pid(worker), signal.SIGTERM)
         sentinels = [w.process.sentinel for w in self.workers]
         deadline = time.monotonic() + _STOP_S
         while sentinels and time.monotonic() < deadline:
@@ -524,7 +536,7 @@ class _Pool:
         for worker in workers:
             if worker.process.exitcode is None:
                 with contextlib.suppress(OSError, ValueError):
-                    os.kill(worker.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+                    os.kill(_pid(worker), signal.SIGKILL)
         with contextlib.suppress(OSError, ValueError):
             sentinels = [w.process.sentinel for w in workers]
             deadline = time.monotonic() + 0.5

@@ -149,7 +149,8 @@ def _find(briefing: Briefing, section: str, key: str) -> object | None:
     items = briefing.judgments.items if section == "judgments" else getattr(briefing, section, [])
     for index, item in enumerate(items):
         if (getattr(item, "id", None) or f"#{index + 1}") == key:
-            return item
+            found: object = item
+            return found
     return None
 
 

@@ -202,7 +202,7 @@ def _csl_locale(language: str) -> str:
     primary = language.split("-")[0].lower()
     preferred = {"en": "en-GB", "pt": "pt-PT", "zh": "zh-CN", "sr": "sr-Latn-RS"}.get(primary)
     if preferred in known:
-        return preferred  # type: ignore[return-value]
+        return preferred
     for candidate in sorted(known):
         if candidate.split("-")[0] == primary:
             return candidate

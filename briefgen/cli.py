@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -49,7 +50,7 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def print_problems(problems: list[Problem], stream=None) -> None:
+def print_problems(problems: list[Problem], stream: TextIO | None = None) -> None:
     """Problems for people: the located line, the YAML excerpt with a caret, the hint."""
     from briefgen.problems import print_problems as show
 
@@ -279,7 +280,11 @@ def check(
         except BriefgenError as exc:
             # Reported once here; the briefings are checked against the reference they would
             # otherwise use.
-            options = dataclasses.replace(options, **{f"reference_{kind}": None})
+            options = (
+                dataclasses.replace(options, reference_docx=None)
+                if kind == "docx"
+                else dataclasses.replace(options, reference_pptx=None)
+            )
             failed += 1
             found.extend(problems_of(exc, str(reference)))
             if output_format == "text":
@@ -472,6 +477,12 @@ def _report(exc: BriefgenError) -> None:
         click.echo(f"error: {safe_text(str(exc))}", err=True)
 
 
+def _make_safe(exc: click.ClickException) -> None:
+    """Escape what click is about to print (its `message` is typed Final, but click's own
+    subclasses format it when shown, so it is replaced in place)."""
+    object.__setattr__(exc, "message", safe_text(exc.message))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; the one place errors become exit codes.
 
@@ -503,11 +514,11 @@ def _run(argv: list[str] | None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
-        exc.message = safe_text(exc.message)  # it may quote a file name from the command line
+        _make_safe(exc)  # it may quote a file name from the command line
         exc.show()
         return EXIT_USAGE
     except click.ClickException as exc:
-        exc.message = safe_text(exc.message)
+        _make_safe(exc)
         exc.show()
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):

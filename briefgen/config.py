@@ -185,7 +185,7 @@ def configure(
         error = ReferenceFileProblem(problems=problems) if exit_codes else UsageProblem(problems=problems)
         raise error
     stamp = environment.source_date_epoch or datetime.combine(loaded.briefing.date_prepared, dtime(0, 0))
-    named = frozenset(
+    named_in_facts = frozenset(
         k for k in chosen if getattr(output, f"reference_{k}") and getattr(options, f"reference_{k}") is None
     )
     return BriefingConfig(
@@ -196,7 +196,7 @@ def configure(
         layouts=options.layouts,
         page_budget=output.page_budget,
         strict=options.strict,
-        named_in_facts=named,
+        named_in_facts=named_in_facts,
         since=options.since,
         redline_author=options.redline_author,
     )

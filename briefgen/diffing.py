@@ -122,8 +122,8 @@ def _items(briefing: Briefing, attribute: str) -> dict[str, object]:
 
 def _headline(section: str, item: object) -> object:
     """What an added or removed item is shown by."""
-    if section == "risks":
-        return f"{item.title}, {_rating(item)['text']}"  # type: ignore[attr-defined]
+    if section == "risks" and isinstance(item, Risk):
+        return f"{item.title}, {_rating(item)['text']}"
     for name in ("statement", "title", "name"):
         if hasattr(item, name):
             return getattr(item, name)

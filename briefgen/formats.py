@@ -16,6 +16,9 @@ from datetime import date, datetime
 
 from briefgen.languages import Language
 
+# The type, by a name the method `Formats.date` does not hide inside the class.
+Day = date
+
 _THIN = "\u2009"
 _SPAN = re.compile(
     r"^\s*(?P<rel>[≤≥<>])?\s*(?P<low>\d+(?:\.\d+)?)\s*(?:[–-]\s*(?P<high>\d+(?:\.\d+)?))?\s*%\s*$"
@@ -66,7 +69,7 @@ class Formats:
             value = date(numbers[0], numbers[1], numbers[2])
         return format_date(value, "medium" if style == "short" else "long", locale=self._locale)
 
-    def date_range(self, start: date, end: date | None) -> str:
+    def date_range(self, start: Day, end: Day | None) -> str:
         """Two days as one range: `13–14 August 2018`, `31 July – 1 August 2018`; a single day
         when `end` is missing or equal."""
         from babel.dates import parse_pattern
@@ -94,7 +97,7 @@ class Formats:
             return pattern
         return re.sub(r"(?<![ML])(MMM|LLL)(?![ML])", lambda m: m.group(1) + m.group(1)[0], pattern)
 
-    def time_of_day(self, value: date | datetime) -> str:
+    def time_of_day(self, value: Day | datetime) -> str:
         """`10:00 (UTC+03:00)` for a moment (en-US `10:00 AM (UTC+03:00)`); empty for a day.
         The zone is written as a UTC offset, which reads the same in every language."""
         from babel.dates import format_time

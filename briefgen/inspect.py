@@ -185,11 +185,11 @@ def _styles(package: _Package) -> dict[str, tuple[str, int | None]]:
             based = style.find(f"{{{W}}}basedOn")
             raw[sid] = (name, level, based.get(f"{{{W}}}val", "") if based is not None else "")
     resolved: dict[str, tuple[str, int | None]] = {}
-    for sid, (name, level, based) in raw.items():
+    for sid, (name, level, parent) in raw.items():
         seen = {sid}
-        while level is None and based and based not in seen and based in raw:
-            seen.add(based)
-            level, based = raw[based][1], raw[based][2]
+        while level is None and parent and parent not in seen and parent in raw:
+            seen.add(parent)
+            level, parent = raw[parent][1], raw[parent][2]
         match = re.fullmatch(r"heading (\d)", name.strip().lower())
         if match:
             level = int(match.group(1))

@@ -151,7 +151,7 @@ def _fenced_div_rule(state: StateBlock, start_line: int, end_line: int, silent: 
             depth += 1
 
     old_parent, old_line_max = state.parentType, state.lineMax
-    state.parentType = "container"  # type: ignore[assignment]
+    state.parentType = "container"
     state.lineMax = next_line  # lazy continuation lines must not run past the closing fence
 
     token = state.push("div_open", "div", 1)
@@ -722,7 +722,8 @@ def _object(data: Any, where: str, allowed: set[str], required: Iterable[str] = 
     missing = sorted(set(required) - set(data))
     if missing:
         raise _FieldError(f"{where}: missing field {missing[0]!r}")
-    return data
+    checked: dict[str, Any] = data
+    return checked
 
 
 def _int_in(value: Any, where: str, low: int, high: int) -> int:

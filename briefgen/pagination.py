@@ -553,8 +553,8 @@ class _Flow:
             self.table([["Date", "Event"], *([e.date, e.label] for e in block.events)], 1, None)
         elif isinstance(block, RiskMatrix):
             line = self.line(TABLE_SIZE)
-            rows = 5 * max(2 * line + _pt(2 * CELL_PADDING_TW), 26.0) + 2 * line + _pt(2 * CELL_PADDING_TW)
-            self.add(_Item([rows], [0.0], 0.0, TABLE_AFTER, whole=True))
+            height = 5 * max(2 * line + _pt(2 * CELL_PADDING_TW), 26.0) + 2 * line + _pt(2 * CELL_PADDING_TW)
+            self.add(_Item([height], [0.0], 0.0, TABLE_AFTER, whole=True))
         elif isinstance(block, TableOfContents):
             if block.title:
                 self.add(_Item([self.line(layout.body_size)], [0.0], 0.0, layout.body_after, keep_next=True))

@@ -328,10 +328,13 @@ def write(
 
             # The PDF writers go through the Office writers again: their warnings are those
             # already reported when the .docx/.pptx is written too.
-            office = {"memo": _docx_options(config), "deck": _pptx_options(config)}
+            office: dict[str, DocxOptions | PptxOptions] = {
+                "memo": _docx_options(config),
+                "deck": _pptx_options(config),
+            }
             if deck is None:
                 deck = plan_deck_of(loaded, config, documents["deck"], [])  # its warnings: above
-            models = {"memo": documents["memo"], "deck": deck}
+            models: dict[str, Document | DeckPlan] = {"memo": documents["memo"], "deck": deck}
             for kind, fmt in (("memo", "docx"), ("deck", "pptx")):
                 options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}")
                 with _located_reference(loaded, config, fmt):

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from briefgen import __version__
 from briefgen.batch import BUILT, FAILED, SKIPPED, UP_TO_DATE, BatchResult, BuildResult
+from briefgen.errors import Problem
 from briefgen.outputs import write_atomic
 from briefgen.problems import safe_text
 
@@ -28,9 +29,9 @@ def summary_line(batch: BatchResult) -> str:
     return ", ".join(parts) + f" in {batch.seconds:.1f} s"
 
 
-def _problem(problem: object) -> dict[str, object]:
-    data = dataclasses.asdict(problem)  # type: ignore[call-overload]
-    data["text"] = problem.format()  # type: ignore[attr-defined]
+def _problem(problem: Problem) -> dict[str, object]:
+    data: dict[str, object] = dataclasses.asdict(problem)
+    data["text"] = problem.format()
     return data
 
 

@@ -282,7 +282,7 @@ for _tag, _pattern, _first in (
 
 
 def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
-    return node.value.lower() == "true"
+    return str(node.value).lower() == "true"
 
 
 _EditorLoader.add_constructor("tag:yaml.org,2002:bool", _core_bool)

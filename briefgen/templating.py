@@ -13,14 +13,16 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import cast
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
 from briefgen import marking
@@ -282,7 +284,7 @@ def fact_sources(briefing: Briefing, facts: Iterable[object]) -> list[Source]:
     `sources`), in first-cited order."""
     seen: dict[str, Source] = {}
     for fact in facts:
-        for sid in fact.sources:
+        for sid in getattr(fact, "sources", ()):
             seen.setdefault(sid, briefing.source(sid))
     return list(seen.values())
 
@@ -390,7 +392,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         loader = kwargs.get("loader")
         if isinstance(loader, jinja2.FileSystemLoader) and not isinstance(loader, _ConfinedLoader):
             kwargs["loader"] = _ConfinedLoader(loader.searchpath, loader.encoding, loader.followlinks)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self._safe_attributes: dict[tuple[type, str], bool] = {}
 
     def is_safe_attribute(self, obj: object, attr: str, value: object) -> bool:
@@ -836,7 +838,7 @@ def _collect_output(template: jinja2.Template, context: dict[str, object]) -> st
     `MAX_OUTPUT_CHARS` is stopped inside its own code (so the error names its line)."""
     pieces: list[str] = []
     total = 0
-    stream = template.generate(context)
+    stream = cast(Generator[str, None, None], template.generate(context))  # a generator, typed as Iterator
     for piece in stream:
         total += len(piece)
         if total > MAX_OUTPUT_CHARS:
@@ -861,7 +863,7 @@ def _where_parts(exc: BaseException, name: str) -> tuple[str, int]:
 def _macro_names(env: jinja2.Environment, name: str) -> Iterable[str]:
     """Names a template defines itself (`{% macro %}`, `{% set %}`, `{% import … as m %}`)."""
     try:
-        source = env.loader.get_source(env, name)[0] if env.loader else ""  # type: ignore[union-attr]
+        source = env.loader.get_source(env, name)[0] if env.loader else ""
     except (jinja2.TemplateError, OSError):
         return ()
     return re.findall(r"\{%-?\s*(?:macro|set|import\s+\S+\s+as|for)\s+(\w+)", source)

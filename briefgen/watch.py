@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,7 +201,7 @@ def report(outcomes: Iterable[Outcome], out: TextIO, err: TextIO) -> None:
     out.flush()
 
 
-def _watchfiles():  # type: ignore[no-untyped-def]
+def _watchfiles() -> types.ModuleType:
     try:
         import watchfiles
     except ImportError:

@@ -31,7 +31,7 @@ class Finding:
     at_key: bool = False
 
 
-def cross_check(data: dict, briefing: Briefing | None) -> list[Finding]:
+def cross_check(data: dict[str, Any], briefing: Briefing | None) -> list[Finding]:
     found: list[Finding] = []
     ids = {name: _ids(data, name, found) for name in ID_LISTS}
     found.extend(_references(data, ids))
@@ -99,7 +99,7 @@ def _placeholders(node: object, loc: Loc) -> Iterator[Finding]:
             )
 
 
-def _items(data: object, *path: str) -> Iterator[tuple[Loc, dict]]:
+def _items(data: object, *path: str) -> Iterator[tuple[Loc, dict[str, Any]]]:
     """(loc, mapping) for each mapping in the list at `path`."""
     node: object = data
     for part in path:
@@ -112,7 +112,7 @@ def _items(data: object, *path: str) -> Iterator[tuple[Loc, dict]]:
                 yield (*path, i), item
 
 
-def _refs(item: dict, key: str) -> Iterator[tuple[int | None, str]]:
+def _refs(item: dict[str, Any], key: str) -> Iterator[tuple[int | None, str]]:
     value = item.get(key)
     if isinstance(value, str):
         yield None, value
@@ -122,7 +122,7 @@ def _refs(item: dict, key: str) -> Iterator[tuple[int | None, str]]:
                 yield i, ref
 
 
-def _ids(data: dict, name: str, found: list[Finding]) -> dict[str, Loc]:
+def _ids(data: dict[str, Any], name: str, found: list[Finding]) -> dict[str, Loc]:
     seen: dict[str, Loc] = {}
     for loc, item in _items(data, name):
         ident = item.get("id")
@@ -180,7 +180,7 @@ _KIND_LIST = {
 }
 
 
-def _point_lists(data: dict) -> Iterator[tuple[Loc, dict, bool]]:
+def _point_lists(data: dict[str, Any]) -> Iterator[tuple[Loc, dict[str, Any], bool]]:
     """Every mapping that can cite facts in what the principal says: (loc, item, spoken)."""
     for loc, item in _items(data, "agenda"):
         for key in ("points", "if_raised"):
@@ -197,7 +197,7 @@ def _point_lists(data: dict) -> Iterator[tuple[Loc, dict, bool]]:
             yield loc, item, False
 
 
-def _references(data: dict, ids: dict[str, dict[str, Loc]]) -> Iterator[Finding]:
+def _references(data: dict[str, Any], ids: dict[str, dict[str, Loc]]) -> Iterator[Finding]:
     for path, key, kind in _REFERENCE_FIELDS:
         known = ids[_KIND_LIST[kind]]
         for loc, item in _items(data, *path):
@@ -221,7 +221,7 @@ def _at(loc: Loc, key: str, index: int | None) -> Loc:
     return (*loc, key) if index is None else (*loc, key, index)
 
 
-def _unused_sources(data: dict, sources: dict[str, Loc]) -> Iterator[Finding]:
+def _unused_sources(data: dict[str, Any], sources: dict[str, Loc]) -> Iterator[Finding]:
     used: set[str] = set()
     for name in ("facts", "people", "timeline"):
         for _loc, item in _items(data, name):
@@ -248,10 +248,10 @@ def _as_date(value: object) -> date | None:
     return None
 
 
-def _dates(data: dict) -> Iterator[Finding]:
+def _dates(data: dict[str, Any]) -> Iterator[Finding]:
     as_of = _as_date(data.get("information_as_of"))
     prepared = _as_date(data.get("date_prepared"))
-    meeting = data.get("meeting") if isinstance(data.get("meeting"), dict) else {}
+    meeting = _mapping(data.get("meeting"))
     start = _as_date(meeting.get("start"))
     if as_of and prepared and as_of > prepared:
         yield Finding(
@@ -269,16 +269,20 @@ def _dates(data: dict) -> Iterator[Finding]:
             yield Finding((*loc, "until"), f"date range ends ({until}) before it begins ({begin})")
 
 
-def _thresholds(data: dict) -> tuple[int, int]:
-    output = data.get("output") if isinstance(data.get("output"), dict) else {}
-    rag = output.get("rag") if isinstance(output.get("rag"), dict) else {}
+def _mapping(value: object) -> dict[str, Any]:
+    """`value` when it is a mapping (the raw YAML may hold anything), else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _thresholds(data: dict[str, Any]) -> tuple[int, int]:
+    rag = _mapping(_mapping(data.get("output")).get("rag"))
     try:
         return int(rag.get("red_from", 12)), int(rag.get("amber_from", 5))
     except (TypeError, ValueError):
         return 12, 5
 
 
-def _ratings(data: dict) -> Iterator[Finding]:
+def _ratings(data: dict[str, Any]) -> Iterator[Finding]:
     red_from, amber_from = _thresholds(data)
     for loc, risk in _items(data, "risks"):
         try:
@@ -311,7 +315,7 @@ _EQUIVALENT = {
 }
 
 
-def _lexicon(data: dict) -> Iterator[Finding]:
+def _lexicon(data: dict[str, Any]) -> Iterator[Finding]:
     judgments = data.get("judgments")
     if not isinstance(judgments, dict):
         return
@@ -344,7 +348,7 @@ def _lexicon(data: dict) -> Iterator[Finding]:
                 )
 
 
-def _disclosure(data: dict) -> Iterator[Finding]:
+def _disclosure(data: dict[str, Any]) -> Iterator[Finding]:
     secret = {
         item.get("id"): loc
         for loc, item in _items(data, "facts")
@@ -581,13 +585,13 @@ SCRIPT_MIN_LETTERS = 40  # below this there is too little prose to judge
 SCRIPT_MIN_SHARE = 0.6  # the facts' script must hold this share of their letters
 
 
-def _script(data: dict, briefing: Briefing) -> Iterator[Finding]:
+def _script(data: dict[str, Any], briefing: Briefing) -> Iterator[Finding]:
     """Warn when the facts' prose is written in another script than the document language
     uses: the fixed words, dates and (for Arabic or Hebrew) the direction follow
     `output.language`, so an Arabic brief left at the default en-GB comes out left to right
     with English headings. Names (`people`) and sources are left out: they keep their own
     letters in any brief."""
-    texts = [briefing.title, briefing.summary, briefing.context]
+    texts: list[str] = [briefing.title, briefing.summary, briefing.context]
     texts += [o.text for o in (*briefing.objectives.ours, *briefing.objectives.theirs)]
     for item in briefing.agenda:
         texts += [item.title, item.position, *(p.text for p in item.points)]

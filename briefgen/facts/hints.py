@@ -76,7 +76,8 @@ def _schema() -> dict[str, Any]:
 def _property(model: type[BaseModel], name: str) -> dict[str, Any]:
     schema = _schema()
     target = schema if model is Briefing else schema.get("$defs", {}).get(model.__name__, {})
-    return target.get("properties", {}).get(name, {})
+    found: dict[str, Any] = target.get("properties", {}).get(name, {})
+    return found
 
 
 def field_hint(model: type[BaseModel] | None, name: str) -> str:

@@ -121,8 +121,7 @@ def load_facts(path: Path, *, display: str | None = None, raw: bytes | None = No
         briefing = Briefing.model_validate(data)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, positions, name))
-    found = checks.cross_check(data, briefing)
-    for finding in found:
+    for finding in checks.cross_check(data, briefing):
         line, col = positions.of(finding.loc, key=finding.at_key)
         problems.append(
             Problem(
@@ -148,7 +147,9 @@ def _order(p: Problem) -> tuple[str, int, int]:
 
 
 def _kind(value: object) -> str:
-    return {list: "list", str: "string"}.get(type(value), type(value).__name__)
+    if isinstance(value, list):
+        return "list"
+    return "string" if isinstance(value, str) else type(value).__name__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +412,12 @@ _CONTROL_NAMES = {
 }
 
 
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    """The 1-based line and column where an event starts (1:1 when PyYAML gives none)."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
 def _count_events(text: str, loader: type) -> None:
     """Refuse documents with more than MAX_NODES values before composing them (composing costs
     memory per node; parsing events one by one does not)."""
@@ -419,15 +426,15 @@ def _count_events(text: str, loader: type) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise _TooDeep(mark.line + 1, mark.column + 1) if mark else _TooDeep(0, 0)
+                line, col = _mark(event)
+                raise _TooDeep(line, col)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         if isinstance(event, yaml.NodeEvent):
             count += 1
             if count > MAX_NODES:
-                mark = event.start_mark
-                raise _TooBig(mark.line + 1, mark.column + 1) if mark else _TooBig(0, 0)
+                line, col = _mark(event)
+                raise _TooBig(line, col)
 
 
 def _yaml_mark(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
@@ -527,6 +534,7 @@ def _convert(
     name = scalars.name
     result: dict[str, object] = {}
     duplicates: list[Problem] = []
+    assert isinstance(node, yaml.MappingNode)  # scalars and sequences returned above
     for key_node, value_node in _merged(node):
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if key is None:

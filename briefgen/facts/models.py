@@ -70,7 +70,7 @@ def date_advice(value: str, *, partial: bool) -> str:
     slashed = _SLASHED.match(value.strip())
     if slashed:
         first, second, year = (int(g) for g in slashed.groups())
-        readings = []
+        readings: list[tuple[int, int, str]] = []
         for day, month in ((first, second), (second, first)):
             if 1 <= month <= 12 and 1 <= day <= 31 and (day, month) not in [r[:2] for r in readings]:
                 readings.append((day, month, f"{year}-{month:02d}-{day:02d}"))

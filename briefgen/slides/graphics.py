@@ -10,11 +10,12 @@ from briefgen.languages import ntr, ptr, tr
 from briefgen.metrics import font_metrics, split_words, squeeze_spaces
 from briefgen.model import Cell, RiskMatrix, RiskPoint, Table, Text, Timeline, TimelineEvent, plain_text
 from briefgen.rag import rag_bands, rag_of
-from briefgen.slides.fitting import SHRINK_STEP, capacity, line_pitch, sizes, text_height, wrap_lines
+from briefgen.slides.fitting import capacity, line_pitch, sizes, text_height, wrap_lines
 from briefgen.slides.geometry import (
     CELL_MARGINS,
     HEIGHT_SLACK,
     MAX_TIMELINE_EVENTS,
+    SHRINK_STEP,
     WIDTH_SAFETY,
     DeckGeometry,
     LayoutBox,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TypedDict
 
 from briefgen import marking
 from briefgen.errors import Problem
@@ -191,8 +192,9 @@ def _pages(
         pages.extend(_two_column(spec, lead, geometry, warnings, where, scale))
     else:
         caption = lead + spec.paras
-        if spec.kind == "table" and len(graphics) > 1 and all(isinstance(g, Table) for g in graphics):
-            group = _table_group(graphics, caption, geometry, warnings, where)  # type: ignore[arg-type]
+        tables = [g for g in graphics if isinstance(g, Table)]
+        if spec.kind == "table" and len(graphics) > 1 and len(tables) == len(graphics):
+            group = _table_group(tables, caption, geometry, warnings, where)
             if group is not None:
                 return group
         for i, graphic in enumerate(graphics):
@@ -386,7 +388,7 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
         where = f"slide {spec.title!r}"
         notes = _notes(spec)
         source = _source_plan(spec.sources, geometry, warnings, where)
-        common: dict[str, object] = {"notes": tuple(notes), "source": source, "marking": marking_top}
+        common: _Common = {"notes": tuple(notes), "source": source, "marking": marking_top}
         if spec.kind == "title":
             title, size, subtitle = _title_slide(spec, geometry, warnings)
             plans.append(
@@ -396,7 +398,7 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
                     title_size=size,
                     body=subtitle,
                     marking_bottom=marking_bottom,
-                    **common,  # type: ignore[arg-type]
+                    **common,
                 )
             )
             for graphic in spec.graphics:  # a graphic under the title heading gets its own slide
@@ -487,6 +489,12 @@ def _marks_in(scheme: marking.SchemeName, text: str) -> list[marking.Classificat
             continue
     return found
 
+class _Common(TypedDict):
+    """What every slide of one section carries."""
+
+    notes: tuple[Para, ...]
+    source: TextPlan | None
+    marking: TextPlan | None
 
 
 def _slide(
@@ -497,7 +505,7 @@ def _slide(
     parts: int,
     notes: list[Para],
     geometry: DeckGeometry,
-    common: dict[str, object],
+    common: _Common,
     marking_bottom: TextPlan | None,
 ) -> SlidePlan:
     title = f"{head} ({part}/{parts})" if parts > 1 else head
@@ -536,8 +544,8 @@ def _slide(
         risk_map=page.risk_map,
         timeline=page.timeline,
         notes=text,
-        source=common["source"],  # type: ignore[arg-type]
-        marking=common["marking"],  # type: ignore[arg-type]
+        source=common["source"],
+        marking=common["marking"],
         marking_bottom=marking_bottom,
         part=part,
         parts=parts,

@@ -58,6 +58,14 @@ class LayoutInfo:
     scaled: float = 1.0  # < 1 when the layout was scaled to fit inside the slide
 
 
+def _ancestor(node: etree._Element, levels: int) -> etree._Element | None:
+    """The element `levels` parents up from `node`, or None when the tree is shallower."""
+    found: etree._Element | None = node
+    for _ in range(levels):
+        found = found.getparent() if found is not None else None
+    return found
+
+
 def _pt(emu: str | int | None) -> float:
     return int(emu or 0) / EMU_PER_PT
 
@@ -204,18 +212,20 @@ class _Package:
     def _box(
         self, ph: etree._Element, mph: etree._Element | None, master: etree._Element | None, ph_type: str
     ) -> LayoutBox | None:
-        sps = [el.getparent().getparent().getparent() for el in (ph, mph) if el is not None]
+        # p:ph sits in p:nvPr in p:nvSpPr in the p:sp whose geometry and text style count.
+        sps = [sp for el in (ph, mph) if el is not None and (sp := _ancestor(el, 3)) is not None]
         xfrm = next((x for sp in sps if (x := sp.find("p:spPr/a:xfrm", NS)) is not None), None)
-        if xfrm is None or xfrm.find("a:off", NS) is None or xfrm.find("a:ext", NS) is None:
+        off = xfrm.find("a:off", NS) if xfrm is not None else None
+        ext = xfrm.find("a:ext", NS) if xfrm is not None else None
+        if off is None or ext is None:
             return None
-        off, ext = xfrm.find("a:off", NS), xfrm.find("a:ext", NS)
         is_title = ph_type in ("title", "ctrTitle")
         rprs = [sp.find("p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr", NS) for sp in sps]
         if master is not None and ph_type != "sldNum":
             style = "p:txStyles/p:titleStyle" if is_title else "p:txStyles/p:bodyStyle"
             rprs.append(master.find(f"{style}/a:lvl1pPr/a:defRPr", NS))
         found = [r for r in rprs if r is not None]
-        size = next((int(r.get("sz")) / 100 for r in found if r.get("sz")), 28.0 if is_title else 18.0)
+        size = next((int(r.get("sz") or 0) / 100 for r in found if r.get("sz")), 28.0 if is_title else 18.0)
         bold = next((r.get("b") in ("1", "true") for r in found if r.get("b")), False)
         typeface = next(
             (lat.get("typeface") for r in found if (lat := r.find("a:latin", NS)) is not None), None

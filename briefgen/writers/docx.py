@@ -114,10 +114,11 @@ def _stored_package(word: docx.document.Document) -> bytes:
             def write(pack_uri: PackURI, blob: bytes) -> None:
                 zf.writestr(pack_uri.membername, blob)
 
+        # python-docx's PackageWriter (private, partly untyped) with our stored-zip writer.
         parts = list(package.parts)
-        PackageWriter._write_content_types_stream(_Stored, parts)
-        PackageWriter._write_pkg_rels(_Stored, package.rels)
-        PackageWriter._write_parts(_Stored, parts)
+        PackageWriter._write_content_types_stream(_Stored, parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(_Stored, package.rels)  # type: ignore[no-untyped-call]
+        PackageWriter._write_parts(_Stored, parts)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 
@@ -285,13 +286,17 @@ class _MemoWriter(TableWriter, FurnitureWriter):
 
     def _numbering_root(self) -> etree._Element | None:
         try:
-            return self.part.part_related_by(RT.NUMBERING).element
+            related = self.part.part_related_by(RT.NUMBERING)
         except KeyError:
-            pass
+            related = None
+        if isinstance(related, XmlPart):
+            existing: etree._Element = related.element
+            return existing
         root = etree.fromstring(f'<w:numbering xmlns:w="{qn("w:x")[1:].split("}")[0]}"/>'.encode())
-        part = XmlPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, root, self.part.package)
+        # python-docx types a part's element as its own BaseOxmlElement; a plain lxml one serves.
+        part = XmlPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, root, self.part.package)  # type: ignore[arg-type]
         self.part.relate_to(part, RT.NUMBERING)
-        return part.element
+        return root
 
     # -- containers ----------------------------------------------------------------------------
 
@@ -426,9 +431,10 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         abstract = self.list_nums.get("abs:" + base)
         if abstract is None:
             num = self.numbering.find(f"{qn('w:num')}[@{qn('w:numId')}='{base}']")
-            if num is None or num.find(qn("w:abstractNumId")) is None:
+            abstract_id = num.find(qn("w:abstractNumId")) if num is not None else None
+            if abstract_id is None:
                 return None
-            abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"), "")
+            abstract = abstract_id.get(qn("w:val"), "")
             self.list_nums["abs:" + base] = abstract
         if "next" not in self.list_nums:
             used = [int(n.get(qn("w:numId"), "0")) for n in self.numbering.iter(qn("w:num"))]

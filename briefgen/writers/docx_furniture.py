@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -14,6 +13,7 @@ from briefgen.model import (
     TableOfContents,
     plain_text,
 )
+from briefgen.writers.docx_state import MemoState
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
     XML_SPACE,
@@ -26,10 +26,6 @@ from briefgen.writers.docx_xml import (
 from briefgen.writers.docx_xml import (
     field as add_field,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # The tail of CT_Settings' child sequence (ECMA-376 §17.15.1.78), in schema order: a setting we
 # add goes before the first of these already present.
@@ -66,7 +62,7 @@ def _display_date(text: str) -> str:
 
 
 
-class FurnitureWriter:
+class FurnitureWriter(MemoState):
     """The memo writer's contents, page furniture (marking, page numbers, as-of date), settings and
     core properties (a mixin of `_MemoWriter`, whose state it shares)."""
 
@@ -77,9 +73,9 @@ class FurnitureWriter:
         that Word can refresh it; the cached entries show at once, with no update prompt."""
         levels = set(block.levels) or {1, 2}
         entries = [
-            (h, self.heading_names[k])
-            for k, h in enumerate(self.heading_list)
-            if k >= self.heading_index and h.level in levels and self.heading_names[k]
+            (h, name)
+            for k, (h, name) in enumerate(zip(self.heading_list, self.heading_names, strict=True))
+            if k >= self.heading_index and h.level in levels and name
         ]
         if not entries:
             self.warnings.append(

@@ -48,7 +48,10 @@ class Footnotes:
             p = el("w:p", note)
             el("w:spacing", el("w:pPr", p), after=0, line=240, lineRule="auto")
             el(mark, el("w:r", p))
-        self.part = XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.root, writer.part.package)
+        # python-docx types a part's element as its own BaseOxmlElement; a plain lxml one serves.
+        self.part = XmlPart(
+            PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, self.root, writer.part.package  # type: ignore[arg-type]
+        )
         self.count = 0
         self.missing: set[str] = set()
 

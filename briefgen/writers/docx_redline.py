@@ -47,6 +47,7 @@ from difflib import SequenceMatcher
 from lxml import etree
 
 from briefgen.ooxml import repack
+from briefgen.writers.docx_xml import remove
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -465,13 +466,13 @@ class _Redliner:
         its hyperlink targets added, its bookmarks removed (their names belong to the new memo)."""
         node = copy.deepcopy(node)
         for marker in [e for e in node.iter() if _local(e) in ("bookmarkStart", "bookmarkEnd")]:
-            marker.getparent().remove(marker)
+            remove(marker)
         for num in node.iter(w("numId")):
             num.set(w("val"), self._adopt_numbering(num.get(w("val"), "0")))
         for tag in ("pStyle", "rStyle", "tblStyle"):
             for style in list(node.iter(w(tag))):
                 if style.get(w("val")) not in self.styles:
-                    style.getparent().remove(style)
+                    remove(style)
         for link in node.iter(w("hyperlink")):
             rid = link.get(f"{{{R_NS}}}id")
             if rid:
@@ -698,7 +699,7 @@ class _Redliner:
                     child.addprevious(wrapper)
                     for r in runs:
                         wrapper.append(self._runs_for(r, tag))
-                    child.getparent().remove(child)
+                    remove(child)
 
     def _runs_for(self, r: etree._Element, tag: str) -> etree._Element:
         """A run as it stands inside `w:del` (text as `w:delText`, notes as deleted copies) or
@@ -779,7 +780,7 @@ class _Redliner:
         for rest in markers_before.values():
             sequence.extend(("marker", m) for m in rest)
 
-        out = etree.Element(w("p"), new.attrib)
+        out = etree.Element(w("p"), _attrs(new))
         new_ppr = new.find(w("pPr"))
         if new_ppr is not None:
             ppr = copy.deepcopy(new_ppr)
@@ -863,7 +864,7 @@ class _Redliner:
 
     def changed_table(self, old: etree._Element, new: etree._Element) -> etree._Element:
         """The new table with its rows compared to the old one's."""
-        out = etree.Element(w("tbl"), new.attrib)
+        out = etree.Element(w("tbl"), _attrs(new))
         for child in new:
             if _local(child) != "tr":
                 out.append(copy.deepcopy(child))
@@ -893,14 +894,14 @@ class _Redliner:
         return out
 
     def _changed_row(self, old: etree._Element, new: etree._Element) -> etree._Element:
-        row = etree.Element(w("tr"), new.attrib)
+        row = etree.Element(w("tr"), _attrs(new))
         old_cells = old.findall(w("tc"))
         for child in new:
             if _local(child) != "tc":
                 row.append(copy.deepcopy(child))
                 continue
             index = len(row.findall(w("tc")))
-            cell = etree.SubElement(row, w("tc"), child.attrib)
+            cell = etree.SubElement(row, w("tc"), _attrs(child))
             content = [c for c in child if _local(c) in ("p", "tbl")]
             for c in child:
                 if _local(c) not in ("p", "tbl"):
@@ -946,7 +947,7 @@ def _ppr_key(ppr: etree._Element | None) -> bytes:
 
 
 def _link_attrib(redliner: _Redliner, link: etree._Element, state: str) -> dict[str, str]:
-    attrib = dict(link.attrib)
+    attrib = _attrs(link)
     rid_key = f"{{{R_NS}}}id"
     if state == "del" and rid_key in attrib:
         attrib[rid_key] = redliner._adopt_rel(attrib[rid_key])
@@ -1047,6 +1048,11 @@ def redline(old: bytes, new: bytes, options: RedlineOptions) -> tuple[bytes, Red
     return repack(out.getvalue(), options.date), redliner.summary
 
 
+def _attrs(node: etree._Element) -> dict[str, str]:
+    """A copy of an element's attributes, in their order."""
+    return {str(k): str(v) for k, v in node.attrib.items()}
+
+
 def revisions(data: bytes) -> Iterator[tuple[str, str]]:
     """(kind, text) of every revision in a .docx package's body and notes, in document order:
     kind is ins, del, moveFrom or moveTo. For messages and tests."""
@@ -1055,6 +1061,7 @@ def revisions(data: bytes) -> Iterator[tuple[str, str]]:
         if name not in parts:
             continue
         for node in _parse(parts[name]).iter(w("ins"), w("del"), w("moveFrom"), w("moveTo")):
-            if node.getparent() is not None and _local(node.getparent()) == "rPr":
+            parent = node.getparent()
+            if parent is not None and _local(parent) == "rPr":
                 continue
             yield _local(node), _text(node)

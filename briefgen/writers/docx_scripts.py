@@ -34,7 +34,18 @@ from collections.abc import Iterable
 from lxml import etree
 
 from briefgen.languages import SCRIPT_FONTS, Language, has_rtl, language_of, script_of_char
-from briefgen.writers.docx_xml import PPR_ORDER, RPR_ORDER, TBLPR_ORDER, XML_SPACE, el, qn, set_prop
+from briefgen.writers.docx_xml import (
+    PPR_ORDER,
+    RPR_ORDER,
+    TBLPR_ORDER,
+    XML_SPACE,
+    drop_attribute,
+    el,
+    qn,
+    remove,
+    required,
+    set_prop,
+)
 
 # sectPr children after w:bidi (ECMA-376 Part 1, §17.6.17, CT_SectPr sequence).
 _SECT_AFTER_BIDI = {qn("w:rtlGutter"), qn("w:docGrid"), qn("w:printerSettings"), qn("w:sectPrChange")}
@@ -66,18 +77,18 @@ def apply_scripts(
             _paragraph(p, language)
         if language.rtl:
             for tbl in root.iter(qn("w:tbl")):
-                pr = tbl.find(qn("w:tblPr"))
-                if pr is None:
-                    pr = el("w:tblPr")
+                found = tbl.find(qn("w:tblPr"))
+                pr = found if found is not None else el("w:tblPr")
+                if found is None:
                     tbl.insert(0, pr)
                 set_prop(pr, el("w:bidiVisual"), TBLPR_ORDER)
     if language.rtl and section is not None:
         _section_bidi(section)
     if language.rtl:
-        for root in (styles, numbering):
-            if root is None:
+        for sheet in (styles, numbering):
+            if sheet is None:
                 continue
-            for pr in root.iter(qn("w:pPr")):
+            for pr in sheet.iter(qn("w:pPr")):
                 set_prop(pr, el("w:bidi"), PPR_ORDER)
         if styles is not None:
             _default_paragraph_bidi(styles)
@@ -197,7 +208,7 @@ def _run(r: etree._Element, base: str, language: Language) -> None:
         _text(new, pending)
         r.addprevious(new)
         _format(new, "".join(ch for ch, node in group if node is None), cls, language)
-    r.getparent().remove(r)
+    remove(r)
 
 
 _SPLITTABLE = {qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:noBreakHyphen"), qn("w:softHyphen")}
@@ -248,10 +259,10 @@ def _font(rpr: etree._Element, *, cs: str | None = None, east_asia: str | None =
     if fonts is None:
         fonts = set_prop(rpr, el("w:rFonts"), RPR_ORDER)
     if cs:
-        fonts.attrib.pop(qn("w:cstheme"), None)
+        drop_attribute(fonts, qn("w:cstheme"))
         fonts.set(qn("w:cs"), cs)
     if east_asia:
-        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
+        drop_attribute(fonts, qn("w:eastAsiaTheme"))
         fonts.set(qn("w:eastAsia"), east_asia)
 
 
@@ -315,10 +326,10 @@ def set_style_languages(styles: etree._Element, language: Language, *, complex_s
         for fonts in styles.iter(qn("w:rFonts")):
             if language.east_asian and (fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:eastAsiaTheme"))
                                         or fonts.getparent() is rpr):
-                _font(fonts.getparent(), east_asia=font)
+                _font(required(fonts.getparent(), "w:rPr"), east_asia=font)
             if language.rtl and (fonts.get(qn("w:cs")) or fonts.get(qn("w:cstheme"))
                                  or fonts.getparent() is rpr):
-                _font(fonts.getparent(), cs=font)
+                _font(required(fonts.getparent(), "w:rPr"), cs=font)
     if complex_script or language.rtl:
         for props in styles.iter(qn("w:rPr")):
             for latin, twin in (("w:b", "w:bCs"), ("w:i", "w:iCs"), ("w:sz", "w:szCs")):

@@ -22,7 +22,7 @@ from lxml import etree
 
 from briefgen import resources
 from briefgen.errors import Problem
-from briefgen.writers.docx_xml import W_NS, qn
+from briefgen.writers.docx_xml import W_NS, qn, remove, required
 
 _W = f"{{{W_NS}}}"
 
@@ -259,8 +259,7 @@ class StyleSheet:
         if num_id is not None:
             new_id = self._adopt_numbering(num_id.get(f"{_W}val", ""))
             if new_id is None:
-                num_pr = num_id.getparent()
-                num_pr.getparent().remove(num_pr)
+                remove(num_id.getparent())
             else:
                 num_id.set(f"{_W}val", new_id)
         self.root.append(style)
@@ -278,7 +277,7 @@ class StyleSheet:
         num = bundled.find(f"{_W}num[@{_W}numId='{num_id}']")
         if num is None:
             return None
-        abstract_id = num.find(f"{_W}abstractNumId").get(f"{_W}val")
+        abstract_id = required(num.find(f"{_W}abstractNumId"), "w:abstractNumId").get(f"{_W}val")
         abstract = bundled.find(f"{_W}abstractNum[@{_W}abstractNumId='{abstract_id}']")
         if abstract is None:
             return None
@@ -289,7 +288,7 @@ class StyleSheet:
         abstract = copy.deepcopy(abstract)
         abstract.set(f"{_W}abstractNumId", new_abs)
         for link in abstract.findall(f"{_W}lvl/{_W}pStyle"):
-            link.getparent().remove(link)  # the style id may differ here
+            remove(link)  # the style id may differ here
         first_num = self.numbering.find(f"{_W}num")
         if first_num is not None:
             first_num.addprevious(abstract)

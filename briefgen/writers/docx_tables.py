@@ -4,7 +4,6 @@ pages, header rows repeated, captions kept with their table."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -21,6 +20,7 @@ from briefgen.model import (
     Timeline,
     plain_text,
 )
+from briefgen.writers.docx_state import MemoState
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
     TBLPR_ORDER,
@@ -29,15 +29,13 @@ from briefgen.writers.docx_xml import (
     paragraph,
     ppr,
     qn,
+    required,
     set_prop,
     shading,
 )
 
-if TYPE_CHECKING:
-    pass
 
-
-class TableWriter:
+class TableWriter(MemoState):
     """The memo writer's tables: pipe tables, the heading block, the chronology and the risk heat
     map (a mixin of `_MemoWriter`, whose state it shares)."""
 
@@ -247,7 +245,7 @@ class TableWriter:
         borders = el("w:tblBorders")
         for side in ("insideH", "insideV"):
             el(f"w:{side}", borders, val="single", sz=12, space=0, color=S.DOCX_HEAT_GAP)
-        set_prop(tbl.find(qn("w:tblPr")), borders, TBLPR_ORDER)
+        set_prop(required(tbl.find(qn("w:tblPr")), "w:tblPr"), borders, TBLPR_ORDER)
         tr = self._tr(tbl, header=True)
         self._cell(tr, label_w, (Text(self.messages.gettext("Likelihood / impact")),), header=True)
         for i, label in enumerate(block.impact_labels[:5], start=1):

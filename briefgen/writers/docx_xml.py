@@ -255,16 +255,50 @@ def _run_with_text(
     return r
 
 
-def field(parent: etree._Element, instruction: str, cached: str, **fmt: bool | str | None) -> None:
+def field(
+    parent: etree._Element,
+    instruction: str,
+    cached: str,
+    *,
+    bold: bool = False,
+    style_id: str | None = None,
+    color: str | None = None,
+) -> None:
     """A complex field (begin / instruction / separate / cached result / end) in a paragraph:
-    Word and LibreOffice compute it, and the cached text shows until they do."""
-    el("w:fldChar", run("", parent, **fmt), fldCharType="begin")
-    instr = el("w:instrText", run("", parent, **fmt))
+    Word and LibreOffice compute it, and the cached text shows until they do. Every run has the
+    formatting given."""
+
+    def part(text: str = "") -> etree._Element:
+        return run(text, parent, bold=bold, style_id=style_id, color=color)
+
+    el("w:fldChar", part(), fldCharType="begin")
+    instr = el("w:instrText", part())
     instr.text = f" {instruction} "
     instr.set(XML_SPACE, "preserve")
-    el("w:fldChar", run("", parent, **fmt), fldCharType="separate")
-    run(cached, parent, **fmt)
-    el("w:fldChar", run("", parent, **fmt), fldCharType="end")
+    el("w:fldChar", part(), fldCharType="separate")
+    part(cached)
+    el("w:fldChar", part(), fldCharType="end")
+
+
+def required(node: etree._Element | None, what: str) -> etree._Element:
+    """`node`, which the package must have; raises ValueError naming `what` when it is missing
+    (the writers report that as a reference file they cannot use)."""
+    if node is None:
+        raise ValueError(f"{what} is missing")
+    return node
+
+
+def remove(node: etree._Element | None) -> None:
+    """Take `node` out of its parent (nothing when it is None or has no parent)."""
+    parent = node.getparent() if node is not None else None
+    if node is not None and parent is not None:
+        parent.remove(node)
+
+
+def drop_attribute(node: etree._Element, name: str) -> None:
+    """Remove the attribute `name` (Clark notation) when present."""
+    if name in node.attrib:
+        del node.attrib[name]
 
 
 def shading(fill: str) -> etree._Element:

@@ -26,7 +26,6 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.package import Part, _Relationship
 from pptx.opc.packuri import PackURI
 from pptx.oxml import parse_xml
-from pptx.parts.slide import SlidePart
 
 from briefgen import styles
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem
@@ -87,7 +86,9 @@ def _open(data: bytes, name: str):  # type: ignore[no-untyped-def]
     sld_list = part._element.find(f"{{{P}}}sldIdLst")
     if sld_list is not None:
         for sld in list(sld_list):
-            part.rels.pop(sld.get(f"{{{R}}}id"))
+            rid = sld.get(f"{{{R}}}id")
+            if rid:
+                part.rels.pop(rid)
             sld_list.remove(sld)
     return prs
 
@@ -535,7 +536,7 @@ class _Deck:
         self.slide_width = int(prs.slide_width)  # type: ignore[attr-defined]
         self.primary = self.geometry.accent
         self.layout_parts = {
-            str(layout.part.partname): layout.part  # type: ignore[attr-defined]
+            str(layout.part.partname): layout.part
             for master in prs.slide_masters  # type: ignore[attr-defined]
             for layout in master.slide_layouts
         }
@@ -664,7 +665,7 @@ class _Deck:
         else:
             shapes.parts.append(shapes.textbox("Slide Number", number, field_xml, anchor="ctr"))
 
-    def _notes(self, slide_part: SlidePart, notes: tuple[Para, ...], n: int, banner: str = "") -> None:
+    def _notes(self, slide_part: Part, notes: tuple[Para, ...], n: int, banner: str = "") -> None:
         """The notes page: each paragraph's runs with their bold, italic and links (the links'
         relationships belong to the notes part, so it is made first and filled last)."""
         lang = escape(self.lang or "en-GB")
@@ -834,10 +835,11 @@ def _stored_package(prs: object) -> bytes:
             def write(pack_uri: PackURI, blob: bytes) -> None:
                 zf.writestr(pack_uri.membername, blob)
 
+        # python-pptx's PackageWriter (private) with our stored-zip writer in place of its own.
         writer = PackageWriter(buffer, package._rels, tuple(package.iter_parts()))
-        writer._write_content_types_stream(_Stored)
-        writer._write_pkg_rels(_Stored)
-        writer._write_parts(_Stored)
+        writer._write_content_types_stream(_Stored)  # type: ignore[arg-type]
+        writer._write_pkg_rels(_Stored)  # type: ignore[arg-type]
+        writer._write_parts(_Stored)  # type: ignore[arg-type]
     return buffer.getvalue()
 
 
