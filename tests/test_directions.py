@@ -269,3 +269,69 @@ def test_deck_rtl_two_column_slides_and_timeline_are_mirrored(arabic, tmp_path):
             ]
         assert markers(ltr_slides[name]) == sorted(markers(ltr_slides[name]))
         assert markers(rtl_slides[name]) == sorted(markers(rtl_slides[name]), reverse=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The worked examples in Turkish and Arabic
+
+TURKISH = EXAMPLE.with_name("lavrov-cavusoglu-ankara-2018-tr.yaml")
+ARABIC = EXAMPLE.with_name("ankara-2018-arabic-exercise.yaml")
+# Fixed words of the English templates and writers that must not appear in a translated pack.
+ENGLISH_LABELS = (
+    "MEETING BRIEF", "Summary", "Purpose and context", "Points to make", "If raised", "Our position",
+    "Likely to be raised", "Confidence", "Annex", "Key judgments", "Press line", "Information as of",
+    "Page ", "Sources:", "Prepared for", "Next steps", "Likelihood", "Impact", "Score", "certain",
+    "moderate", "rising", "steady",
+)
+
+
+def all_text(path: Path) -> str:
+    """Every text of a memo or deck, no-break spaces read as spaces (dates keep day and month
+    together with one)."""
+    tag, prefix = (f"{W}t", "word/") if path.suffix == ".docx" else (f"{A}t", "ppt/")
+    text = "\n".join(text_of(root, tag) for _, root in parts(path, prefix))
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    out = tmp_path_factory.mktemp("examples") / "out"
+    return {"tr": build(TURKISH, out), "ar": build(ARABIC, out)}
+
+
+@pytest.mark.parametrize("language", ["tr", "ar"])
+def test_examples_every_label_is_translated(examples, language, ooxml):
+    memo, deck = examples[language]
+    ooxml(memo, deck)
+    for path in (memo, deck):
+        text = all_text(path)
+        assert [label for label in ENGLISH_LABELS if label in text] == [], path.name
+
+
+def test_examples_turkish_dates_and_headings(examples):
+    memo, deck = examples["tr"]
+    text = all_text(memo)
+    assert "GÖRÜŞME NOTU" in text and "Söylenecek noktalar" in text and "Gündeme gelirse" in text
+    assert "13–14 Ağustos 2018" in text and "12 Ağustos 2018" in text
+    assert "Olası (%55–80)" in text and "Güven: orta." in text
+    footer = "".join(text_of(root, f"{W}t") for _, root in parts(memo, "word/footer")).replace("\u00a0", " ")
+    assert "Bilgiler 10 Ağustos 2018 itibarıyla" in footer and "Sayfa " in footer
+    assert "masa tarafından" in text  # the facts' translation is the desk's, and says so
+    assert "Bilgiler 10 Ağustos 2018 itibarıyla" in all_text(deck)
+    lang = part(memo, "word/styles.xml").find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+    assert lang.get(f"{W}val") == "tr"
+    assert part(memo, "word/document.xml").find(f".//{W}bidi") is None
+
+
+def test_examples_arabic_reads_right_to_left_end_to_end(examples):
+    memo, deck = examples["ar"]
+    text = all_text(memo)
+    assert "تمرين" in text  # labelled an exercise
+    assert "مذكرة إحاطة للاجتماع" in text and "13–14 أغسطس 2018" in text
+    document = part(memo, "word/document.xml")
+    assert all(p.find(f"{W}pPr/{W}bidi") is not None for p in document.iter(f"{W}p"))
+    assert all(t.find(f"{W}tblPr/{W}bidiVisual") is not None for t in document.iter(f"{W}tbl"))
+    for name, root in parts(memo, "word/footnotes") + parts(memo, "word/footer"):
+        assert all(p.find(f"{W}pPr/{W}bidi") is not None for p in root.iter(f"{W}p")), name
+    for name, root in parts(deck, "ppt/slides/slide"):
+        assert all(p.find(f"{A}pPr").get("rtl") == "1" for p in root.iter(f"{A}p")), name
