@@ -335,3 +335,34 @@ def test_examples_arabic_reads_right_to_left_end_to_end(examples):
         assert all(p.find(f"{W}pPr/{W}bidi") is not None for p in root.iter(f"{W}p")), name
     for name, root in parts(deck, "ppt/slides/slide"):
         assert all(p.find(f"{A}pPr").get("rtl") == "1" for p in root.iter(f"{A}p")), name
+
+
+def test_memo_ltr_rtl_list_item_gets_a_right_to_left_list_level(tmp_path):
+    """A Hebrew or Arabic bullet in an English brief: its list level is right to left too (a
+    twin of the list definition), or LibreOffice keeps the bullet on the left."""
+    memo, _ = build(LANGUAGES / "mixed-rtl-in-english.yaml", tmp_path / "out")
+    document = part(memo, "word/document.xml")
+    numbering = part(memo, "word/numbering.xml")
+    rtl_items = [
+        p for p in document.iter(f"{W}p")
+        if p.find(f"{W}pPr/{W}bidi") is not None and p.find(f"{W}pPr/{W}pStyle") is not None
+        and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val").startswith("List")
+    ]
+    assert len(rtl_items) >= 2  # the two points (and the fact in Annex A)
+    for p in rtl_items:
+        num_id = p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val")
+        num = numbering.find(f"{W}num[@{W}numId='{num_id}']")
+        abstract_id = num.find(f"{W}abstractNumId").get(f"{W}val")
+        abstract = numbering.find(f"{W}abstractNum[@{W}abstractNumId='{abstract_id}']")
+        levels = abstract.findall(f"{W}lvl")
+        assert levels and all(lvl.find(f"{W}pPr/{W}bidi") is not None for lvl in levels)
+        assert all(lvl.find(f"{W}pStyle") is None for lvl in levels)
+    ltr_items = [
+        p for p in document.iter(f"{W}p")
+        if p.find(f"{W}pPr/{W}bidi") is None and p.find(f"{W}pPr/{W}numPr") is not None
+    ]
+    for p in ltr_items:  # the English numbered objective keeps its own list
+        num_id = p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val")
+        abstract_id = numbering.find(f"{W}num[@{W}numId='{num_id}']/{W}abstractNumId").get(f"{W}val")
+        abstract = numbering.find(f"{W}abstractNum[@{W}abstractNumId='{abstract_id}']")
+        assert abstract.find(f".//{W}bidi") is None

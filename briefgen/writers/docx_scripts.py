@@ -72,9 +72,11 @@ def apply_scripts(
     """
     roots = list(bodies)
     any_rtl = language.rtl or any(_holds_rtl(root) for root in roots)
+    lists = _RightToLeftLists(styles, numbering) if not language.rtl and any_rtl else None
     for root in roots:
         for p in list(root.iter(qn("w:p"))):
-            _paragraph(p, language)
+            if _paragraph(p, language) and lists is not None:
+                lists.mirror(p)
         if language.rtl:
             for tbl in root.iter(qn("w:tbl")):
                 found = tbl.find(qn("w:tblPr"))
@@ -105,7 +107,8 @@ def _holds_rtl(root: etree._Element) -> bool:
 # -- paragraphs and runs -----------------------------------------------------------------------
 
 
-def _paragraph(p: etree._Element, language: Language) -> None:
+def _paragraph(p: etree._Element, language: Language) -> bool:
+    """Direction of one paragraph and its runs; True when the paragraph is right to left."""
     text = "".join(t.text or "" for t in p.iter(qn("w:t")))
     rtl = language.rtl
     if not rtl and has_rtl(text):
@@ -116,10 +119,102 @@ def _paragraph(p: etree._Element, language: Language) -> None:
             pr = el("w:pPr")
             p.insert(0, pr)
         set_prop(pr, el("w:bidi"), PPR_ORDER)
-    if not text:
-        return
-    for r in list(p.iter(qn("w:r"))):
-        _run(r, "R" if rtl else "L", language)
+    if text:
+        for r in list(p.iter(qn("w:r"))):
+            _run(r, "R" if rtl else "L", language)
+    return rtl
+
+
+class _RightToLeftLists:
+    """Right-to-left twins of list definitions, for right-to-left list items in a left-to-right
+    document: LibreOffice puts a list's bullet where its level's direction says, so a Hebrew
+    point in an English brief needs a level that is itself right to left (`w:bidi` in the
+    level's paragraph properties), or its bullet stays on the left."""
+
+    def __init__(self, styles: etree._Element | None, numbering: etree._Element | None) -> None:
+        self.numbering = numbering
+        self.style_nums: dict[str, str] = {}
+        if styles is not None:
+            for style in styles.iter(qn("w:style")):
+                num = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
+                if num is not None:
+                    self.style_nums[style.get(qn("w:styleId"), "")] = num.get(qn("w:val"), "")
+        self.twins: dict[str, str] = {}
+
+    def mirror(self, p: etree._Element) -> None:
+        if self.numbering is None:
+            return
+        pr = p.find(qn("w:pPr"))
+        if pr is None:
+            return
+        num_pr = pr.find(qn("w:numPr"))
+        num_id = None if num_pr is None else num_pr.find(qn("w:numId"))
+        ilvl = None if num_pr is None else num_pr.find(qn("w:ilvl"))
+        if num_id is not None:
+            original = num_id.get(qn("w:val"), "")
+        else:
+            style = pr.find(qn("w:pStyle"))
+            original = self.style_nums.get("" if style is None else style.get(qn("w:val"), ""), "")
+        if not original or original == "0":
+            return
+        twin = self._twin(original)
+        if twin is None:
+            return
+        level = "0" if ilvl is None else ilvl.get(qn("w:val"), "0")
+        fresh = el("w:numPr")
+        el("w:ilvl", fresh, val=level)
+        el("w:numId", fresh, val=twin)
+        set_prop(pr, fresh, PPR_ORDER)
+
+    def _twin(self, num_id: str) -> str | None:
+        if num_id in self.twins:
+            return self.twins[num_id]
+        root = self.numbering
+        assert root is not None
+        num = root.find(f"{qn('w:num')}[@{qn('w:numId')}='{num_id}']")
+        abstract_ref = None if num is None else num.find(qn("w:abstractNumId"))
+        abstract = None
+        if abstract_ref is not None:
+            abstract_id = abstract_ref.get(qn("w:val"), "")
+            abstract = root.find(f"{qn('w:abstractNum')}[@{qn('w:abstractNumId')}='{abstract_id}']")
+        if abstract is None:
+            return None
+        used_abs = [int(a.get(qn("w:abstractNumId"), "0")) for a in root.iter(qn("w:abstractNum"))]
+        used_num = [int(n.get(qn("w:numId"), "0")) for n in root.iter(qn("w:num"))]
+        copy_ = copy.deepcopy(abstract)
+        new_abs = str(max(used_abs, default=-1) + 1)
+        copy_.set(qn("w:abstractNumId"), new_abs)
+        for tag in ("w:nsid", "w:numStyleLink", "w:styleLink"):
+            node = copy_.find(qn(tag))
+            if node is not None:
+                copy_.remove(node)
+        for lvl in copy_.findall(qn("w:lvl")):
+            link = lvl.find(qn("w:pStyle"))
+            if link is not None:
+                # A level linked to the list style would hand the paragraph back to the
+                # left-to-right original.
+                lvl.remove(link)
+            lvl_pr = lvl.find(qn("w:pPr"))
+            if lvl_pr is None:
+                lvl_pr = el("w:pPr")
+                rpr = lvl.find(qn("w:rPr"))
+                if rpr is not None:
+                    rpr.addprevious(lvl_pr)
+                else:
+                    lvl.append(lvl_pr)
+            set_prop(lvl_pr, el("w:bidi"), PPR_ORDER)
+        last_abstract = root.findall(qn("w:abstractNum"))[-1]
+        last_abstract.addnext(copy_)
+        new_num = str(max(used_num, default=0) + 1)
+        fresh = el("w:num", numId=new_num)
+        el("w:abstractNumId", fresh, val=new_abs)
+        cleanup = root.find(qn("w:numIdMacAtCleanup"))
+        if cleanup is not None:
+            cleanup.addprevious(fresh)
+        else:
+            root.append(fresh)
+        self.twins[num_id] = new_num
+        return new_num
 
 
 def _first_strong(text: str) -> str | None:
