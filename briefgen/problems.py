@@ -34,7 +34,6 @@ MAX_ECHO_CHARS = 2000
 # paragraph separators, and the bidirectional overrides and isolates ("Trojan Source").
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_TEMPLATE_WHERE = re.compile(r"^(?P<file>[^\n:]+\.j2):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
 
 _TOKEN = re.compile(r"[^\s,\[\]{}:#]+")  # the word the caret points at, underlined with ~
 _RED, _YELLOW, _CYAN, _BOLD, _DIM, _RESET = (
@@ -214,15 +213,11 @@ def print_problems(
 
 
 def problems_of(exc: BriefgenError, file: str = "") -> list[Problem]:
-    """The located problems of an error; an error with only a message becomes one problem
-    (its template file and line recovered from a `name.j2:12: …` message)."""
+    """The located problems of an error (every located error carries them, template problems
+    included); an error with only a message becomes one problem of `file`."""
     if exc.problems:
         return list(exc.problems)
-    message = str(exc)
-    match = _TEMPLATE_WHERE.match(message)
-    if match:
-        return [Problem(match["message"], file=match["file"], line=int(match["line"]))]
-    return [Problem(message, file=file)]
+    return [Problem(str(exc), file=file)]
 
 
 def as_dict(problem: Problem) -> dict[str, object]:

@@ -452,13 +452,12 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         real = Path(filename).resolve()
         roots = [Path(p).resolve() for p in self.searchpath]
         if not any(real.is_relative_to(root) for root in roots):
-            raise TemplateProblem(
-                f"{filename}: refused: the template file links to {real}, outside the template folders"
-            )
+            refused = f"refused: the template file links to {real}, outside the template folders"
+            raise TemplateProblem(problems=[Problem(refused, file=filename)])
         try:
             source = read_text(Path(filename), TEMPLATE_LIMIT, "template")
         except InputRefused as exc:
-            raise TemplateProblem(f"{filename}: template file {exc.reason}") from None
+            raise TemplateProblem(problems=[Problem(f"template file {exc.reason}", file=filename)]) from None
         mtime = os.path.getmtime(filename)
 
         def uptodate() -> bool:
@@ -783,13 +782,11 @@ class TemplateSet:
         except TemplateProblem:
             raise  # from the loader: it names the template file
         except _RenderStopped as exc:
-            raise TemplateProblem(f"{_where(exc, name)}: {exc.reason}") from None
+            raise _located(exc.reason, exc, name) from None
         except jinja2.TemplateSyntaxError as exc:
             raise syntax_problem(exc, name) from None
         except SecurityError as exc:
-            raise TemplateProblem(
-                f"{_where(exc, name)}: template tried something the sandbox forbids: {exc}"
-            ) from None
+            raise _located(f"template tried something the sandbox forbids: {exc}", exc, name) from None
         except jinja2.UndefinedError as exc:
             file, line = _where_parts(exc, name)
             names = context_names(context, self.env) + list(_macro_names(self.env, name))
@@ -797,26 +794,30 @@ class TemplateSet:
         except jinja2.TemplateNotFound as exc:
             # Also what `{% include '/etc/passwd' %}` or '../x' gives: the loader only serves
             # files inside the template folders.
-            raise TemplateProblem(
-                f"{_where(exc, name)}: template not found: {exc.name} "
-                "(templates may include only files in the template folders, by relative name)"
+            raise _located(
+                f"template not found: {exc.name} "
+                "(templates may include only files in the template folders, by relative name)",
+                exc,
+                name,
             ) from None
         except jinja2.TemplateError as exc:
-            raise TemplateProblem(f"{_where(exc, name)}: template error: {exc}") from None
+            raise _located(f"template error: {exc}", exc, name) from None
         except UnicodeDecodeError as exc:
-            raise TemplateProblem(
-                f"{_where(exc, name)}: a template file is not valid UTF-8 ({exc.reason} at byte "
-                f"{exc.start}); save it as UTF-8"
+            raise _located(
+                f"a template file is not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8",
+                exc,
+                name,
             ) from None
         except RecursionError as exc:
-            raise TemplateProblem(
-                f"{_where(exc, name)}: template failed: a macro or include calls itself without end"
-            ) from None
+            message = "template failed: a macro or include calls itself without end"
+            raise _located(message, exc, name) from None
         except MemoryError as exc:
-            raise TemplateProblem(
-                f"{_where(exc, name)}: template stopped at the memory limit "
-                f"({MAX_RENDER_GROWTH >> 20} MB more than briefgen had before rendering): one "
-                "expression or loop builds far more text than a briefing holds"
+            raise _located(
+                f"template stopped at the memory limit ({MAX_RENDER_GROWTH >> 20} MB more than "
+                "briefgen had before rendering): one expression or loop builds far more text than a "
+                "briefing holds",
+                exc,
+                name,
             ) from None
         except BriefgenError:
             raise  # a problem of the facts' own files (a CSL style), located by whoever raised it
@@ -853,11 +854,10 @@ def _collect_output(template: jinja2.Template, context: dict[str, object]) -> st
     return "".join(pieces)
 
 
-def _where_parts(exc: BaseException, name: str) -> tuple[str, int]:
-    """The template file and line (0 when unknown) an exception was raised from."""
-    where = _where(exc, name)
-    file, _, line = where.rpartition(":")
-    return (file, int(line)) if file and line.isdigit() else (where, 0)
+def _located(message: str, exc: BaseException, name: str) -> TemplateProblem:
+    """A template problem located at the template file and line `exc` was raised from."""
+    file, line = _where_parts(exc, name)
+    return TemplateProblem(problems=[Problem(message, file=file, line=line)])
 
 
 def _macro_names(env: jinja2.Environment, name: str) -> Iterable[str]:
@@ -869,10 +869,11 @@ def _macro_names(env: jinja2.Environment, name: str) -> Iterable[str]:
     return re.findall(r"\{%-?\s*(?:macro|set|import\s+\S+\s+as|for)\s+(\w+)", source)
 
 
-def _where(exc: BaseException, name: str) -> str:
-    """The template file and line an exception was raised from (walks the traceback)."""
+def _where_parts(exc: BaseException, name: str) -> tuple[str, int]:
+    """The template file and line (0 when unknown) an exception was raised from (walks the
+    traceback; `name` when no template frame is in it)."""
     tb = exc.__traceback__
-    found = name
+    found = (name, 0)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
@@ -881,7 +882,7 @@ def _where(exc: BaseException, name: str) -> str:
             template = tb.tb_frame.f_globals.get("__jinja_template__")
             if template is not None:
                 lineno = template.get_corresponding_lineno(tb.tb_lineno)
-            found = f"{filename}:{lineno}"
+            found = (filename, lineno)
         tb = tb.tb_next
     return found
 

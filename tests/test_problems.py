@@ -136,9 +136,12 @@ def test_problem_format_json_counts_and_extra_keys():
     assert (doc["tool"], doc["errors"], doc["warnings"], len(doc["problems"])) == ("briefgen", 1, 1, 2)
 
 
-def test_problem_template_error_message_gives_file_and_line():
-    found = problems_of(TemplateProblem("my/memo.md.j2:12: undefined in template: 'x' is undefined"))
-    assert found == [Problem("undefined in template: 'x' is undefined", file="my/memo.md.j2", line=12)]
+def test_problem_template_error_keeps_its_located_problems():
+    located = Problem("undefined in template: 'x' is undefined", file="my/memo.md.j2", line=12)
+    assert problems_of(TemplateProblem(problems=[located])) == [located]
+    # Nothing is parsed back out of a message: a bare message stays one problem of the file given.
+    bare = "my/memo.md.j2:12: undefined"
+    assert problems_of(TemplateProblem(bare), "f.yaml") == [Problem(bare, file="f.yaml")]
     assert problems_of(TemplateProblem("template not found: memo.md.j2"), "f.yaml") == [
         Problem("template not found: memo.md.j2", file="f.yaml")
     ]

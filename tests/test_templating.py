@@ -260,3 +260,26 @@ def test_render_memo_participants_show_human_side_labels(memo):
     table = next(b for b in memo.blocks if isinstance(b, Table) and "participants" in b.classes)
     sides = {plain_text(row[2].content).replace("\u00a0", " ") for row in table.body}
     assert sides == {"Our side", "Their side", "Third party"}
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "says"),
+    [
+        ("line one\n{{ ''.__class__.__mro__ }}\n", 2, "sandbox forbids"),  # SecurityError
+        ("# Memo\n\n{% include 'elsewhere.md.j2' %}\n", 3, "template not found"),  # TemplateNotFound
+        ("# Memo\n{{ 1 // 0 }}\n", 2, "division or modulo by zero"),  # any exception of an expression
+    ],
+)
+def test_render_template_problem_carries_file_and_line_as_fields(
+    source, line, says, tmp_path, write_facts, minimal_yaml
+):
+    """Every template problem is located in its fields, not only in its message text."""
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "memo.md.j2").write_text(source, encoding="utf-8")
+    briefing = load_facts(write_facts(minimal_yaml)).briefing
+    with pytest.raises(TemplateProblem) as caught:
+        TemplateSet(tmp_path / "tpl").render("memo", briefing)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("memo.md.j2") and problem.line == line, problem
+    assert says in problem.message, problem
+    assert problem.format().startswith(f"{problem.file}:{line}:")
