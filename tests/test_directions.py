@@ -317,6 +317,7 @@ def test_examples_turkish_dates_and_headings(examples):
     footer = "".join(text_of(root, f"{W}t") for _, root in parts(memo, "word/footer")).replace("\u00a0", " ")
     assert "Bilgiler 10 Ağustos 2018 itibarıyla" in footer and "Sayfa " in footer
     assert "masa tarafından" in text  # the facts' translation is the desk's, and says so
+    assert "ICD 203 terimleri raporu hazırlayan masanın çevirisidir" in text  # so is the lexicon's
     assert "Bilgiler 10 Ağustos 2018 itibarıyla" in all_text(deck)
     lang = part(memo, "word/styles.xml").find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
     assert lang.get(f"{W}val") == "tr"

@@ -299,3 +299,24 @@ def test_check_script_warning_tells_chinese_from_japanese_and_keeps_names_out():
     assert _script_warnings(FIXTURES_LANGUAGES / "cjk-zh-cn.yaml") == []
     # The English example names people in Cyrillic and Arabic: names are not the facts' prose.
     assert _script_warnings(EXAMPLE) == []
+
+
+def test_render_user_template_word_missing_from_catalog_warns_and_prints_english(tmp_path):
+    """A template's own fixed word that the French catalog lacks: English, and a warning naming it."""
+    from briefgen.facts import load_facts
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    memo = (ROOT / "templates" / "memo.md.j2").read_text(encoding="utf-8")
+    memo = memo.replace('{{ _("Summary") }}', '{{ _("Bottom line for the minister") }}')
+    (folder / "memo.md.j2").write_text(memo, encoding="utf-8")
+    text = (FIXTURES_LANGUAGES / "arabic.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "brief.yaml"
+    path.write_text(text.replace("  language: ar\n", "  language: fr\n"), encoding="utf-8")
+    warnings: list = []
+    markdown = render_templates(load_facts(path).briefing, TemplateSet(folder), ("memo",), warnings)["memo"]
+    assert "Bottom line for the minister {#summary}" in markdown
+    assert "Objectifs {#objectives}" in markdown  # the rest still comes from the catalog
+    named = [w.message for w in warnings if "Bottom line for the minister" in w.message]
+    expected = "the fr catalog has no translation for 'Bottom line for the minister'; printed in English"
+    assert named == [expected]
