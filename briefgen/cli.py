@@ -359,14 +359,18 @@ def init(name: str, folder: Path, source: Path | None, force: bool) -> int:
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
     help="File to write (default: standard output).",
 )
-def schema(output: Path | None) -> int:
-    """Print or write the JSON Schema of the fact format (for editors)."""
-    from briefgen.schema import schema_text, write_schema
+@click.option(
+    "--markdown", is_flag=True,
+    help="The Markdown reference of the fact format (docs/facts.md) instead of the JSON Schema.",
+)
+def schema(output: Path | None, markdown: bool) -> int:
+    """Print or write the JSON Schema of the fact format (for editors), or its Markdown reference."""
+    from briefgen.schema import facts_markdown, schema_text, write_facts_markdown, write_schema
 
     if output is None:
-        click.echo(schema_text(), nl=False)
+        click.echo(facts_markdown() if markdown else schema_text(), nl=False)
     else:
-        write_schema(output)
+        (write_facts_markdown if markdown else write_schema)(output)
         click.echo(f"wrote {safe_text(str(output))}", err=True)
     return EXIT_OK
 

@@ -5,17 +5,15 @@ the loader accepts. The schema describes what a YAML editor sees (YAML 1.2: numb
 dates are strings) and the loader's conveniences: a single id where a list of ids is expected, a
 plain sentence where a point or a press line is expected.
 
-    python -m briefgen.schema [-o FILE]              # the JSON Schema
-    python -m briefgen.schema --markdown [-o FILE]   # docs/facts.md
+    briefgen schema [-o FILE]              # the JSON Schema
+    briefgen schema --markdown [-o FILE]   # docs/facts.md
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import re
-import sys
 import typing
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +28,7 @@ from briefgen.facts.models import Briefing
 SCHEMA_FILENAME = "briefgen.schema.json"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PARTIAL_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
-DOCS_COMMAND = "python -m briefgen.schema --markdown -o docs/facts.md"
+DOCS_COMMAND = "briefgen schema --markdown -o docs/facts.md"
 
 # Validators of the models that widen what the YAML may say; the schema must say so too.
 _WIDENERS = {
@@ -79,6 +77,13 @@ def write_schema(path: Path) -> Path:
     from briefgen.outputs import write_atomic
 
     return write_atomic(path, schema_text().encode("utf-8"))
+
+
+def write_facts_markdown(path: Path) -> Path:
+    """Write the Markdown reference (docs/facts.md) to `path`, as `write_schema` does."""
+    from briefgen.outputs import write_atomic
+
+    return write_atomic(path, facts_markdown().encode("utf-8"))
 
 
 def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
@@ -262,38 +267,6 @@ def properties(schema: Schema | None = None) -> Iterator[tuple[str, str, Schema]
 
 
 # ---------------------------------------------------------------------------------------------
-# What a YAML editor sees
-
-
-class _EditorLoader(yaml.SafeLoader):
-    """YAML 1.2 core schema, as yaml-language-server reads a file: dates stay strings and only
-    true/false are booleans (PyYAML alone follows YAML 1.1)."""
-
-
-_EditorLoader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in (
-    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
-     r"|\.(?:nan|NaN|NAN))$", "-+0123456789."),
-    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-):
-    _EditorLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
-
-
-def _core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
-    return str(node.value).lower() == "true"
-
-
-_EditorLoader.add_constructor("tag:yaml.org,2002:bool", _core_bool)
-
-
-def editor_view(text: str) -> object:
-    """Load YAML text the way a schema-aware editor does, for validating it against the schema."""
-    return yaml.load(text, Loader=_EditorLoader)
-
-
-# ---------------------------------------------------------------------------------------------
 # Markdown reference (docs/facts.md)
 
 _INTRO = """\
@@ -448,25 +421,3 @@ def _flow(value: object) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m briefgen.schema", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--markdown", action="store_true", help="write the Markdown reference instead")
-    parser.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
-    args = parser.parse_args(argv)
-    text = facts_markdown() if args.markdown else schema_text()
-    if args.output:
-        from briefgen.outputs import write_atomic
-
-        write_atomic(args.output, text.encode("utf-8"))
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,13 +10,13 @@ from briefgen.cli import main
 from briefgen.scaffold import scaffold_text
 from briefgen.schema import (
     SCHEMA_DIALECT,
-    editor_view,
     fact_schema,
     properties,
     schema_text,
     write_schema,
 )
 from tests.conftest import EXAMPLE
+from tests.editor_yaml import editor_view
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
 
