@@ -109,6 +109,12 @@ class Formats:
         zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
         return text + (f" ({zone})" if zone else "")
 
+    def date_and_time(self, day: str, clock: str) -> str:
+        """A formatted date and a formatted time joined as the language joins them (CLDR's
+        date-time pattern): '13 August 2018, 10:00', '13 Ağustos 2018 10:00', Arabic with '،'."""
+        pattern = str(self._locale.datetime_formats.get("medium", "{1}, {0}"))
+        return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
+
     # -- numbers -------------------------------------------------------------------------------
 
     def number(self, value: float | int) -> str:

@@ -137,10 +137,11 @@ def format_when(
         until = formats.time_of_day(end).partition(" (")[0]
         if end.date() == start.date():
             span = clock if end == start else f"{clock}–{until}"
-            return f"{formats.date(start)}, {span}{zone}"
-        return f"{formats.date(start)}, {clock} – {formats.date(end)}, {until}{zone}"
+            return formats.date_and_time(formats.date(start), span) + zone
+        first = formats.date_and_time(formats.date(start), clock)
+        return f"{first} – {formats.date_and_time(formats.date(end), until)}{zone}"
     days = formats.date_range(start.date(), end)
-    return f"{days}, {moment}"
+    return formats.date_and_time(days, moment)
 
 
 def _english() -> Messages:

@@ -320,3 +320,20 @@ def test_render_user_template_word_missing_from_catalog_warns_and_prints_english
     named = [w.message for w in warnings if "Bottom line for the minister" in w.message]
     expected = "the fr catalog has no translation for 'Bottom line for the minister'; printed in English"
     assert named == [expected]
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("en-GB", "13 August 2018, 10:30–11:30 (UTC+03:00)"),
+        ("tr", "13 Ağustos 2018 10:30–11:30 (UTC+03:00)"),
+        ("ar", "13 أغسطس 2018، 10:30 ص–11:30 ص (UTC+03:00)"),
+        ("zh-CN", "2018年8月13日 10:30–11:30 (UTC+03:00)"),
+    ],
+)
+def test_formats_meeting_time_joins_date_and_time_as_the_language_does(tag, expected):
+    from briefgen.templating import format_when
+
+    zone = timezone(timedelta(hours=3))
+    start, end = datetime(2018, 8, 13, 10, 30, tzinfo=zone), datetime(2018, 8, 13, 11, 30, tzinfo=zone)
+    assert format_when(start, end, language_of(tag)).replace(NNBSP, " ") == expected
