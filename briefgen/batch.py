@@ -405,10 +405,10 @@ def _build_parallel(
                 for index, result in pool.results():
                     finish(index, result)
                     stopping |= fail_fast and result.status == FAILED
+            pool.close()  # inside: an interruption while the workers leave stops them too
         except BaseException:
             pool.stop()
             raise
-        pool.close()
 
 
 _STOP_S = 0.6  # how long an interrupted worker may take to clean up before it is killed

@@ -780,8 +780,13 @@ class TemplateSet:
             with _render_limits(timeout):
                 template = self.env.get_template(name)
                 return _collect_output(template, context)
-        except TemplateProblem:
-            raise  # from the loader: it names the template file
+        except TemplateProblem as exc:
+            # From the loader, naming the template file; one pulled in by `{% include %}` or
+            # `{% import %}` is also located at the line that named it.
+            where = _where(exc, name)
+            if where == name:
+                raise
+            raise TemplateProblem(f"{where}: {exc}") from None
         except _RenderStopped as exc:
             raise _located(exc.reason, exc, name) from None
         except jinja2.TemplateSyntaxError as exc:

@@ -613,3 +613,15 @@ def test_special_file_as_since_is_refused_not_read(kind, tmp_path, capsys):
     assert code == EXIT_INVALID
     err = capsys.readouterr().err
     assert f"{special}: is not a regular file" in err, err
+
+
+def test_template_included_from_a_named_pipe_is_refused_at_the_include_line(tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    _fifo(folder / "part.md.j2")
+    (folder / "memo.md.j2").write_text("# Memo\n\nText.\n{% include 'part.md.j2' %}\n", encoding="utf-8")
+    with pytest.raises(TemplateProblem) as caught:
+        TemplateSet(folder).render("memo", load_facts(GOOD).briefing)
+    message = str(caught.value)
+    assert message.startswith(f"{folder / 'memo.md.j2'}:4: ")
+    assert "part.md.j2: template file is not a regular file (a named pipe)" in message
