@@ -783,10 +783,10 @@ class TemplateSet:
         except TemplateProblem as exc:
             # From the loader, naming the template file; one pulled in by `{% include %}` or
             # `{% import %}` is also located at the line that named it.
-            where = _where(exc, name)
-            if where == name:
+            file, line = _where_parts(exc, name)
+            if not line:
                 raise
-            raise TemplateProblem(f"{where}: {exc}") from None
+            raise TemplateProblem(problems=[Problem(str(exc), file=file, line=line)]) from None
         except _RenderStopped as exc:
             raise _located(exc.reason, exc, name) from None
         except jinja2.TemplateSyntaxError as exc:

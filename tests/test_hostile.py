@@ -507,7 +507,8 @@ def test_render_memory_limit_holds_in_build_workers(tmp_path, capsys):
     batch = build_many(facts, options, BatchOptions(jobs=2))
     assert [r.status for r in batch.results] == ["failed", "failed"]
     for result in batch.results:
-        assert "memo.md.j2:3: template stopped at the memory limit" in result.problems[0].message
+        [problem] = result.problems
+        assert "memo.md.j2:3: template stopped at the memory limit" in problem.format()
 
 
 # ---------------------------------------------------------------------------------------------
