@@ -12,6 +12,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from briefgen.facts import Briefing, load_facts
 from briefgen.facts.models import Risk
 
@@ -127,7 +129,7 @@ def _headline(section: str, item: object) -> object:
     for name in ("statement", "title", "name"):
         if hasattr(item, name):
             return getattr(item, name)
-    return item.model_dump(mode="json")  # type: ignore[attr-defined]
+    return item.model_dump(mode="json") if isinstance(item, BaseModel) else item
 
 
 def diff_briefings(
@@ -162,11 +164,11 @@ def diff_briefings(
 
 def _item_changes(section: str, key: str, before: object, after: object) -> list[Change]:
     found: list[Change] = []
-    a = before.model_dump(mode="json")  # type: ignore[attr-defined]
-    b = after.model_dump(mode="json")  # type: ignore[attr-defined]
+    a = before.model_dump(mode="json") if isinstance(before, BaseModel) else {}
+    b = after.model_dump(mode="json") if isinstance(after, BaseModel) else {}
     fields = list(dict.fromkeys([*a, *b]))
-    if section == "risks":
-        old_rating, new_rating = _rating(before), _rating(after)  # type: ignore[arg-type]
+    if section == "risks" and isinstance(before, Risk) and isinstance(after, Risk):
+        old_rating, new_rating = _rating(before), _rating(after)
         if old_rating != new_rating:
             found.append(Change(section, key, "changed", "rating", old_rating, new_rating))
         fields = [f for f in fields if f not in ("likelihood", "impact")]

@@ -13,8 +13,12 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from briefgen.languages import Language
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 # The type, by a name the method `Formats.date` does not hide inside the class.
 Day = date
@@ -32,7 +36,7 @@ class Formats:
     language: Language
 
     @functools.cached_property
-    def _locale(self):  # type: ignore[no-untyped-def]
+    def _locale(self) -> Locale:
         from babel import Locale
 
         return Locale.parse(self.language.locale)

@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from briefgen import metrics
+
+if TYPE_CHECKING:  # lxml is imported only when a reference is read
+    from lxml import etree
 from briefgen.model import (
     Block,
     Div,
@@ -310,7 +314,7 @@ def layout_of_reference(data: bytes | None) -> PageLayout:
         styles = etree.fromstring(styles_xml, parser) if styles_xml is not None else None
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError):
         return DEFAULT_LAYOUT
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     sections = document.findall(f".//{_W}sectPr")
     if sections:
         section = sections[-1]
@@ -330,39 +334,39 @@ def layout_of_reference(data: bytes | None) -> PageLayout:
     if styles is not None:
         values.update(_style_values(styles))
     try:
-        return PageLayout(**values)  # type: ignore[arg-type]
+        return PageLayout(**values)
     except (TypeError, ValueError):
         return DEFAULT_LAYOUT
 
 
-def _twips(node: object, attr: str) -> int | None:
+def _twips(node: etree._Element | None, attr: str) -> int | None:
     if node is None:
         return None
-    raw = node.get(f"{_W}{attr}")  # type: ignore[attr-defined]
+    raw = node.get(f"{_W}{attr}")
     try:
         return int(float(raw)) if raw is not None else None
     except ValueError:
         return None
 
 
-def _style_values(styles: object) -> dict[str, object]:
+def _style_values(styles: etree._Element) -> dict[str, object]:
     """Sizes and spacing of the styles the estimate needs, following `w:basedOn`."""
-    by_name: dict[str, object] = {}
-    by_id: dict[str, object] = {}
-    for style in styles.iter(f"{_W}style"):  # type: ignore[attr-defined]
-        name = style.find(f"{_W}name")
-        if name is not None:
-            by_name[name.get(f"{_W}val", "").lower()] = style
+    by_name: dict[str, etree._Element] = {}
+    by_id: dict[str, etree._Element] = {}
+    for style in styles.iter(f"{_W}style"):
+        name_el = style.find(f"{_W}name")
+        if name_el is not None:
+            by_name[name_el.get(f"{_W}val", "").lower()] = style
         by_id[style.get(f"{_W}styleId", "")] = style
-    defaults = styles.find(f"{_W}docDefaults")  # type: ignore[attr-defined]
+    defaults = styles.find(f"{_W}docDefaults")
 
-    def lookup(style: object, path: str, attr: str) -> int | None:
+    def lookup(style: etree._Element | None, path: str, attr: str) -> int | None:
         seen = 0
         while style is not None and seen < 10:
-            found = _twips(style.find(path), attr)  # type: ignore[attr-defined]
+            found = _twips(style.find(path), attr)
             if found is not None:
                 return found
-            based = style.find(f"{_W}basedOn")  # type: ignore[attr-defined]
+            based = style.find(f"{_W}basedOn")
             style = by_id.get(based.get(f"{_W}val", "")) if based is not None else None
             seen += 1
         if defaults is not None:

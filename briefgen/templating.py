@@ -418,12 +418,21 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: object, right: object
     ) -> object:
-        if operator == "**" and _is_number(left) and _is_number(right) and abs(right) > MAX_EXPONENT:  # type: ignore[arg-type]
+        if (
+            operator == "**"
+            and isinstance(right, int | float)
+            and _is_number(left)
+            and _is_number(right)
+            and abs(right) > MAX_EXPONENT
+        ):
             raise SecurityError(f"exponent {right} is too large (limit {MAX_EXPONENT})")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                sized = isinstance(seq, str | list | tuple) and isinstance(times, int)
-                if sized and len(seq) * times > MAX_REPEAT_LENGTH:  # type: ignore[arg-type, operator]
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(times, int)
+                    and len(seq) * times > MAX_REPEAT_LENGTH
+                ):
                     raise SecurityError(
                         f"repeating a {type(seq).__name__} {times} times is too large "
                         f"(limit {MAX_REPEAT_LENGTH} items)"
@@ -664,7 +673,9 @@ class TemplateSet:
             # The gettext functions travel in each render's context (one set per language).
             extensions=["jinja2.ext.i18n"],
         )
-        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
+        # The i18n extension declares this attribute on the environment; gettext calls then
+        # take %(name)s arguments (new-style gettext).
+        object.__setattr__(self.env, "newstyle_gettext", True)
         self.env.filters.update(
             md=lambda v: escape_markdown(str(v)),
             cell=table_cell,
@@ -682,7 +693,9 @@ class TemplateSet:
     def paths(self) -> list[Path]:
         """The template files in use (the user's shadowing the built-ins), for build hashes."""
         chosen: dict[str, Path] = {}
-        for root in self.env.loader.searchpath:  # type: ignore[union-attr]
+        loader = self.env.loader
+        searchpath = loader.searchpath if isinstance(loader, jinja2.FileSystemLoader) else []
+        for root in searchpath:
             for path in sorted(Path(root).rglob("*.j2")):
                 chosen.setdefault(path.relative_to(root).as_posix(), path)
         return [chosen[name] for name in sorted(chosen)]

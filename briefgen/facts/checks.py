@@ -286,7 +286,7 @@ def _ratings(data: dict[str, Any]) -> Iterator[Finding]:
     red_from, amber_from = _thresholds(data)
     for loc, risk in _items(data, "risks"):
         try:
-            score = int(risk.get("likelihood")) * int(risk.get("impact"))  # type: ignore[arg-type]
+            score = int(risk.get("likelihood", "")) * int(risk.get("impact", ""))
         except (TypeError, ValueError):
             continue
         rag = "red" if score >= red_from else "amber" if score >= amber_from else None

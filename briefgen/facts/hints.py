@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel
@@ -104,7 +104,8 @@ def _plain(number: float | None) -> float | None:
 def _bounds(info: FieldInfo) -> tuple[int | None, int | None]:
     low = next((m.ge for m in info.metadata if isinstance(m, Ge)), None)
     high = next((m.le for m in info.metadata if isinstance(m, Le)), None)
-    return low, high  # type: ignore[return-value]
+    # pydantic types a bound as a protocol of comparables; here they are numbers from Field().
+    return cast(int | None, low), cast(int | None, high)
 
 
 def show(value: object) -> str:

@@ -10,7 +10,7 @@ Field descriptions double as the fact-format reference (`briefgen schema`, docs/
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -1048,6 +1048,16 @@ class Output(Model):
 # The briefing
 
 
+_T = TypeVar("_T")
+
+
+def _of_type(item: object, kind: type[_T]) -> _T:
+    """`item`, checked to be a `kind` (the lookups index lists of one model each)."""
+    if not isinstance(item, kind):
+        raise TypeError(f"expected a {kind.__name__}, found {type(item).__name__}")
+    return item
+
+
 class Briefing(Model):
     """A meeting brief: everything the memo and the deck say comes from here."""
 
@@ -1164,16 +1174,16 @@ class Briefing(Model):
         return cache[name]
 
     def source(self, id: str) -> Source:
-        return self._index("sources")[id]  # type: ignore[return-value]
+        return _of_type(self._index("sources")[id], Source)
 
     def fact(self, id: str) -> Fact:
-        return self._index("facts")[id]  # type: ignore[return-value]
+        return _of_type(self._index("facts")[id], Fact)
 
     def risk(self, id: str) -> Risk:
-        return self._index("risks")[id]  # type: ignore[return-value]
+        return _of_type(self._index("risks")[id], Risk)
 
     def person(self, id: str) -> Person:
-        return self._index("people")[id]  # type: ignore[return-value]
+        return _of_type(self._index("people")[id], Person)
 
     def agenda_item(self, id: str) -> AgendaItem:
-        return self._index("agenda")[id]  # type: ignore[return-value]
+        return _of_type(self._index("agenda")[id], AgendaItem)
