@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -179,11 +180,16 @@ def _set(data: dict, path: tuple, value: str) -> None:
     node[path[-1]] = value
 
 
+_QUOTE_MARKS = str.maketrans({c: "'" for c in "\"“”„‟«»‹›‘’‚‛「」『』"})
+
+
 def _normal(text: str) -> str:
     """What a field's text becomes on its way into a document: control characters removed by
-    the loader, surrounding and repeated white space collapsed (Markdown and layout do)."""
+    the loader, surrounding and repeated white space collapsed (Markdown and layout do), and
+    the memo's typography folded (docs/markup.md: every quotation mark read as one kind, every
+    dash or run of hyphens as one hyphen)."""
     cleaned = "".join(" " if unicodedata.category(c) == "Cc" and c not in "\t\n\r" else c for c in text)
-    return " ".join(cleaned.split())
+    return re.sub(r"[-–—]+", "-", " ".join(cleaned.translate(_QUOTE_MARKS).split()))
 
 
 _any_text = st.text(
