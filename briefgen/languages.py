@@ -331,6 +331,34 @@ def first_strong_rtl(text: str) -> bool | None:
     return None
 
 
+def direction_classes(text: str, base: str) -> list[str]:
+    """'R' or 'L' per character: strong characters their own direction, neutrals and numbers
+    that of their strong neighbours when both agree, else the paragraph's (rules N1, N2)."""
+    strong: list[str | None] = []
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        strong.append("R" if kind in ("R", "AL") else "L" if kind == "L" else None)
+    out: list[str] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        if strong[i] is not None:
+            out.append(strong[i])  # type: ignore[arg-type]
+            i += 1
+            continue
+        j = i
+        while j < n and strong[j] is None:
+            j += 1
+        before = out[-1] if out else None
+        after = strong[j] if j < n else None
+        fill = before if before is not None and before == after else base
+        if before is None and after is not None and after == base:
+            fill = base
+        out.extend(fill for _ in range(j - i))
+        i = j
+    return out
+
+
 def script_of_char(ch: str) -> str | None:
     """A coarse ISO 15924 script of one letter (None for digits, punctuation, spaces): enough to
     choose a font and to compare a text's script with its document language."""

@@ -367,3 +367,22 @@ def test_memo_ltr_rtl_list_item_gets_a_right_to_left_list_level(tmp_path):
         abstract_id = numbering.find(f"{W}num[@{W}numId='{num_id}']/{W}abstractNumId").get(f"{W}val")
         abstract = numbering.find(f"{W}abstractNum[@{W}abstractNumId='{abstract_id}']")
         assert abstract.find(f".//{W}bidi") is None
+
+
+def test_deck_ltr_mixed_run_is_split_and_marked_rtl(tmp_path):
+    """The English example's 'Bashar al-Assad (بشار الأسد)' on a slide: the Arabic is its own
+    a:rtl run with the Arabic font; the brackets stay in the English runs."""
+    _, deck = build(EXAMPLE, tmp_path / "out")
+    found = []
+    for _, slide in parts(deck, "ppt/slides/slide"):
+        for p in slide.iter(f"{A}p"):
+            runs = p.findall(f"{A}r")
+            texts = [text_of(r, f"{A}t") for r in runs]
+            for k, text in enumerate(texts):
+                if "بشار" in text:
+                    found.append((texts[k - 1][-1:], text, texts[k + 1][:1], runs[k]))
+    assert found
+    for before, text, after, arabic in found:
+        assert (before, text, after) == ("(", "بشار الأسد", ")")
+        assert arabic.find(f"{A}rPr/{A}rtl").get("val") == "1"
+        assert arabic.find(f"{A}rPr/{A}cs").get("typeface") == "Noto Sans Arabic"

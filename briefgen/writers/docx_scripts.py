@@ -33,7 +33,14 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from briefgen.languages import SCRIPT_FONTS, Language, has_rtl, language_of, script_of_char
+from briefgen.languages import (
+    SCRIPT_FONTS,
+    Language,
+    direction_classes,
+    has_rtl,
+    language_of,
+    script_of_char,
+)
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
     RPR_ORDER,
@@ -227,34 +234,6 @@ def _first_strong(text: str) -> str | None:
     return None
 
 
-def _classes(text: str, base: str) -> list[str]:
-    """'R' or 'L' per character: strong characters their own direction, neutrals and numbers
-    that of their strong neighbours when both agree, else the paragraph's (rules N1, N2)."""
-    strong: list[str | None] = []
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        strong.append("R" if kind in ("R", "AL") else "L" if kind == "L" else None)
-    out: list[str] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        if strong[i] is not None:
-            out.append(strong[i])  # type: ignore[arg-type]
-            i += 1
-            continue
-        j = i
-        while j < n and strong[j] is None:
-            j += 1
-        before = out[-1] if out else None
-        after = strong[j] if j < n else None
-        fill = before if before is not None and before == after else base
-        if before is None and after is not None and after == base:
-            fill = base
-        out.extend(fill for _ in range(j - i))
-        i = j
-    return out
-
-
 def _run(r: etree._Element, base: str, language: Language) -> None:
     """Split `r` where its text changes direction and format each piece. Non-text content
     (tabs, breaks, Word's non-breaking hyphen) is neutral and travels with its neighbours."""
@@ -264,7 +243,7 @@ def _run(r: etree._Element, base: str, language: Language) -> None:
     if any(c.tag not in _SPLITTABLE for c in content):
         # Fields, footnote references, drawings: keep the run whole.
         text = "".join(t.text or "" for t in content if t.tag == qn("w:t"))
-        classes = _classes(text, base)
+        classes = direction_classes(text, base)
         cls = "R" if "R" in classes and (base == "R" or classes.count("R") * 2 >= len(classes)) else "L"
         _format(r, text, cls, language)
         return
@@ -276,7 +255,7 @@ def _run(r: etree._Element, base: str, language: Language) -> None:
             atoms.append(("\u2011" if child.tag == qn("w:noBreakHyphen") else " ", child))
     if not atoms:
         return
-    classes = _classes("".join(ch for ch, _ in atoms), base)
+    classes = direction_classes("".join(ch for ch, _ in atoms), base)
     groups: list[tuple[str, list[tuple[str, etree._Element | None]]]] = []
     for atom, cls in zip(atoms, classes, strict=True):
         if groups and groups[-1][0] == cls:

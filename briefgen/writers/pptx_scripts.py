@@ -12,6 +12,9 @@ DrawingML sets direction per paragraph (`a:pPr/@rtl`, ECMA-376 Part 1, §21.1.2.
   slide number sits on the left.
 - In a left-to-right deck a paragraph whose first strong character is right-to-left is
   `rtl="1"` and aligned right.
+- In a left-to-right paragraph, a run is split where its text changes direction and the
+  right-to-left pieces are marked `a:rtl` (§21.1.2.3.12), so an Arabic name in brackets inside
+  an English sentence keeps its brackets on the English side (Unicode bidi rules N1/N2).
 - A run holding Arabic or Hebrew gets that script's font as `a:cs`, one holding Han, kana or
   hangul an East Asian font as `a:ea`, each with the run's language tag (`lang`) when the
   deck's language is another.
@@ -19,9 +22,18 @@ DrawingML sets direction per paragraph (`a:pPr/@rtl`, ECMA-376 Part 1, §21.1.2.
 
 from __future__ import annotations
 
+import copy
+
 from lxml import etree
 
-from briefgen.languages import SCRIPT_FONTS, Language, first_strong_rtl, has_rtl, script_of_char
+from briefgen.languages import (
+    SCRIPT_FONTS,
+    Language,
+    direction_classes,
+    first_strong_rtl,
+    has_rtl,
+    script_of_char,
+)
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"
@@ -39,7 +51,9 @@ def apply_slide_scripts(root: etree._Element, language: Language, slide_width: i
     """Direction, fonts and language tags for one slide or notes page; with `slide_width` (EMU)
     and a right-to-left `language`, the slide's shapes are mirrored too."""
     for p in root.iter(f"{_A}p"):
-        _paragraph(p, language)
+        if not _paragraph(p, language):
+            for r in p.findall(f"{_A}r"):
+                _split(r)
     for r in root.iter(f"{_A}r"):
         _run(r, language)
     if not language.rtl:
@@ -50,13 +64,14 @@ def apply_slide_scripts(root: etree._Element, language: Language, slide_width: i
         _mirror(root, slide_width)
 
 
-def _paragraph(p: etree._Element, language: Language) -> None:
+def _paragraph(p: etree._Element, language: Language) -> bool:
+    """Direction of one paragraph; True when it is right to left."""
     text = "".join(t.text or "" for t in p.iter(f"{_A}t"))
     rtl = language.rtl
     if not rtl:
         rtl = has_rtl(text) and bool(first_strong_rtl(text))
     if not rtl:
-        return
+        return False
     pr = p.find(f"{_A}pPr")
     if pr is None:
         pr = etree.Element(f"{_A}pPr")
@@ -64,6 +79,44 @@ def _paragraph(p: etree._Element, language: Language) -> None:
     pr.set("rtl", "1")
     align = pr.get("algn", "l")
     pr.set("algn", _SWAP_ALIGN.get(align, align) if language.rtl else ("r" if align == "l" else align))
+    return True
+
+
+def _split(r: etree._Element) -> None:
+    """Split a run of a left-to-right paragraph where its direction changes; mark the
+    right-to-left pieces `a:rtl`."""
+    t = r.find(f"{_A}t")
+    parent = r.getparent()
+    text = t.text if t is not None else None
+    if not text or not has_rtl(text) or parent is None:
+        return
+    classes = direction_classes(text, "L")
+    pieces: list[tuple[str, str]] = []
+    for ch, cls in zip(text, classes, strict=True):
+        if pieces and pieces[-1][1] == cls:
+            pieces[-1] = (pieces[-1][0] + ch, cls)
+        else:
+            pieces.append((ch, cls))
+    for piece, cls in pieces:
+        new = copy.deepcopy(r)
+        new_t = new.find(f"{_A}t")
+        assert new_t is not None  # a copy of r, which has one
+        new_t.text = piece
+        if cls == "R":
+            rpr = new.find(f"{_A}rPr")
+            if rpr is None:
+                rpr = etree.Element(f"{_A}rPr")
+                new.insert(0, rpr)
+            node = etree.Element(f"{_A}rtl")
+            node.set("val", "1")
+            for child in rpr:
+                if child.tag == f"{_A}extLst":
+                    child.addprevious(node)
+                    break
+            else:
+                rpr.append(node)
+        r.addprevious(new)
+    parent.remove(r)
 
 
 def _run(r: etree._Element, language: Language) -> None:
