@@ -495,3 +495,91 @@ def test_pptx_writer_render_keeps_every_word_in_its_box(reference: Path | None, 
     path = tmp_path / "deck.pptx"
     path.write_bytes(_pptx(read_markdown(markdown), reference))
     assert _words_outside(path, tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 13: legible and accessible, read back from the worked example's deck
+
+
+@pytest.fixture(scope="module")
+def example_deck(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from briefgen.pipeline import BuildOptions, Step, run
+
+    facts = HERE.parents[0] / "facts" / "lavrov-cavusoglu-ankara-2018.yaml"
+    out = tmp_path_factory.mktemp("example")
+    result = run(facts, BuildOptions(formats=("pptx",), out_dir=out), until=Step.WRITE)
+    [data] = [v for k, v in result.files.items() if k.endswith(".pptx")]
+    return Presentation(io.BytesIO(data))
+
+
+def _fill_of(element) -> str:  # type: ignore[no-untyped-def]
+    """The fill a run sits on: its table cell's, else white (the slide)."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag == f"{A}tc":
+            fill = ancestor.find(f"{A}tcPr/{A}solidFill/{A}srgbClr")
+            return fill.get("val") if fill is not None else "FFFFFF"
+    return "FFFFFF"
+
+
+def test_pptx_writer_every_text_colour_meets_wcag_aa_on_its_fill(example_deck) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
+    for slide in example_deck.slides:
+        for rpr in slide._element.iter(f"{A}rPr"):
+            colour = rpr.find(f"{A}solidFill/{A}srgbClr")
+            if colour is None:
+                continue
+            ratio = styles.contrast_ratio(colour.get("val"), _fill_of(rpr))
+            assert ratio >= styles.WCAG_AA, (colour.get("val"), _fill_of(rpr), ratio)
+            checked += 1
+    assert checked > 50  # RAG cells, RAG words, table headers, labels, source lines
+    # White on amber, the old failure, is impossible: amber cells carry dark text.
+    assert styles.contrast_ratio("FFFFFF", styles.RAG_FILL["amber"]) < styles.WCAG_AA
+    assert styles.text_colour_on(styles.RAG_FILL["amber"]) == styles.DARK_TEXT
+
+
+def test_pptx_writer_titles_are_real_titles_first_in_reading_order(example_deck) -> None:  # type: ignore[no-untyped-def]
+    for slide in example_deck.slides:
+        assert slide.shapes.title is not None and slide.shapes.title.text.strip()
+        first = next(iter(slide.shapes))
+        assert first.is_placeholder and first.placeholder_format.type in (1, 3)  # TITLE, CENTER_TITLE
+
+
+def test_pptx_writer_banners_bold_and_at_least_ten_points(example_deck) -> None:  # type: ignore[no-untyped-def]
+    for slide in example_deck.slides:
+        banners = [s for s in slide.shapes if s.name.startswith("Marking")]
+        assert len(banners) == 2
+        for banner in banners:
+            for run in banner.text_frame.paragraphs[0].runs:
+                assert run.font.bold and run.font.size.pt >= 10
+
+
+def test_pptx_writer_heat_map_and_timeline_have_alt_text(example_deck) -> None:  # type: ignore[no-untyped-def]
+    descrs = [
+        el.get("descr", "")
+        for slide in example_deck.slides
+        for el in slide._element.iter("{http://schemas.openxmlformats.org/presentationml/2006/main}cNvPr")
+    ]
+    assert any(d.startswith("Risk heat map") and "Regime assault on Idlib" in d for d in descrs)
+    assert any(d.startswith("Timeline, oldest first") for d in descrs)
+
+
+def test_pptx_writer_nested_list_levels_and_numbering_restart(tmp_path: Path) -> None:
+    markdown = (
+        '---\n{"title": "T", "kind": "deck"}\n---\n\n## Nested lists\n\n'
+        "1. One\n   1. One-a\n      1. One-a-i\n      2. One-a-ii\n   2. One-b\n2. Two\n"
+    )
+    prs = Presentation(io.BytesIO(_pptx(read_markdown(markdown))))
+    body = next(s for s in prs.slides[0].shapes if s.name == "Text")
+    got = []
+    for p in body.text_frame.paragraphs:
+        ppr = p._p.find(f"{A}pPr")
+        auto = ppr.find(f"{A}buAutoNum")
+        got.append((p.text, int(ppr.get("lvl", "0")), int(auto.get("startAt"))))
+    assert got == [
+        ("One", 0, 1),
+        ("One-a", 1, 1),
+        ("One-a-i", 2, 1),
+        ("One-a-ii", 2, 2),
+        ("One-b", 1, 2),
+        ("Two", 0, 2),
+    ]

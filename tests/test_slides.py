@@ -187,21 +187,39 @@ def test_plan_slides_shrinks_a_title_before_spilling_it() -> None:
     assert_fits(plans, g)
 
 
-def test_plan_slides_shrinks_only_as_last_resort() -> None:
-    # One point that needs about 16 lines at 20 pt: too tall alone at 20 pt, fits at a smaller size.
+def test_plan_slides_sets_a_slide_smaller_rather_than_split_it() -> None:
+    # One point that needs about 16 lines at 20 pt: with two short ones it fits one slide at
+    # 14 pt or more (at most 0.7 of the layout's 20 pt), so the slide is set smaller, not split.
     big = " ".join(f"Sentence {k} explains the state of play in some detail." for k in range(1, 28))
     g = geometry()
     warnings: list[Problem] = []
     plans = plan_slides(
         deck(h2("Background"), bullets("Short first point.", big, "Short last point.")), g, warnings
     )
+    assert len(plans) == 1 and 14 <= plans[0].body.size < 20
+    assert [para.text for para in plans[0].body.paras] == ["Short first point.", big, "Short last point."]
+    assert warnings == []
+    assert_fits(plans, g)
+
+
+def test_plan_slides_shrinks_a_single_point_only_as_last_resort() -> None:
+    # Two such points cannot share a slide even at 14 pt: the deck splits, and only the slides
+    # holding a point too tall for a slide of its own at 20 pt are set smaller.
+    big = " ".join(f"Sentence {k} explains the state of play in some detail." for k in range(1, 28))
+    other = big.replace("Sentence", "Further sentence")
+    g = geometry()
+    warnings: list[Problem] = []
+    plans = plan_slides(
+        deck(h2("Background"), bullets("Short first point.", big, other, "Short last point.")), g, warnings
+    )
     sizes = [p.body.size for p in plans]
-    assert len(plans) == 3
-    assert sizes[0] == 20 and sizes[2] == 20  # neighbours keep the full size
-    assert 14 <= sizes[1] < 20
+    assert len(plans) == 4
+    assert sizes[0] == 20 and sizes[3] == 20  # neighbours keep the full size
+    assert 14 <= sizes[1] < 20 and 14 <= sizes[2] < 20
     assert [para.text for p in plans for para in p.body.paras] == [
         "Short first point.",
         big,
+        other,
         "Short last point.",
     ]
     assert warnings == []

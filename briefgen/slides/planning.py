@@ -43,6 +43,7 @@ INTRO_SHARE = 0.4  # text above two columns may take at most this share of their
 COLUMN_GAP = 18.0  # points between tables set side by side
 GROW_LIMIT = 1.3  # a sparse slide's text grows to at most this many times the layout's size
 GROW_MAX_PT = 28.0
+SPARE_SHRINK = 0.7  # a slide sets its text this much smaller at most to avoid a continuation
 MIN_FILL = 0.5  # a content slide (but the last part of a split) covers at least half its body
 TITLE_SLIDE_FLOOR_PT = 12.0  # the title slide's subtitle never shrinks below this
 
@@ -73,9 +74,10 @@ def _caption(
     when it is too long to be a caption)."""
     if not caption:
         return None, area, []
-    h = text_height(caption, area, area.size, geometry) + area.insets[1] + area.insets[3] + HEIGHT_SLACK
+    text_h = text_height(caption, area, area.size, geometry)
+    h = text_h + area.insets[1] + area.insets[3] + HEIGHT_SLACK
     if h <= area.height * CAPTION_SHARE:
-        plan = TextPlan(area.moved(height=h), tuple(caption), area.size, h)
+        plan = TextPlan(area.moved(height=h), tuple(caption), area.size, text_h)
         return plan, area.moved(top=area.top + h + 6, height=area.height - h - 6), []
     content = geometry.frame("content").body
     return None, area, [_Page("content", body=b) for b in pack(caption, content, geometry, warnings, where)]
@@ -106,28 +108,32 @@ def _graphic_pages(
 
 
 def _table_group(
-    tables: Sequence[Table], caption: list[Para], geometry: DeckGeometry, warnings: list[Problem], where: str
+    tables: Sequence[Table],
+    caption: list[Para],
+    geometry: DeckGeometry,
+    warnings: list[Problem],
+    where: str,
+    *,
+    across: bool = True,
 ) -> list[_Page] | None:
-    """Several tables on one slide: the first across the whole width, the others side by side
-    below it, all at one size (from the table size down to the minimum); None when they do not
-    fit on one slide that way."""
+    """Several tables on one slide: the first across the whole width (unless `across` is
+    false), the others side by side below it, all at one size (from the table size down to the
+    minimum); None when they do not fit on one slide that way."""
     caption_plan, area, pages = _caption(caption, geometry.frame("table").body, geometry, warnings, where)
     if pages:
         return None
-    rest = list(tables[1:])
+    rest = list(tables[1:]) if across else list(tables)
     for size in sizes(min(geometry.table_pt, area.size), min(geometry.min_font_pt, area.size)):
         sized = area.moved(size=size)
-        first = plan_table(tables[0], sized, geometry, [], where)
-        if len(first) != 1 or first[0].size != size:
+        first = plan_table(tables[0], sized, geometry, [], where) if across else []
+        if across and (len(first) != 1 or first[0].size != size):
             continue
-        top_h = first[0].box.height
-        below = area.moved(
-            top=area.top + top_h + COLUMN_GAP, height=area.height - top_h - COLUMN_GAP, size=size
-        )
+        top_h = first[0].box.height + COLUMN_GAP if first else 0.0
+        below = area.moved(top=area.top + top_h, height=area.height - top_h, size=size)
         if below.height <= 24:
             continue
         width = (below.width - COLUMN_GAP * (len(rest) - 1)) / max(len(rest), 1)
-        planned = [first[0]]
+        planned = list(first)
         ok = True
         for i, table in enumerate(rest):
             box = below.moved(left=below.left + i * (width + COLUMN_GAP), width=width)
@@ -151,9 +157,10 @@ def _two_column(
     intro_plan: TextPlan | None = None
     if intro and spec.left + spec.right:
         whole = left_box.moved(width=right_box.right - left_box.left)
-        h = text_height(intro, whole, whole.size, geometry) + whole.insets[1] + whole.insets[3] + HEIGHT_SLACK
+        text_h = text_height(intro, whole, whole.size, geometry)
+        h = text_h + whole.insets[1] + whole.insets[3] + HEIGHT_SLACK
         if h <= left_box.height * INTRO_SHARE:
-            intro_plan = TextPlan(whole.moved(height=h), tuple(intro), whole.size, h)
+            intro_plan = TextPlan(whole.moved(height=h), tuple(intro), whole.size, text_h)
             shift = h + 6
             left_box = left_box.moved(top=left_box.top + shift, height=left_box.height - shift)
             right_box = right_box.moved(top=right_box.top + shift, height=right_box.height - shift)
@@ -197,6 +204,10 @@ def _pages(
             group = _table_group(tables, caption, geometry, warnings, where)
             if group is not None:
                 return group
+            if len(tables) > 2:  # the first table on a slide of its own, the others side by side
+                rest = _table_group(tables[1:], [], geometry, warnings, where, across=False)
+                if rest is not None:
+                    return _graphic_pages(tables[0], spec.kind, caption, geometry, warnings, where) + rest
         for i, graphic in enumerate(graphics):
             pages.extend(
                 _graphic_pages(graphic, spec.kind, caption if i == 0 else [], geometry, warnings, where)
@@ -236,6 +247,23 @@ def _fill(page: _Page, geometry: DeckGeometry) -> float:
 
 def _shown(pages: Sequence[_Page]) -> int:
     return sum(len(p.paras) for page in pages for p in (page.lead, page.body, page.right) if p is not None)
+
+
+def _scale_to_fit(spec: Spec, geometry: DeckGeometry, count: int) -> float:
+    """The largest text scale, in whole points down to SPARE_SHRINK of the layout's size, at
+    which a text slide that would split fits on one slide; 1.0 when none does (or none is needed)."""
+    if count <= 1 or spec.kind not in ("content", "two-column") or spec.graphics:
+        return 1.0
+    box = geometry.frame(spec.kind).title
+    _title, _size, spill = fit_title(spec.title, box, geometry)
+    base = geometry.frame(spec.kind).body.size
+    least = max(geometry.min_font_pt, base * SPARE_SHRINK)
+    size = base - 1.0
+    while size >= least - 1e-9:
+        if len(_pages(spec, spill, geometry, [], size / base)) == 1:
+            return size / base
+        size -= 1.0
+    return 1.0
 
 
 def _grown(spec: Spec, spill: str, geometry: DeckGeometry, pages: list[_Page]) -> list[_Page]:
@@ -417,9 +445,15 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
             pages = _pages(spec, spill, geometry, [])  # warnings come from the final pass below
             if len(pages) == n:
                 break
+        # Set a little smaller rather than leave a near-empty continuation slide: down to
+        # SPARE_SHRINK of the layout's size (never below the minimum) when that keeps the slide
+        # whole; past that, continuation slides are the better read.
+        scale = _scale_to_fit(spec, geometry, len(pages))
+        if scale < 1.0:
+            title, size, spill = fit_title(spec.title, box, geometry)
         # Collect warnings once, from the final planning pass.
         final_warnings: list[Problem] = []
-        pages = _pages(spec, spill, geometry, final_warnings)
+        pages = _pages(spec, spill, geometry, final_warnings, scale)
         warnings.extend(final_warnings)
         pages = _grown(spec, spill, geometry, pages)
         if spill:

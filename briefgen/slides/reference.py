@@ -359,12 +359,13 @@ def read_geometry(
     safe_top, safe_bottom = band + 2, height - band - SOURCE_BAND - 4
     infos = {kind: package.info(index) for kind, index in resolved.items()}
     adapted: dict[str, str] = {}
-    for info in infos.values():
-        if info.scaled < 1.0:
-            adapted[info.name] = (
-                f"layout {info.name!r} runs past the edge of the {width:g}x{height:g} pt slide; "
-                f"its boxes were scaled by {info.scaled:.2f} to fit inside it"
-            )
+    scaled = {info.name: info.scaled for info in infos.values() if info.scaled < 1.0}
+    if scaled:
+        names = ", ".join(f"{name!r} (by {factor:.2f})" for name, factor in scaled.items())
+        adapted["scaled"] = (
+            f"layout{'s' if len(scaled) > 1 else ''} {names} run{'' if len(scaled) > 1 else 's'} past the "
+            f"edge of the {width:g}x{height:g} pt slide; their boxes were scaled to fit inside it"
+        )
     content = infos.get("content")
     body_font = content.bodies[0].box if content and content.bodies else None
     text_font = body_font.font if body_font else package.minor
@@ -499,4 +500,3 @@ def check_reference(data: bytes, name: str, layouts: Mapping[str, str] | None = 
             )
         )
     return problems
-
