@@ -567,9 +567,8 @@ class _Redliner:
         note = self.new_footnotes.get(new_id)
         if note is None:
             return
-        for index, child in enumerate(list(note)):
+        for child in list(note):
             note.replace(child, self.whole_block(child, "ins"))
-            del index
 
     def _footnote_pair(self, old_id: str, new_id: str) -> None:
         old = self.old.footnotes.get(old_id)
