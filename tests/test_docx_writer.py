@@ -433,3 +433,13 @@ def test_docx_writer_rejects_reference_that_is_not_a_word_file(memo: Document, t
         _docx(memo, bogus)  # refused when read and vetted
     with pytest.raises(ReferenceFileProblem, match=r"org\.docx: cannot be read as a Word document"):
         write_docx(memo, DocxOptions(stamp=STAMP, reference_name="org.docx"), b"not a zip")
+
+
+def test_docx_writer_warns_when_a_list_is_deeper_than_its_styles() -> None:
+    """Issue 13: lists keep their depth, or the memo says it flattened one (once per memo)."""
+    deep = "- One\n  - Two\n    - Three\n      - Four deep\n        - Five deep\n"
+    _, warnings = _docx_warned(read_markdown('---\n{"title": "T"}\n---\n\n# Lists\n\n' + deep))
+    [warning] = [w for w in warnings if "nested" in w.message]
+    assert "4 levels deep" in warning.message and "'Four deep'" in warning.message
+    _, shallow = _docx_warned(read_markdown('---\n{"title": "T"}\n---\n\n# Lists\n\n- One\n  - Two\n'))
+    assert not any("nested" in w.message for w in shallow)

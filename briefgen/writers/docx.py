@@ -176,6 +176,7 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         self.options = options
         self.source = source
         self.warnings = warnings  # what had to be worked around, returned by write_docx
+        self._flattened = False  # a list deeper than the list styles was reported
         self.part = word.part
         self.body = word.element.body
         self.parent: etree._Element = self.body
@@ -397,7 +398,20 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         self.inlines(p, block.content)
 
     def list(self, block: ListBlock, level: int) -> None:
-        level = min(level, 3)
+        if level > len(S.DOCX_BULLETS) and not self._flattened:
+            # The reference's list styles go three levels deep: say so rather than silently
+            # setting a deeper item at level 3 (issue 13: lists keep their depth, or warn).
+            self._flattened = True
+            opening = next((c for item in block.items for c in item.blocks if isinstance(c, Paragraph)), None)
+            text = plain_text(opening.content)[:40] if opening is not None else ""
+            self.warnings.append(
+                Problem(
+                    f"memo: a list nested {level} levels deep is set at level {len(S.DOCX_BULLETS)} "
+                    f"(the list styles go {len(S.DOCX_BULLETS)} levels deep): {text!r}",
+                    severity="warning",
+                )
+            )
+        level = min(level, len(S.DOCX_BULLETS))
         style = (S.DOCX_NUMBERS if block.ordered else S.DOCX_BULLETS)[level]
         num_id = self._restart(style, block.start) if block.ordered else None
         for item in block.items:
