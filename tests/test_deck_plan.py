@@ -272,19 +272,20 @@ def test_deck_plan_lists_keep_their_depth_and_restart_numbering() -> None:
     ]
 
 
-REFERENCES = {
-    "python-pptx default (4:3)": "default",
-    "bundled, resized to 4:3 (layouts wider than the slide)": "resized",
-}
-
-
 def _reference(kind: str, folder: Path) -> Path:
-    """The two 4:3 references of case 08, made as its generator makes them."""
+    """The two 4:3 references of case 08, made as its generator makes them, and a 16:9 one
+    whose content layout is wider than the slide."""
     from pptx import Presentation  # only to make the test's input, as the case's generator does
 
     path = folder / f"{kind}.pptx"
     if kind == "default":
         Presentation().save(str(path))
+    elif kind == "wide":  # 16:9, but the content layout's body runs 200 pt past the right edge
+        prs = Presentation(str(ROOT / "templates" / "reference.pptx"))
+        layout = next(lay for lay in prs.slide_layouts if lay.name == "Title and Content")
+        body = next(ph for ph in layout.placeholders if ph.placeholder_format.idx == 1)
+        body.width = body.width + 200 * 12700
+        prs.save(str(path))
     else:
         prs = Presentation(str(ROOT / "templates" / "reference.pptx"))
         prs.slide_width, prs.slide_height = 9144000, 6858000
@@ -292,12 +293,12 @@ def _reference(kind: str, folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["default", "resized"])
+@pytest.mark.parametrize("kind", ["default", "resized", "wide"])
 def test_deck_plan_reference_decks_of_other_shapes_are_adapted_not_cut(kind, tmp_path) -> None:
     reference = _reference(kind, tmp_path)
     deck, warnings = planned(EXAMPLE, reference)
     g = deck.geometry
-    assert (g.width, g.height) == (720, 540)
+    assert (g.width, g.height) == ((960, 540) if kind == "wide" else (720, 540))
     for slide in deck.slides:
         boxes = [t.box for _n, t in slide.text_plans()] + [t.box for t in slide.tables]
         boxes.append(g.frame(slide.kind).title)
@@ -306,8 +307,8 @@ def test_deck_plan_reference_decks_of_other_shapes_are_adapted_not_cut(kind, tmp
     _no_collisions(deck)
     assert [s.kind for s in deck.slides].count("title") == 1  # the cover never splits
     named = [w.message for w in warnings if w.file == str(reference)]
-    if kind == "resized":
-        assert any("run past the edge" in m and "'Title and Content'" in m for m in named), named
+    if kind in ("resized", "wide"):
+        assert any("past the edge" in m and "'Title and Content'" in m for m in named), named
     else:
         assert any("32 pt" in m for m in named), named
 

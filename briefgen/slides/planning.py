@@ -523,6 +523,7 @@ def _marks_in(scheme: marking.SchemeName, text: str) -> list[marking.Classificat
             continue
     return found
 
+
 class _Common(TypedDict):
     """What every slide of one section carries."""
 

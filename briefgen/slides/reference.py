@@ -364,7 +364,8 @@ def read_geometry(
         names = ", ".join(f"{name!r} (by {factor:.2f})" for name, factor in scaled.items())
         adapted["scaled"] = (
             f"layout{'s' if len(scaled) > 1 else ''} {names} run{'' if len(scaled) > 1 else 's'} past the "
-            f"edge of the {width:g}x{height:g} pt slide; their boxes were scaled to fit inside it"
+            f"edge of the {width:g}x{height:g} pt slide; {'their' if len(scaled) > 1 else 'its'} boxes "
+            "were scaled to fit inside it"
         )
     content = infos.get("content")
     body_font = content.bodies[0].box if content and content.bodies else None
