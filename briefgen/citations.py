@@ -127,11 +127,17 @@ def tidy_punctuation(text: str, *, punctuation_in_quote: bool = False) -> str:
             return before + quote + after
         return before + stop + quote + after
 
-    # "word." + optional closing quote + , ; . (but never an ellipsis "...")
-    text = re.sub(rf"(\S*?[^.\s])(\.)([{_CLOSE_QUOTES}]?)([,;.])(?!\.)", drop_stop, text)
-    text = re.sub(rf"([?!])([{_CLOSE_QUOTES}]?)[,.](?!\.)", r"\1\2", text)
+    # "word." + optional closing quote + , ; . (but never an ellipsis "..."), until none is left
+    # ("0.." before a comma takes two rounds).
+    for _ in range(4):
+        tidier = re.sub(rf"(\S*?[^.\s])(\.)([{_CLOSE_QUOTES}]?)([,;.])(?!\.\.)", drop_stop, text)
+        tidier = re.sub(rf"([?!])([{_CLOSE_QUOTES}]?)[,.](?!\.\.)", r"\1\2", tidier)
+        if tidier == text:
+            break
+        text = tidier
     text = re.sub(r"\s+([,;.:?!])", r"\1", text)
-    text = re.sub(r"([,;])(?:\s*[,;])+", r"\1", text)
+    text = re.sub(r"[,;](?:\s*[,;])*\s*([,;])", r"\1", text)  # a field's own "," gives way
+    text = re.sub(r"[,;:]+(?=\.(?!\.))", "", text)  # nor does a note end ";."
     text = re.sub(r"[ \t]{2,}", " ", text)
     if punctuation_in_quote:
         text = re.sub(r"([”\"])([,.])", r"\2\1", text)

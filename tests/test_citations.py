@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from briefgen.citations import NoteCitations, load_style, tidy_punctuation
 from briefgen.errors import ReferenceFileProblem
@@ -190,3 +192,45 @@ def test_citations_worked_example_footnotes_every_cited_passage_once() -> None:
     # Objectives and judgments cite their facts too.
     objectives = memo.blocks[[getattr(b, "anchor", None) for b in memo.blocks].index("objectives-ours") + 1]
     assert any(isinstance(n, FootnoteRef) for item in objectives.items for n in item.blocks[0].content)
+
+
+_FIELD = st.text(alphabet="wxyz 0123456789-/", min_size=1, max_size=20).map(str.strip)  # no abbreviation
+_FIELD = _FIELD.filter(bool)
+_ENDING = st.sampled_from(["", ".", "..", "?", "!", ".)", ";", ","])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    fields=st.lists(st.tuples(_FIELD, _ENDING, _FIELD, _ENDING, _FIELD, _ENDING), min_size=1, max_size=4),
+    repeats=st.lists(st.integers(min_value=0, max_value=3), max_size=4),
+)
+def test_citations_punctuation_right_for_any_sources_and_any_reference_text(
+    tmp_path: Path, fields: list[tuple[str, str, str, str, str, str]], repeats: list[int]
+) -> None:
+    sources = [
+        {
+            "id": f"s{k}",
+            "title": title + t_end,
+            "publisher": publisher + p_end,
+            "date": "2018-08-10",
+            "reference": reference + r_end,
+            "type": "official",
+        }
+        for k, (title, t_end, publisher, p_end, reference, r_end) in enumerate(fields)
+    ]
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    data["sources"] = sources
+    data["facts"] = [{"id": "all", "statement": "All.", "sources": [s["id"] for s in sources]}]
+    data["agenda"][0]["points"] = [{"text": "Point.", "facts": ["all"]}]
+    path = tmp_path / "brief.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    notes = NoteCitations(load_facts(path).briefing, load_style(None, "en-GB"))
+    texts = [notes.format([s["id"] for s in sources])]
+    texts += [notes.format([sources[r % len(sources)]["id"]]) for r in repeats]  # short forms
+    for text in texts:
+        plain = text.replace("\\", "")
+        assert plain.rstrip("’”»").endswith((".", "?", "!")), plain  # "‘Is it over?’" ends so
+        for bad in ("..", ".;", ".,", ",,", ";;", ";,", ",;", " ,", " ;", " .", "?.", "!.", "?,", "!,", ";."):
+            assert bad not in plain.replace("...", "…"), (bad, plain)
+    # Every source of the passage is named, separated from the next.
+    assert texts[0].replace("\\", "").count("; ") >= len(sources) - 1
