@@ -161,6 +161,7 @@ def _build_one(
         result.status = FAILED
         result.exit_code = exc.exit_code
         result.problems = exc.problems or [Problem(str(exc), file=str(path))]
+        result.outputs = list(getattr(exc, "outputs", []))  # PartialBuild: what was written
     except Exception as exc:  # a bug in one briefing's build must not stop the batch
         if os.environ.get("BRIEFGEN_DEBUG"):
             raise

@@ -3,11 +3,13 @@ python-docx or python-pptx unless a reference presentation is to be checked)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.config import BuildOptions, References
 from briefgen.errors import Problem
-from briefgen.pipeline import Step, run
+from briefgen.facts import LoadedBriefing
+from briefgen.pipeline import Run, Step, run
 from briefgen.templating import TemplateSet
 
 
@@ -20,8 +22,48 @@ def check_briefing(
     """Validate one fact file and its configuration (reference files included), render its
     templates, read and plan them; return the warnings, raise the briefgen error of the first
     step that fails."""
+    return check_run(path, templates, options, references).warnings
+
+
+def check_run(
+    path: Path,
+    templates: TemplateSet,
+    options: BuildOptions | None = None,
+    references: References | None = None,
+    loaded: LoadedBriefing | None = None,
+) -> Run:
+    """`check_briefing`, returning the whole run up to the plan step (its documents measure the
+    pack for `measure`); `loaded`: the facts already read (from standard input)."""
     options = options or BuildOptions(templates=templates.user_dir)
-    return run(path, options, templates, until=Step.PLAN, references=references).warnings
+    return run(path, options, templates, until=Step.PLAN, references=references, loaded=loaded)
+
+
+@dataclass(frozen=True)
+class Measures:
+    """What a checked briefing will come to: the memo body in pages (an estimate, on the page of
+    the reference in force), its budget, and the deck's slides (one per slide heading; a slide
+    that overflows its box continues on more)."""
+
+    pages: float
+    budget: int
+    slides: int
+
+    def describe(self) -> str:
+        return f"memo about {self.pages:.1f} of {self.budget} pages, deck {self.slides} slides"
+
+
+def measure(checked: Run) -> Measures | None:
+    """The measures of a run that reached the plan step; None without its memo and deck."""
+    from briefgen.model import Heading
+    from briefgen.pagination import estimate_body_pages, layout_of_reference
+
+    memo, deck = checked.documents.get("memo"), checked.documents.get("deck")
+    if memo is None or deck is None or checked.config is None:
+        return None
+    reference = checked.config.references.get("docx")
+    pages = estimate_body_pages(memo, layout_of_reference(reference.data if reference else None))
+    slides = sum(1 for block in deck.blocks if isinstance(block, Heading) and block.level <= 2)
+    return Measures(pages, checked.config.page_budget, slides)
 
 
 def check_reference(kind: str, path: Path, references: References) -> list[Problem]:

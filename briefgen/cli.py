@@ -28,13 +28,21 @@ from briefgen.problems import safe_lines, safe_text
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  success
-  1  invalid facts, templates or reference files (every problem is printed)
-  2  usage error (unknown option, missing file argument)
-  3  an output could not be written (earlier outputs are left intact)
-  4  an external tool (LibreOffice, for PDF) is missing or failed
-  70  internal error (a bug in briefgen; BRIEFGEN_DEBUG=1 shows the traceback)
-  130 interrupted
+  0    success
+  1    invalid facts, templates or reference files (every problem printed)
+  2    usage error (unknown option, missing file argument)
+  3    an output could not be written (earlier outputs are left intact)
+  4    an external tool (LibreOffice, for PDF) is missing or failed
+  70   internal error: a bug (BRIEFGEN_DEBUG=1 shows the traceback)
+  130  interrupted
+"""
+
+EXIT_CODES_DIFF = """\b
+Exit codes:
+  0    the two fact files are the same
+  1    they differ (with --exit-code or -q)
+  2    an error: a file is invalid or unreadable, or a usage error
+  130  interrupted
 """
 
 DEFAULT_FACTS_DIR = Path("facts")
@@ -57,9 +65,13 @@ def print_problems(problems: list[Problem], stream: TextIO | None = None) -> Non
     show(problems, stream)
 
 
-def _facts_args(facts: tuple[Path, ...]) -> list[Path]:
+def _facts_args(facts: tuple[Path, ...], *, stdin_ok: bool = False) -> list[Path]:
     from briefgen.discovery import discover  # not briefgen.batch: check needs none of it
 
+    if stdin_ok and [str(f) for f in facts] == ["-"]:
+        return [Path("-")]  # one fact file on standard input
+    if any(str(f) == "-" for f in facts):
+        raise click.BadParameter("'-' (standard input) must be the only FACTS argument", param_hint="FACTS")
     inputs = list(facts) or [DEFAULT_FACTS_DIR]
     for item in inputs:
         if not item.exists():
@@ -72,13 +84,80 @@ def _facts_args(facts: tuple[Path, ...]) -> list[Path]:
     return found
 
 
+STDIN_NAME = "<stdin>"  # how problems name a fact file read from standard input ('-')
+
+
+class Output:
+    """How much to print and whether in colour, as `-q`/`-v` and `--color` ask (one run)."""
+
+    verbosity = 0  # -1 quiet, 0 normal, 1 verbose
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    if value:
+        Output.verbosity = -1 if param.name == "quiet" else max(Output.verbosity, int(value))  # type: ignore[arg-type]
+
+
+def _set_colour(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    import briefgen.problems
+
+    if value is not None:
+        briefgen.problems.COLOUR = {"always": True, "never": False}.get(value)
+
+
+def output_options(command):  # type: ignore[no-untyped-def]
+    """`-q/--quiet`, `-v/--verbose` and `--color WHEN`, the same on every command (as in git,
+    mkdocs and pandoc)."""
+    for option in reversed(
+        (
+            click.option(
+                "-q", "--quiet", is_flag=True, expose_value=False, is_eager=True, callback=_set_verbosity,
+                help="Print only errors (and what the command is for, e.g. the schema).",
+            ),
+            click.option(
+                "-v", "--verbose", count=True, expose_value=False, is_eager=True, callback=_set_verbosity,
+                help="Print more: every file written, the time of each step.",
+            ),
+            click.option(
+                "--color", "--colour", type=click.Choice(["auto", "always", "never"]), default=None,
+                expose_value=False, is_eager=True, callback=_set_colour, metavar="WHEN",
+                help="Colour: auto (a terminal without NO_COLOR), always or never [default: auto].",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+class AliasedCommand(click.Command):
+    """A command that also accepts older spellings of its options (`aliases`: old → new), kept
+    out of the help so that every command documents one name per meaning."""
+
+    def __init__(self, *args: object, aliases: dict[str, str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.aliases = aliases or {}
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rewritten = []
+        for arg in args:
+            name, eq, value = arg.partition("=")
+            if arg == "--":
+                rewritten.extend(args[len(rewritten) :])
+                break
+            rewritten.append(self.aliases[name] + eq + value if name in self.aliases else arg)
+        return super().parse_args(ctx, rewritten)
+
+
 @click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
     epilog=EXIT_CODES_HELP,
 )
 @click.version_option(__version__, prog_name="briefgen")
 def cli() -> None:
-    """Turn a validated, sourced fact base (YAML) into a Word memo and a PowerPoint deck."""
+    """Turn a validated, sourced fact base (YAML) into a Word memo and a PowerPoint deck.
+
+    Run `briefgen COMMAND --help` for a command's options.
+    """
 
 
 facts_argument = click.argument(
@@ -88,10 +167,13 @@ facts_argument = click.argument(
 # Options shared by build, watch and check: one definition each.
 out_option = click.option(
     # Not `file_okay=False`: a file in the way of the output folder is an output problem (exit
-    # 3, as docs/troubleshooting.md says), reported by briefgen.outputs.
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-    show_default=True, help="Output folder.",
+    # 3, as docs/troubleshooting.md says), reported by briefgen.outputs. `-o` is an output file
+    # elsewhere (pandoc, `briefgen schema`), so a folder is `--output-dir` (Quarto, mkdocs -d);
+    # `-o` and `--out` still work (OUTPUT_ALIASES).
+    "-d", "--output-dir", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+    show_default=True, metavar="DIR", help="Output folder.",
 )
+OUTPUT_ALIASES = {"-o": "--output-dir", "--out": "--output-dir"}
 formats_option = click.option(
     "--format", "formats", default="docx,pptx", show_default=True,
     help="Comma-separated formats: docx, pptx, md (review text), pdf.",
@@ -110,7 +192,10 @@ reference_pptx_option = click.option(
 )
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(
+    epilog=EXIT_CODES_HELP, cls=AliasedCommand, aliases=OUTPUT_ALIASES,
+    short_help="Build the memo and deck of each briefing.",
+)
 @facts_argument
 @out_option
 @formats_option
@@ -144,6 +229,7 @@ reference_pptx_option = click.option(
     "--redline-author", metavar="NAME",
     help="Author of the redline's tracked changes [default: the brief's prepared_by].",
 )
+@output_options
 def build(
     facts: tuple[Path, ...],
     out_dir: Path,
@@ -162,7 +248,7 @@ def build(
 ) -> int:
     """Build the memo and deck of each FACTS file (default: every facts/*.yaml).
 
-    Briefings whose inputs are unchanged since the last build into the same --out folder are
+    Briefings whose inputs are unchanged since the last build into the same --output-dir are
     skipped (see .briefgen-manifest.json there); one failing briefing does not stop the others.
     """
     from briefgen import batch as builder
@@ -189,19 +275,23 @@ def build(
     )
     progress = Progress(len(paths))
 
+    quiet, verbose = Output.verbosity < 0, Output.verbosity > 0
+
     def on_result(result: builder.BuildResult, done: int, total: int) -> None:
         progress.clear()
         if result.status == builder.FAILED:
             print_problems(result.problems)
-        elif result.status == builder.BUILT:
+        elif result.status in (builder.BUILT, builder.UP_TO_DATE) and not quiet:
+            # Up to date: kept from the build that wrote the outputs, so an incremental CI run
+            # still shows every warning the current outputs carry.
             print_problems(result.warnings)
+        if verbose and result.status == builder.BUILT:
             for output in result.outputs:
                 click.echo(f"wrote {safe_text(str(output))}")
-        elif result.status == builder.UP_TO_DATE:
-            # Kept from the build that wrote the outputs: an incremental CI run still shows
-            # every warning the current outputs carry.
-            print_problems(result.warnings)
-        progress.update(result, done)
+            steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
+            if steps:
+                click.echo(f"  {steps}", err=True)
+        progress.update(result, done, quiet=quiet)
 
     batch = builder.BatchOptions(jobs=jobs, force=force, fail_fast=fail_fast)
     try:
@@ -218,21 +308,31 @@ def build(
         progress.close()
     if report_path is not None:
         write_report(outcome, report_path)
-    click.echo(summary_line(outcome), err=True)
+    failed = [r for r in outcome.results if r.status == builder.FAILED]
+    if len(failed) > 1 or (failed and len(outcome.results) > 1):
+        # Repeated at the end of a long log: which briefings need attention.
+        click.echo("failed: " + ", ".join(safe_text(str(r.facts)) for r in failed), err=True)
+    if not quiet or failed:
+        click.echo(summary_line(outcome), err=True)
     return outcome.exit_code
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(
+    epilog=EXIT_CODES_HELP, cls=AliasedCommand, aliases={"--format": "--message-format"},
+    short_help="Validate briefings and templates; write nothing.",
+)
 @facts_argument
 @templates_option
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a memo over its page budget) as errors.")
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
+    # `--format` names output formats in build and watch; here it was the message format
+    # (still accepted: AliasedCommand), as cargo's `--message-format`.
+    "--message-format", "output_format", type=click.Choice(["text", "json", "github"]), default="text",
     show_default=True,
     help="How to print problems: for people, as one JSON document on standard output (editors, "
     "scripts), or as GitHub Actions annotations.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --message-format json.")
 @click.option(
     "--reference-docx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Also report which styles this reference .docx/.dotx lacks.",
@@ -241,6 +341,7 @@ def build(
     "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Also report which layouts and placeholders this reference .pptx/.potx lacks.",
 )
+@output_options
 def check(
     facts: tuple[Path, ...],
     templates: Path | None,
@@ -257,14 +358,16 @@ def check(
     """
     import dataclasses
 
-    from briefgen.checking import check_briefing, check_reference
+    from briefgen.checking import check_reference, check_run, measure
     from briefgen.config import BuildOptions, References
+    from briefgen.facts import load_facts
     from briefgen.problems import format_github, format_json, problems_of
     from briefgen.templating import TemplateSet
 
     output_format = "json" if as_json else output_format
     references_only = not facts and (reference_docx or reference_pptx)
-    paths = [] if references_only else _facts_args(facts)
+    paths = [] if references_only else _facts_args(facts, stdin_ok=True)
+    quiet = Output.verbosity < 0
     template_set = TemplateSet(templates)
     references = References()  # each reference file read and vetted once for the whole check
     options = BuildOptions(templates=templates, reference_docx=reference_docx, reference_pptx=reference_pptx)
@@ -295,28 +398,34 @@ def check(
         warned += bool(lacks) and not errors
         found.extend(lacks)
         files.append({"file": str(reference), "ok": not errors})
-        if output_format == "text":
+        if output_format == "text" and not quiet:
             print_problems(lacks)
             if not lacks:
                 click.echo(f"{safe_text(str(reference))}: ok")
     for path in paths:
+        shown = _shown(path)
         try:
-            warnings = check_briefing(path, template_set, options, references)
+            loaded = _load_argument(path, load_facts) if str(path) == "-" else None
+            named = path if loaded is None else Path("stdin.yaml")
+            checked = check_run(named, template_set, options, references, loaded)
         except BriefgenError as exc:
             failed += 1
-            found.extend(problems_of(exc, str(path)))
-            files.append({"file": str(path), "ok": False})
+            found.extend(problems_of(exc, shown))
+            files.append({"file": shown, "ok": False})
             if output_format == "text":
                 _report(exc)
             continue
+        warnings = checked.warnings
         found.extend(warnings)
-        files.append({"file": str(path), "ok": True})
+        files.append({"file": shown, "ok": True})
         warned += bool(warnings)
-        if output_format != "text":
+        if output_format != "text" or quiet:
             continue
         print_problems(warnings)
-        if not warnings:
-            click.echo(f"{safe_text(str(path))}: ok")
+        measures = measure(checked)
+        tally = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})" if warnings else ""
+        summary = f": {measures.describe()}" if measures else ""
+        click.echo(f"{safe_text(shown)}: ok{tally}{summary}")
     if output_format == "json":
         click.echo(format_json(found, files=files))
     elif output_format == "github":
@@ -331,38 +440,45 @@ def check(
 # Authoring: init, schema, watch, templates export (briefgen.scaffold, .schema, .watch)
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(
+    epilog=EXIT_CODES_HELP, cls=AliasedCommand, aliases={"--dir": "--output-dir"},
+    short_help="Write a new fact file, every section commented.",
+)
 @click.argument("name")
 @click.option(
-    "--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_FACTS_DIR,
-    show_default=True, help="Folder to write the fact file (and the editor schema) into.",
+    "-d", "--output-dir", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_FACTS_DIR, show_default=True, metavar="DIR",
+    help="Folder to write the fact file (and the editor schema) into.",
 )
 @click.option(
     "--from", "source", type=click.Path(path_type=Path, dir_okay=False),
     help="Start from an existing briefing: copy its content into the new file.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file of that name.")
-def init(name: str, folder: Path, source: Path | None, force: bool) -> int:
+@output_options
+def init(name: str, out_dir: Path, source: Path | None, force: bool) -> int:
     """Write a new fact file NAME.yaml, every section present and commented, valid as written."""
     from briefgen.scaffold import init_briefing
 
-    done = init_briefing(name, folder, source=source, force=force)
+    done = init_briefing(name, out_dir, source=source, force=force)
     facts_name = safe_text(str(done.facts))
-    click.echo(f"wrote {facts_name}")
-    click.echo(f"wrote {safe_text(str(done.schema))} (editor schema; see docs/authoring.md)")
-    click.echo(f"next: edit it, then `briefgen check {facts_name}` (or `briefgen watch`)", err=True)
+    if Output.verbosity >= 0:
+        click.echo(f"wrote {facts_name}")
+        click.echo(f"wrote {safe_text(str(done.schema))} (editor schema; see docs/authoring.md)")
+        click.echo(f"next: edit it, then `briefgen check {facts_name}` (or `briefgen watch`)", err=True)
     return EXIT_OK
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=EXIT_CODES_HELP, short_help="Print or write the JSON Schema of the fact format.")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
     help="File to write (default: standard output).",
 )
 @click.option(
     "--markdown", is_flag=True,
     help="The Markdown reference of the fact format (docs/facts.md) instead of the JSON Schema.",
 )
+@output_options
 def schema(output: Path | None, markdown: bool) -> int:
     """Print or write the JSON Schema of the fact format (for editors), or its Markdown reference."""
     from briefgen.schema import facts_markdown, schema_text, write_facts_markdown, write_schema
@@ -371,17 +487,22 @@ def schema(output: Path | None, markdown: bool) -> int:
         click.echo(facts_markdown() if markdown else schema_text(), nl=False)
     else:
         (write_facts_markdown if markdown else write_schema)(output)
-        click.echo(f"wrote {safe_text(str(output))}", err=True)
+        if Output.verbosity >= 0:
+            click.echo(f"wrote {safe_text(str(output))}", err=True)
     return EXIT_OK
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(
+    epilog=EXIT_CODES_HELP, cls=AliasedCommand, aliases=OUTPUT_ALIASES,
+    short_help="Build, then rebuild on every save.",
+)
 @facts_argument
 @out_option
 @formats_option
 @templates_option
 @reference_docx_option
 @reference_pptx_option
+@output_options
 def watch(
     facts: tuple[Path, ...],
     out_dir: Path,
@@ -417,29 +538,34 @@ def watch(
     return EXIT_OK
 
 
-@cli.group()
+@cli.group(short_help="Export the built-in templates and references.", epilog=EXIT_CODES_HELP)
 def templates() -> None:
     """Work with the templates and reference documents."""
 
 
-@templates.command("export", epilog=EXIT_CODES_HELP)
+@templates.command(
+    "export", epilog=EXIT_CODES_HELP, short_help="Copy the templates and references into DEST."
+)
 @click.argument("dest", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that already exist in DEST.")
+@output_options
 def templates_export(dest: Path, force: bool) -> int:
     """Copy the built-in templates (*.j2) and reference documents into DEST to customise;
     use them with `--templates DEST` (and `--reference-docx`/`--reference-pptx`)."""
     from briefgen.scaffold import export_templates
 
     for path in export_templates(dest, force=force):
-        click.echo(f"wrote {safe_text(str(path))}")
+        if Output.verbosity >= 0:
+            click.echo(f"wrote {safe_text(str(path))}")
     return EXIT_OK
 
 
-@cli.command(name="inspect", epilog=EXIT_CODES_HELP)
+@cli.command(name="inspect", epilog=EXIT_CODES_HELP, short_help="Outline a generated .docx or .pptx.")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the outline as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outline as JSON (notes in full).")
+@output_options
 def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
     """Print the outline of generated .docx/.pptx FILES: headings, tables, footnotes, header and
     footer markings and page-number fields; slides with layout, title, notes and marking."""
@@ -456,22 +582,57 @@ def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
     return EXIT_OK
 
 
-@cli.command(name="diff", epilog=EXIT_CODES_HELP)
-@click.argument("old", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.argument("new", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@cli.command(name="diff", epilog=EXIT_CODES_DIFF, short_help="What changed between two fact files.")
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False, exists=True, allow_dash=True))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False, exists=True, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.option(
     "--exit-code", is_flag=True,
-    help="Exit 1 when there are changes, 0 when there are none (as `git diff --exit-code`).",
+    help="Exit 1 when the two differ, 0 when they do not (as git diff --exit-code).",
 )
+@output_options
 def diff_cmd(old: Path, new: Path, as_json: bool, exit_code: bool) -> int:
     """Report what changed between two versions of a fact base: facts, risks and their ratings,
-    agenda items, sources, people, judgments and the briefing's own fields."""
-    from briefgen.diffing import diff_files
+    agenda items, sources, people, judgments and the briefing's own fields. Either file may be
+    '-' for standard input (`git show HEAD~1:facts/x.yaml | briefgen diff - facts/x.yaml`).
 
-    result = diff_files(old, new)
-    click.echo(result.to_json() if as_json else safe_lines(result.format()))
-    return EXIT_INVALID if exit_code and result.changes else EXIT_OK
+    Exit codes as git diff and diff(1): 0 no changes, 1 changes (with --exit-code or -q),
+    2 an error (either file invalid or unreadable)."""
+    from briefgen.diffing import diff_briefings
+    from briefgen.facts import load_facts
+
+    try:
+        if str(old) == "-" and str(new) == "-":
+            raise UsageProblem("only one of OLD and NEW can be standard input ('-')")
+        before = _load_argument(old, load_facts)
+        after = _load_argument(new, load_facts)
+    except BriefgenError as exc:
+        exc.exit_code = EXIT_USAGE  # diff's errors are 2, apart from 1 for "differs"
+        raise
+    result = diff_briefings(before.briefing, after.briefing, _shown(old), _shown(new))
+    if Output.verbosity >= 0:
+        click.echo(result.to_json() if as_json else safe_lines(result.format()))
+    differs = bool(result.changes)
+    return EXIT_INVALID if differs and (exit_code or Output.verbosity < 0) else EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    return STDIN_NAME if str(path) == "-" else str(path)
+
+
+def _load_argument(path: Path, load):  # type: ignore[no-untyped-def]
+    """Load a fact file named on the command line; '-' reads standard input (named <stdin> in
+    problems, with relative references resolved against the working folder)."""
+    if str(path) != "-":
+        return load(path)
+    import briefgen.problems
+    from briefgen.intake import FACTS_LIMIT
+
+    raw = sys.stdin.buffer.read(FACTS_LIMIT + 1)
+    if len(raw) > FACTS_LIMIT:
+        raise UsageProblem(f"standard input holds more than {FACTS_LIMIT // 1_048_576} MB: not a fact file")
+    briefgen.problems.STDIN_TEXT[STDIN_NAME] = raw.decode("utf-8-sig", errors="replace")
+    return load(Path("stdin.yaml"), display=STDIN_NAME, raw=raw)
 
 
 def _report(exc: BriefgenError) -> None:
@@ -513,6 +674,10 @@ def _run(argv: list[str] | None) -> int:
     import gc
 
     gc.set_threshold(*GC_THRESHOLDS)  # again, for callers that do not come through __main__
+    import briefgen.problems
+
+    Output.verbosity = 0  # -q/-v/--color hold for one run (main may be called many times)
+    briefgen.problems.COLOUR = None
     try:
         result = cli.main(args=argv, prog_name="briefgen", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -49,7 +49,8 @@ class Change:
             return f"+ {name.strip()}: {_short(self.new)}"
         if self.change == "removed":
             return f"- {name.strip()}: {_short(self.old)}"
-        return f"~ {name}{self.field}: {_short(self.old)} → {_short(self.new)}"
+        before, after = _differing(_text(self.old), _text(self.new))
+        return f"~ {name}{self.field}: {before} → {after}"
 
 
 @dataclass
@@ -89,6 +90,47 @@ class BriefingDiff:
                 lines.append(f"{section} ({tally}):")
             lines.append(f"  {c.describe()}")
         return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    """A value as the report shows it, whole (strings quoted, on one line)."""
+    if isinstance(value, dict) and "text" in value:  # a risk rating: shown by its summary
+        return str(value["text"])
+    if isinstance(value, str):
+        return json.dumps(" ".join(value.split()), ensure_ascii=False)
+    if value is None:
+        return "(none)"
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+CONTEXT = 40  # characters kept on each side of a change in a long text
+
+
+def _differing(old: str, new: str, limit: int = 160) -> tuple[str, str]:
+    """Both texts, or for long ones the part where they differ with `CONTEXT` characters around
+    it ('…' marks what is left out): cutting both at the same length would hide a change made
+    near the end of a long sentence."""
+    if len(old) <= limit and len(new) <= limit:
+        return old, new
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(old), len(new)) - prefix
+        and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]
+    ):
+        suffix += 1
+    start = max(prefix - CONTEXT, 0)
+
+    def window(text: str) -> str:
+        end = min(len(text) - suffix + CONTEXT, len(text))
+        middle = text[start:end]
+        if end - start > limit:  # a long change: its start and its end
+            middle = middle[: limit // 2] + " … " + middle[-(limit // 2) :]
+        return ("…" if start > 0 else "") + middle + ("…" if end < len(text) else "")
+
+    return window(old), window(new)
 
 
 def _short(value: object, limit: int = 160) -> str:

@@ -92,6 +92,17 @@ class ToolProblem(BriefgenError):
     exit_code = EXIT_TOOL
 
 
+class PartialBuild(ToolProblem):
+    """An external tool failed for some formats only (no LibreOffice for `--format docx,pdf`):
+    the other outputs were written (`outputs`), the briefing still fails with exit 4."""
+
+    def __init__(
+        self, message: str = "", problems: list[Problem] | None = None, outputs: list | None = None
+    ) -> None:
+        super().__init__(message, problems)
+        self.outputs = list(outputs or [])
+
+
 class Terminated(KeyboardInterrupt):
     """Raised in the main thread on SIGTERM, so that clean-up runs as for Ctrl-C (exit 130).
     Not a `BriefgenError`: like Ctrl-C it must get past every handler of those."""

@@ -74,7 +74,7 @@ class SlideOutline:
     number: int
     layout: str
     title: str
-    notes: str  # the first NOTES_EXCERPT characters of the speaker notes
+    notes: str  # the speaker notes, whole (the text outline prints the first NOTES_EXCERPT characters)
     marking: bool
     hidden: bool = False
 
@@ -370,7 +370,7 @@ def _inspect_pptx(package: _Package, main: str) -> DeckOutline:
                 number=number,
                 layout=layout,
                 title=slide_title,
-                notes=_excerpt(notes),
+                notes=" ".join(notes.split()),  # whole: --json gives it all, the text outline cuts
                 marking=bool(marking) and (banded or any(marking in t for t in texts)),
                 hidden=slide.get("show") == "0",
             )
@@ -428,5 +428,5 @@ def format_outline(outline: MemoOutline | DeckOutline) -> str:
             head = f"{s.number:3d}. [{s.layout}] {s.title or '(no title)'}"
             lines.append(head + (f"  ({flag})" if flag else ""))
             if s.notes:
-                lines.append(f"     notes: {s.notes}")
+                lines.append(f"     notes: {_excerpt(s.notes)}")
     return "\n".join(lines)

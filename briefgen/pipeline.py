@@ -32,7 +32,14 @@ from briefgen.config import (
     configure,
     read_environment,
 )
-from briefgen.errors import Problem, ReferenceFileProblem, StrictProblem
+from briefgen.errors import (
+    BriefgenError,
+    PartialBuild,
+    Problem,
+    ReferenceFileProblem,
+    StrictProblem,
+    ToolProblem,
+)
 from briefgen.facts import LoadedBriefing, load_facts
 from briefgen.intake import locate_reference
 from briefgen.model import Document
@@ -147,7 +154,11 @@ def run(
             result.deck = plan_deck_of(loaded, config, result.documents["deck"], result.warnings)
     if until < Step.WRITE:
         return result
-    result.files = write(loaded, config, result.documents, result.warnings, clock, deck=result.deck)
+    tool_problems: list[BriefgenError] = []
+    result.files = write(
+        loaded, config, result.documents, result.warnings, clock,
+        deck=result.deck, tool_problems=tool_problems,
+    )
     if result.earlier is not None and f"{stem}-memo.docx" in result.files:
         with clock("redline"):
             result.files[f"{stem}-memo-redline.docx"] = write_redline(
@@ -163,6 +174,10 @@ def run(
 
             store = write_all
         result.outputs = store(config.out_dir, result.files)
+    if tool_problems:
+        # `--format docx,pdf` without LibreOffice: the .docx is written, the PDF fails (exit 4).
+        problems = [p for exc in tool_problems for p in exc.problems or [Problem(str(exc), file=str(path))]]
+        raise PartialBuild(problems=problems, outputs=result.outputs)
     return result
 
 
@@ -289,6 +304,7 @@ def write(
     clock: Clock | None = None,
     *,
     deck: DeckPlan | None = None,
+    tool_problems: list[BriefgenError] | None = None,
 ) -> dict[str, bytes]:
     """Every output the configuration asks for, in memory: {file name: bytes}. Each writer has
     the same shape (model + options + reference bytes → bytes and warnings); their warnings
@@ -335,12 +351,22 @@ def write(
             if deck is None:
                 deck = plan_deck_of(loaded, config, documents["deck"], [])  # its warnings: above
             models: dict[str, Document | DeckPlan] = {"memo": documents["memo"], "deck": deck}
-            for kind, fmt in (("memo", "docx"), ("deck", "pptx")):
-                options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}")
-                with _located_reference(loaded, config, fmt):
-                    data, found = write_pdf(models[kind], options, refs[fmt].data)
-                warnings.extend(w for w in found if fmt not in formats)
-                files[f"{stem}-{kind}.pdf"] = data
+            pdfs: dict[str, bytes] = {}
+            try:
+                for kind, fmt in (("memo", "docx"), ("deck", "pptx")):
+                    options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}")
+                    with _located_reference(loaded, config, fmt):
+                        data, found = write_pdf(models[kind], options, refs[fmt].data)
+                    warnings.extend(w for w in found if fmt not in formats)
+                    pdfs[f"{stem}-{kind}.pdf"] = data
+            except ToolProblem as exc:
+                # Without LibreOffice only the PDFs fail: the other formats are still written
+                # (the caller raises PartialBuild after storing them).
+                if tool_problems is None or not files:
+                    raise
+                tool_problems.append(exc)
+                pdfs = {}
+            files.update(pdfs)
     return files
 
 

@@ -78,8 +78,18 @@ def safe_problem(problem: Problem) -> Problem:
     )
 
 
+# `--color always|never` (briefgen.cli): None follows the terminal and NO_COLOR.
+COLOUR: bool | None = None
+# Text read from standard input (`check -`, `diff - NEW`), by the name problems give it, so that
+# excerpts can show its lines.
+STDIN_TEXT: dict[str, str] = {}
+
+
 def use_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, never when NO_COLOR is set (https://no-color.org) or TERM=dumb."""
+    """Colour only on a terminal, never when NO_COLOR is set (https://no-color.org) or TERM=dumb;
+    `--color always|never` overrides both (as the convention asks of command-line flags)."""
+    if COLOUR is not None:
+        return COLOUR
     if os.environ.get("NO_COLOR", "") != "":
         return False
     if os.environ.get("TERM") == "dumb":
@@ -111,6 +121,9 @@ class SourceLines:
     @staticmethod
     def _read(file: str) -> list[str] | None:
         from briefgen.intake import InputRefused, read_bytes
+
+        if file in STDIN_TEXT:
+            return split_lines(STDIN_TEXT[file], breaks_for(file))
 
         try:  # never a pipe or device, never more than the loader would read
             text = read_bytes(Path(file), MAX_EXCERPT_BYTES).decode("utf-8-sig", errors="replace")

@@ -18,7 +18,8 @@ REPORT_SCHEMA = 1
 
 
 def summary_line(batch: BatchResult) -> str:
-    """'built 3, up to date 2, failed 1 in 1.4 s' (skipped only when there are any)."""
+    """'built 3, up to date 2, failed 1, 4 warnings in 1.4 s' (skipped only when there are
+    any): the counts a reader of a long log looks for last."""
     parts = [
         f"built {batch.count(BUILT)}",
         f"up to date {batch.count(UP_TO_DATE)}",
@@ -26,7 +27,29 @@ def summary_line(batch: BatchResult) -> str:
     ]
     if batch.count(SKIPPED):
         parts.append(f"skipped {batch.count(SKIPPED)}")
+    warnings = warning_count(batch)
+    parts.append(f"{warnings} warning" + ("" if warnings == 1 else "s"))
     return ", ".join(parts) + f" in {batch.seconds:.1f} s"
+
+
+def warning_count(batch: BatchResult) -> int:
+    """Warnings of the briefings built or up to date (a failed one's are among its problems)."""
+    return sum(len(r.warnings) for r in batch.results if r.status in (BUILT, UP_TO_DATE))
+
+
+def briefing_line(result: BuildResult, done: int, total: int) -> str:
+    """One line per briefing: '[2/5] built: facts/x.yaml (0.4 s, 2 warnings)'."""
+    details = []
+    if result.status == BUILT:
+        details.append(f"{result.seconds:.1f} s")
+    if result.warnings and result.status in (BUILT, UP_TO_DATE):
+        count = len(result.warnings)
+        details.append(f"{count} warning" + ("" if count == 1 else "s"))
+    if result.status == FAILED:
+        count = len([p for p in result.problems if p.severity == "error"]) or 1
+        details.append(f"{count} error" + ("" if count == 1 else "s"))
+    detail = f" ({', '.join(details)})" if details else ""
+    return f"[{done}/{total}] {result.status}: {safe_text(str(result.facts))}{detail}"
 
 
 def _problem(problem: Problem) -> dict[str, object]:
@@ -98,11 +121,12 @@ class Progress:
         self.clear()
         print(text, file=self.stream, flush=True)
 
-    def update(self, result: BuildResult, done: int) -> None:
+    def update(self, result: BuildResult, done: int, *, quiet: bool = False) -> None:
+        """The briefing's line (kept), then on a terminal the bar below it; `quiet`: the bar only."""
         name = result.facts.name
+        if not quiet:
+            self.line(briefing_line(result, done, self.total))
         if not self.tty:
-            detail = f" ({result.seconds:.1f} s)" if result.status == BUILT else ""
-            self.line(f"[{done}/{self.total}] {result.status}: {safe_text(str(result.facts))}{detail}")
             return
         width = 24
         filled = round(width * done / max(self.total, 1))

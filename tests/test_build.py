@@ -247,7 +247,7 @@ def test_build_batch_with_one_broken_builds_the_others_and_exits_1(tmp_path, cap
     assert any("summary" in p["text"] for p in bravo["problems"])
     assert data["summary"]["failed"] == 1 and data["summary"]["exit_code"] == 1
     assert "bravo.yaml" in err and "summary" in err
-    assert re.search(r"built 2, up to date 0, failed 1 in \d+\.\d s", err.splitlines()[-1])
+    assert re.search(r"built 2, up to date 0, failed 1, \d+ warnings? in \d+\.\d s", err.splitlines()[-1])
 
 
 def test_build_fail_fast_stops_after_first_failure(tmp_path, capsys):
@@ -272,7 +272,11 @@ def test_build_plain_progress_lines_when_not_a_terminal(tmp_path, capsys):
     assert "\r" not in captured.err
     assert re.search(r"^\[1/2\] built: .*alpha\.yaml", captured.err, re.M)
     assert re.search(r"^\[2/2\] built: .*bravo\.yaml", captured.err, re.M)
-    assert f"wrote {tmp_path / 'out' / 'alpha-memo.md'}" in captured.out
+    # One line per briefing; the files written only with -v.
+    assert "wrote" not in captured.out
+    out = tmp_path / "out"
+    assert main(["build", str(folder), "-o", str(out), "-j", "1", "--format", "md", "--force", "-v"]) == 0
+    assert f"wrote {out / 'alpha-memo.md'}" in capsys.readouterr().out
 
 
 def test_build_same_stem_twice_fails_the_second(tmp_path):

@@ -110,9 +110,12 @@ def test_diff_cli_text_and_json(tmp_path, capsys):
     assert change["field"] == "rating" and change["new"]["score"] == 25
 
 
-def test_diff_invalid_facts_exit_1_with_located_problem(tmp_path, capsys):
+def test_diff_invalid_facts_exit_2_with_located_problem(tmp_path, capsys):
+    """As diff(1) and git diff: 2 is an error, so that 1 can only mean "differs"."""
     broken = _variant(tmp_path, "broken", (IDLIB_RATING, "    likelihood: 9\n    impact: 5\n"))
-    assert main(["diff", str(EXAMPLE), str(broken)]) == 1
+    assert main(["diff", str(EXAMPLE), str(broken)]) == 2
+    assert re.search(r"broken\.yaml:\d+:\d+: risks\[0\]\.likelihood", capsys.readouterr().err)
+    assert main(["diff", str(EXAMPLE), str(broken), "--exit-code"]) == 2
     assert re.search(r"broken\.yaml:\d+:\d+: risks\[0\]\.likelihood", capsys.readouterr().err)
 
 
