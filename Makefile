@@ -28,7 +28,7 @@ install: $(RUNTIME)
 
 # The demo ends by saying what to type next: briefgen is installed in $(VENV), not on the PATH.
 demo: $(RUNTIME)
-	$(BIN)/briefgen build facts/lavrov-cavusoglu-ankara-2018.yaml -o out
+	$(BIN)/briefgen build facts/lavrov-cavusoglu-ankara-2018.yaml --output-dir out
 	@echo ""
 	@echo "Open out/lavrov-cavusoglu-ankara-2018-memo.docx and out/lavrov-cavusoglu-ankara-2018-deck.pptx."
 	@echo "briefgen is installed in $(VENV); run it as $(BIN)/briefgen, or activate the environment first:"
