@@ -21,7 +21,7 @@ import pytest
 
 from briefgen.batch import BatchOptions, build_many
 from briefgen.cli import main
-from briefgen.errors import EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, OutputProblem, TemplateProblem
+from briefgen.errors import EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, OutputProblem, TemplateProblem
 from briefgen.facts import load_facts
 from briefgen.manifest import MANIFEST_NAME
 from briefgen.outputs import folder_lock, write_atomic
@@ -302,7 +302,8 @@ def test_special_file_as_fact_file_is_refused_by_every_command(kind, command, tm
         "diff": ["diff", str(GOOD), str(special)],
         "watch-free": ["build", str(special), "-o", str(out), "-j", "2", "--format", "md"],
     }[command]
-    assert main(argv) == EXIT_INVALID
+    # diff's errors are 2, as in git diff and diff(1) (1 means "they differ").
+    assert main(argv) == (EXIT_USAGE if command == "diff" else EXIT_INVALID)
     err = capsys.readouterr().err
     assert f"{special}: " in err and "is not a regular file" in err, err
 
