@@ -41,8 +41,8 @@ def check_run(
 @dataclass(frozen=True)
 class Measures:
     """What a checked briefing will come to: the memo body in pages (an estimate, on the page of
-    the reference in force), its budget, and the deck's slides (one per slide heading; a slide
-    that overflows its box continues on more)."""
+    the reference in force), its budget, and the deck's slides as planned (continuation slides
+    included)."""
 
     pages: float
     budget: int
@@ -62,7 +62,10 @@ def measure(checked: Run) -> Measures | None:
         return None
     reference = checked.config.references.get("docx")
     pages = estimate_body_pages(memo, layout_of_reference(reference.data if reference else None))
-    slides = sum(1 for block in deck.blocks if isinstance(block, Heading) and block.level <= 2)
+    if checked.deck is not None:  # planned against the reference: continuation slides count
+        slides = len(checked.deck.slides)
+    else:
+        slides = sum(1 for block in deck.blocks if isinstance(block, Heading) and block.level <= 2)
     return Measures(pages, checked.config.page_budget, slides)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
@@ -84,6 +85,10 @@ def _facts_args(facts: tuple[Path, ...], *, stdin_ok: bool = False) -> list[Path
     return found
 
 
+if TYPE_CHECKING:
+    from briefgen.facts import LoadedBriefing
+
+F = TypeVar("F", bound=Callable[..., Any])
 STDIN_NAME = "<stdin>"  # how problems name a fact file read from standard input ('-')
 
 
@@ -93,9 +98,9 @@ class Output:
     verbosity = 0  # -1 quiet, 0 normal, 1 verbose
 
 
-def _set_verbosity(ctx: click.Context, param: click.Parameter, value: object) -> None:
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool | int) -> None:
     if value:
-        Output.verbosity = -1 if param.name == "quiet" else max(Output.verbosity, int(value))  # type: ignore[arg-type]
+        Output.verbosity = -1 if param.name == "quiet" else max(Output.verbosity, int(value))
 
 
 def _set_colour(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -105,7 +110,7 @@ def _set_colour(ctx: click.Context, param: click.Parameter, value: str | None) -
         briefgen.problems.COLOUR = {"always": True, "never": False}.get(value)
 
 
-def output_options(command):  # type: ignore[no-untyped-def]
+def output_options(command: F) -> F:
     """`-q/--quiet`, `-v/--verbose` and `--color WHEN`, the same on every command (as in git,
     mkdocs and pandoc)."""
     for option in reversed(
@@ -138,7 +143,7 @@ class AliasedCommand(click.Command):
         self.aliases = aliases or {}
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        rewritten = []
+        rewritten: list[str] = []
         for arg in args:
             name, eq, value = arg.partition("=")
             if arg == "--":
@@ -620,7 +625,7 @@ def _shown(path: Path) -> str:
     return STDIN_NAME if str(path) == "-" else str(path)
 
 
-def _load_argument(path: Path, load):  # type: ignore[no-untyped-def]
+def _load_argument(path: Path, load: Callable[..., LoadedBriefing]) -> LoadedBriefing:
     """Load a fact file named on the command line; '-' reads standard input (named <stdin> in
     problems, with relative references resolved against the working folder)."""
     if str(path) != "-":

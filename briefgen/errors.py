@@ -7,6 +7,7 @@ handler in `briefgen.cli` prints them without a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 # Exit codes, documented in `briefgen --help` and the README.
 EXIT_OK = 0
@@ -97,7 +98,7 @@ class PartialBuild(ToolProblem):
     the other outputs were written (`outputs`), the briefing still fails with exit 4."""
 
     def __init__(
-        self, message: str = "", problems: list[Problem] | None = None, outputs: list | None = None
+        self, message: str = "", problems: list[Problem] | None = None, outputs: list[Path] | None = None
     ) -> None:
         super().__init__(message, problems)
         self.outputs = list(outputs or [])
