@@ -13,6 +13,7 @@ output, nor leaves a partial file behind.
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -264,9 +265,11 @@ def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Do
     if pages <= budget:
         return []
     where = f" on the page of {reference.name}" if reference and reference.path else ""
+    # Rounded up, so that a body a line over two pages never reads "about 2.0 pages, over 2".
+    shown = math.ceil(pages * 10) / 10
     return [
         Problem(
-            f"the memo body is about {pages:.1f} pages{where}, over its budget of {budget} "
+            f"the memo body is about {shown:.1f} pages{where}, over its budget of {budget} "
             f"(output.page_budget); move detail to the annexes",
             file=str(loaded.path),
             severity="warning",

@@ -175,3 +175,23 @@ def test_pagination_notes_take_at_most_a_tenth_of_any_page(tmp_path: Path) -> No
     notes = rendering.notes_heights(lines, height, _pt(layout.margin_top_tw), _pt(layout.margin_bottom_tw))
     assert notes  # the worked example cites its sources
     assert all(h <= height / 10 for h in notes.values()), notes
+
+
+def test_pagination_budget_message_never_reads_as_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body a sliver over two pages is "about 2.1 pages", not "about 2.0 pages, over its budget
+    of 2"; a body that fills exactly two pages is within budget."""
+    from briefgen import pagination, pipeline
+    from briefgen.config import BriefingConfig
+    from briefgen.facts import load_facts
+    from briefgen.model import Document, Meta
+
+    loaded = load_facts(EXAMPLE)
+    config = BriefingConfig(formats=("md",), out_dir=Path("."), stamp=None, references={})  # type: ignore[arg-type]
+    documents = {"memo": Document(Meta(title=""), ())}
+    for pages, said in ((2.0, None), (2.004, "about 2.1 pages"), (3.46, "about 3.5 pages")):
+        monkeypatch.setattr(pagination, "estimate_body_pages", lambda memo, layout, p=pages: p)
+        problems = pipeline.plan(loaded, config, documents)
+        if said is None:
+            assert not [p for p in problems if "budget" in p.message]
+        else:
+            assert any(said in p.message and "over its budget of 2" in p.message for p in problems), problems
