@@ -180,7 +180,7 @@ out_option = click.option(
 )
 OUTPUT_ALIASES = {"-o": "--output-dir", "--out": "--output-dir"}
 formats_option = click.option(
-    "--format", "formats", default="docx,pptx", show_default=True,
+    "--format", "formats", default="docx,pptx", show_default=True, metavar="LIST",
     help="Comma-separated formats: docx, pptx, md (review text), pdf.",
 )
 templates_option = click.option(
