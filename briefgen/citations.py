@@ -144,6 +144,10 @@ def tidy_punctuation(text: str, *, punctuation_in_quote: bool = False) -> str:
     return text.strip()
 
 
+# Languages written with the Arabic comma and semicolon.
+_ARABIC_COMMA = frozenset({"ar", "fa", "ur", "ps", "ckb"})
+
+
 # ---------------------------------------------------------------------------------------------
 # Styles
 
@@ -309,6 +313,9 @@ class NoteCitations:
             message = f"{self.style.name}: the CSL style failed on a citation: {exc}"
             raise ReferenceFileProblem(message) from None
         text = tidy_punctuation(text, punctuation_in_quote=self.style.punctuation_in_quote)
+        if self.style.language.split("-")[0] in _ARABIC_COMMA:
+            # The style's separators in the script's own punctuation (، ؛), as the text around.
+            text = text.replace(", ", "\u060c ").replace("; ", "\u061b ")
         if text and text[0].islower():
             text = text[0].upper() + text[1:]  # a note is a sentence ("Ibid.", not "ibid.")
         markdown = _to_markdown(text)

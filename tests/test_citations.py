@@ -234,3 +234,9 @@ def test_citations_punctuation_right_for_any_sources_and_any_reference_text(
             assert bad not in plain.replace("...", "…"), (bad, plain)
     # Every source of the passage is named, separated from the next.
     assert texts[0].replace("\\", "").count("; ") >= len(sources) - 1
+
+
+def test_citations_arabic_notes_use_the_arabic_comma(tmp_path: Path) -> None:
+    notes = NoteCitations(_briefing(tmp_path, language="ar"), load_style(None, "ar"))
+    text = notes.format(["cable", "aa"])
+    assert "\u060c " in text and "\u061b " in text and ", " not in text
