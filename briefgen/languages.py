@@ -17,7 +17,7 @@ import contextlib
 import functools
 import gettext
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
@@ -187,10 +187,11 @@ class Messages:
 
     def __post_init__(self) -> None:
         catalog = self.language.catalog
-        self._catalog: dict[object, str] = (
-            _translations(catalog)._catalog if catalog else {}  # type: ignore[attr-defined]
-        )
-        self._plural = _translations(catalog).plural if catalog else (lambda n: int(n != 1))  # type: ignore[attr-defined]
+        # GNUTranslations keeps its messages and plural rule as instance attributes that
+        # typeshed does not declare.
+        state = vars(_translations(catalog)) if catalog else {}
+        self._catalog: dict[object, str] = state.get("_catalog", {})
+        self._plural: Callable[[int], int] = state.get("plural", lambda n: int(n != 1))
 
     def gettext(self, message: str, /, **variables: object) -> str:
         """The translation of `message`; with keyword arguments, %-formatted with them."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from briefgen import styles
 
@@ -65,9 +66,9 @@ class LayoutBox:
     def inner_height(self) -> float:
         return max(self.height - self.insets[1] - self.insets[3], 1.0)
 
-    def moved(self, **changes: object) -> LayoutBox:
-        """A copy with some fields changed."""
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def moved(self, **changes: Any) -> LayoutBox:
+        """A copy with some fields changed (positions and sizes in points, or the font)."""
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)

@@ -339,9 +339,10 @@ def plan_timelines(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) 
     while parts <= len(events):
         per = -(-len(events) // parts)
         chunks = [events[i : i + per] for i in range(0, len(events), per)]
-        plans = [_plan_timeline(chunk, area, geometry) for chunk in chunks]
-        if all(p is not None for p in plans):
-            return plans  # type: ignore[return-value]
+        planned = [_plan_timeline(chunk, area, geometry) for chunk in chunks]
+        plans = [p for p in planned if p is not None]
+        if len(plans) == len(planned):
+            return plans
         parts += 1
     return []
 

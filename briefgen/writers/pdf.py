@@ -95,9 +95,10 @@ def write_pdf(
     if isinstance(document, Document) and isinstance(options.office, DocxOptions):
         office, warnings = write_docx(document, options.office, reference)
     else:
-        from briefgen.writers.pptx import write_pptx
+        from briefgen.writers.pptx import PptxOptions, write_pptx
 
-        office, warnings = write_pptx(document, options.office, reference)  # type: ignore[arg-type]
+        assert not isinstance(document, Document) and isinstance(options.office, PptxOptions)  # checked above
+        office, warnings = write_pptx(document, options.office, reference)
     return convert_to_pdf(office, options.name, options.timeout, stamp=options.office.stamp), warnings
 
 
