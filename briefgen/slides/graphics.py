@@ -80,6 +80,32 @@ def _column_widths(
     return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
 
 
+def natural_width(table: Table, font: str, size: float) -> float:
+    """The width in points a table would take with no cell wrapping (at `size`)."""
+    rows = [tuple(_cell(c, True) for c in row) for row in table.header]
+    rows += [tuple(_cell(c) for c in row) for row in table.body]
+    ncols = max((len(r) for r in rows), default=1)
+    pad = CELL_MARGINS[0] + CELL_MARGINS[2]
+    widest = [pad + 8.0] * ncols
+    for row in rows:
+        for i, cell in enumerate(row[:ncols]):
+            width = font_metrics(font, cell.bold).width(cell.text, size) / WIDTH_SAFETY + pad
+            widest[i] = max(widest[i], width)
+    return sum(widest)
+
+
+def breaks_words(plan: TablePlan) -> bool:
+    """True when some word of a cell is wider than its column (it would be cut mid-word)."""
+    font = plan.box.font
+    for row in (*plan.header, *plan.rows):
+        for cell, width in zip(row, plan.widths, strict=False):
+            inner = (width - CELL_MARGINS[0] - CELL_MARGINS[2]) * WIDTH_SAFETY
+            metrics = font_metrics(font, cell.bold)
+            if any(metrics.width(word, plan.size) > inner + 0.5 for word in split_words(cell.text)):
+                return True
+    return False
+
+
 def plan_table(
     table: Table, area: LayoutBox, geometry: DeckGeometry, warnings: list[Problem], where: str
 ) -> list[TablePlan]:

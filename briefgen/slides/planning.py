@@ -26,7 +26,14 @@ from briefgen.languages import messages_for, ntr, speaking, tr
 from briefgen.model import Document, RiskMatrix, Table, Timeline
 from briefgen.slides.fitting import capacity, fit_title, pack, para_height, sizes, text_height
 from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry, LayoutBox
-from briefgen.slides.graphics import plan_risk_map, plan_table, plan_timelines, timeline_table
+from briefgen.slides.graphics import (
+    breaks_words,
+    natural_width,
+    plan_risk_map,
+    plan_table,
+    plan_timelines,
+    timeline_table,
+)
 from briefgen.slides.plans import (
     DeckPlan,
     Para,
@@ -132,13 +139,20 @@ def _table_group(
         below = area.moved(top=area.top + top_h, height=area.height - top_h, size=size)
         if below.height <= 24:
             continue
-        width = (below.width - COLUMN_GAP * (len(rest) - 1)) / max(len(rest), 1)
+        # Side by side, each as wide as its content asks (in proportion), no word cut.
+        room = below.width - COLUMN_GAP * (len(rest) - 1)
+        natural = [natural_width(t, geometry.text_font, size) for t in rest]
+        widths = [room * n / sum(natural) for n in natural]
         planned = list(first)
-        ok = True
-        for i, table in enumerate(rest):
-            box = below.moved(left=below.left + i * (width + COLUMN_GAP), width=width)
+        ok = True  # the table across the slide breaks only what no width would hold (addresses)
+        left = below.left
+        for table, width in zip(rest, widths, strict=True):
+            if not ok:
+                break
+            box = below.moved(left=left, width=min(width, natural_width(table, geometry.text_font, size)))
+            left += width + COLUMN_GAP
             parts = plan_table(table, box, geometry, [], where)
-            if len(parts) != 1 or parts[0].size != size:
+            if len(parts) != 1 or parts[0].size != size or breaks_words(parts[0]):
                 ok = False
                 break
             planned.append(parts[0])
