@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
 import tempfile
 import time
 from collections import deque
@@ -212,7 +213,19 @@ def _init_worker(template_dir: Path | None) -> None:
     signal.signal(signal.SIGTERM, _raise_terminated)
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _raise_terminated)
+    sys.unraisablehook = _worker_unraisable
     _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
+
+
+def _worker_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """`Terminated` raised inside a `__del__` or a garbage-collection callback cannot unwind the
+    briefing (Python prints it and carries on): remove the temporary files here and leave."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        from briefgen.outputs import remove_pending
+
+        remove_pending()
+        os._exit(EXIT_INTERRUPTED)
+    sys.__unraisablehook__(unraisable)
 
 
 def _worker_build(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import NoReturn
@@ -82,6 +83,14 @@ def _first_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt()
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An interruption raised where Python cannot pass it on (a `__del__`, a garbage-collection
+    callback) would be printed with a traceback and then ignored: stop hard instead."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        hard_stop()
+    sys.__unraisablehook__(unraisable)
+
+
 def stop_at_once() -> None:
     """Make SIGINT and SIGTERM stop the process at once (exit 130): for the moments with
     nothing to clean up (importing, after the command has finished). Main thread only; a
@@ -102,15 +111,18 @@ def handled() -> Iterator[None]:
         yield
         return
     previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    previous_hook = sys.unraisablehook
     _state["interrupted"] = False
     for signum, handler in previous.items():
         if handler is not signal.SIG_IGN:
             signal.signal(signum, _first_signal)
+    sys.unraisablehook = _unraisable
     try:
         yield
     finally:
         # Held while the handlers change back: one arriving now is handled by the restored one.
         with held():
+            sys.unraisablehook = previous_hook
             for signum, handler in previous.items():
                 signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
             while _watchdog:

@@ -193,3 +193,21 @@ def test_interrupt_while_waiting_for_the_folder_lock(batch, tmp_path):
     assert proc.returncode == EXIT_INTERRUPTED and err.rstrip().endswith("interrupted"), err
     assert "Traceback" not in err
     assert not (out / "brief0-memo.docx").exists()
+
+
+def test_interrupt_raised_inside_a_finaliser_still_ends_with_130_and_no_traceback():
+    """A signal handled while a `__del__` runs raises there; Python would print that with a
+    traceback and carry on as if nothing happened."""
+    script = (
+        "import threading\n"
+        "from briefgen import interrupts\n"
+        "class Finalised:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt()\n"
+        "with interrupts.handled():\n"
+        "    Finalised()\n"
+        "    threading.Event().wait(60)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=9)
+    assert done.returncode == EXIT_INTERRUPTED, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.strip() == "interrupted"
