@@ -49,7 +49,9 @@ class ChangeNote:
     `section`: risks, agenda, judgments, facts, people or briefing; `subject`: the item's title
     or statement, shortened ('' for the brief's own sections); `change`: added, removed or
     changed; `fields`: for a change, what changed (`rating`, `position`, `summary`…);
-    `before` / `now`: for a rating the `Rating`s, for a short field its old and new text."""
+    `before` / `now`: for a rating the `Rating`s, for a short field its old and new text;
+    `classification`: what the item (the earlier one, if removed) or field is marked, so the
+    slide marks the row as the portion it reports on (None: the default portion)."""
 
     section: str
     subject: str
@@ -57,6 +59,7 @@ class ChangeNote:
     fields: tuple[str, ...] = ()
     before: Rating | str | None = None
     now: Rating | str | None = None
+    classification: str | None = None  # the item's (or field's) classification as written
 
     @property
     def rating(self) -> bool:
@@ -123,7 +126,8 @@ def _merged(notes: list[ChangeNote]) -> list[ChangeNote]:
         if plain and key in index:
             earlier = merged[index[key]]
             merged[index[key]] = ChangeNote(
-                note.section, note.subject, "changed", earlier.fields + note.fields
+                note.section, note.subject, "changed", earlier.fields + note.fields,
+                classification=note.classification,
             )
             continue
         if plain:
@@ -154,6 +158,11 @@ def _find(briefing: Briefing, section: str, key: str) -> object | None:
     return None
 
 
+def _classification(item: object) -> str | None:
+    written = getattr(item, "classification", None)
+    return written if isinstance(written, str) else None
+
+
 def _rating(value: object) -> Rating | None:
     if not isinstance(value, dict):
         return None
@@ -167,21 +176,25 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
         name = change.field.split(".")[0]
         if name not in BRIEFING_FIELDS:
             return None
+        mark = _classification(getattr(new, name, None))
         if name in SHOWN_FIELDS:
             before, now = _short(change.old, VALUE_LIMIT), _short(change.new, VALUE_LIMIT)
+            # A marking (the only brief-level field shown) is itself unclassified.
             return ChangeNote("briefing", "", "changed", (name,), before, now)
-        return ChangeNote("briefing", "", "changed", (name,))
-    if change.change == "added":
-        return ChangeNote(change.section, _subject(_find(new, change.section, change.id)), "added")
+        return ChangeNote("briefing", "", "changed", (name,), classification=mark)
     if change.change == "removed":
-        return ChangeNote(change.section, _subject(_find(old, change.section, change.id)), "removed")
-    subject = _subject(_find(new, change.section, change.id))
+        item = _find(old, change.section, change.id)
+        return ChangeNote(change.section, _subject(item), "removed", classification=_classification(item))
+    item = _find(new, change.section, change.id)
+    subject, mark = _subject(item), _classification(item)
+    if change.change == "added":
+        return ChangeNote(change.section, subject, "added", classification=mark)
     if change.field == "rating":
         before_rating, now_rating = _rating(change.old), _rating(change.new)
-        return ChangeNote(change.section, subject, "changed", ("rating",), before_rating, now_rating)
+        return ChangeNote(change.section, subject, "changed", ("rating",), before_rating, now_rating, mark)
     if change.field in LINK_FIELDS:
         return None
     if change.field in SHOWN_FIELDS:
         before, now = _short(change.old, VALUE_LIMIT), _short(change.new, VALUE_LIMIT)
-        return ChangeNote(change.section, subject, "changed", (change.field,), before, now)
-    return ChangeNote(change.section, subject, "changed", (change.field,))
+        return ChangeNote(change.section, subject, "changed", (change.field,), before, now, mark)
+    return ChangeNote(change.section, subject, "changed", (change.field,), classification=mark)

@@ -590,3 +590,39 @@ def test_redline_renders_with_the_changes_visible_in_libreoffice(marked, tmp_pat
     assert "The humanitarian situation in Idlib" in flat
     assert "moved reinforcements" in flat
     assert "stop the shelling and prevent any assault" in flat  # "prevent " is an insertion
+
+
+def test_build_since_changes_slide_marks_every_portion(tmp_path, capsys):
+    """In a SECRET//NOFORN pack with portion marks, the changes slide is marked like every other:
+    its title by the highest portion it reports, each row by its item, header and notes (U)."""
+    import re
+
+    from tests.test_facts_markings import secret_noforn_variant
+
+    mark = re.compile(r"^\((U|CUI|C|S|TS)(//[A-Z][A-Z0-9 ,/]*)?\) ")
+    earlier = secret_noforn_variant()
+    current = copy.deepcopy(earlier)
+    risk = current["risks"][0]  # the CONFIDENTIAL risk, re-rated
+    risk["likelihood"] = 5 if risk["likelihood"] != 5 else 4
+    current["next_steps"] = current["next_steps"][1:]  # a brief-level field revised
+    old, facts = tmp_path / "old.yaml", tmp_path / "brief.yaml"
+    for path, data in ((old, earlier), (facts, current)):
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
+        path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = build([str(facts), "--since", str(old), "-o", str(out), "--format", "pptx"], capsys)
+    assert code == 0, err
+    deck = Presentation(str(out / "brief-deck.pptx"))
+    titled = [s for s in deck.slides if s.shapes.title is not None]
+    slide = next(s for s in titled if "re-rated" in s.shapes.title.text)
+    # The next steps, revised as a whole, carry no mark of their own: the default portion,
+    # which is the banner's level (S); the title takes the highest row.
+    assert slide.shapes.title.text.startswith("(S) "), slide.shapes.title.text
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    firsts = [row.cells[0].text for row in table.rows]
+    assert firsts[0].startswith("(U) ")
+    assert firsts[1].startswith("(C) Risk"), firsts
+    assert any(text.startswith("(S) ") for text in firsts[2:]), firsts
+    assert all(mark.match(text) for text in firsts), firsts
+    notes = [p.text for p in slide.notes_slide.notes_text_frame.paragraphs if p.text.strip()]
+    assert notes and all(mark.match(text) for text in notes), notes
