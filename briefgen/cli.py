@@ -422,12 +422,15 @@ def check(
             continue
         warnings = checked.warnings
         found.extend(warnings)
-        files.append({"file": shown, "ok": True})
+        measures = measure(checked)
+        entry: dict[str, object] = {"file": shown, "ok": True}
+        if measures is not None:
+            entry.update(pages=round(measures.pages, 1), page_budget=measures.budget, slides=measures.slides)
+        files.append(entry)
         warned += bool(warnings)
         if output_format != "text" or quiet:
             continue
         print_problems(warnings)
-        measures = measure(checked)
         tally = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})" if warnings else ""
         summary = f": {measures.describe()}" if measures else ""
         click.echo(f"{safe_text(shown)}: ok{tally}{summary}")

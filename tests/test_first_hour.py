@@ -488,3 +488,13 @@ def test_first_hour_docx_and_pdf_without_libreoffice_writes_the_docx(tmp_path, c
     # A PDF alone still fails as a whole (there is nothing else to write).
     assert main(["build", str(EXAMPLE), "-d", str(tmp_path / "pdf"), "--format", "pdf"]) == 4
     assert not [p for p in (tmp_path / "pdf").glob("*") if not p.name.startswith(".")]
+
+
+def test_first_hour_check_json_carries_the_measures(capsys):
+    import json
+
+    from tests.conftest import EXAMPLE
+
+    assert main(["check", "--json", str(EXAMPLE)]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)["files"]
+    assert entry["ok"] and entry["page_budget"] == 2 and entry["slides"] > 5 and 0.5 < entry["pages"] < 4
