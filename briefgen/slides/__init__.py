@@ -3,7 +3,8 @@
 Pure: no python-pptx here, so the plan is testable without PowerPoint. The package is split by
 concern: `geometry` (boxes per slide kind, in points), `plans` (the data the writer draws),
 `fitting` (measuring and fitting text), `reading` (the deck document into slide specs),
-`graphics` (tables, heat map, timeline), `planning` (`plan_deck`, the whole deck) and
+`graphics` (tables, heat map, timeline), `chrome` (source line, banners, the title slide),
+`planning` (`plan_deck`, the whole deck), `collisions` (where each text stands) and
 `reference` (the geometry of a reference presentation, read without python-pptx).
 """
 

@@ -24,7 +24,8 @@ from briefgen import marking
 from briefgen.errors import Problem
 from briefgen.languages import messages_for, ntr, speaking, tr
 from briefgen.model import Document, RiskMatrix, Table, Timeline
-from briefgen.slides.fitting import capacity, fit_title, pack, para_height, sizes, text_height
+from briefgen.slides.chrome import marking_plans, source_plan, title_slide
+from briefgen.slides.fitting import fit_title, pack, sizes, text_height
 from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry, LayoutBox
 from briefgen.slides.graphics import (
     breaks_words,
@@ -52,7 +53,6 @@ GROW_LIMIT = 1.3  # a sparse slide's text grows to at most this many times the l
 GROW_MAX_PT = 28.0
 SPARE_SHRINK = 0.7  # a slide sets its text this much smaller at most to avoid a continuation
 MIN_FILL = 0.5  # a content slide (but the last part of a split) covers at least half its body
-TITLE_SLIDE_FLOOR_PT = 12.0  # the title slide's subtitle never shrinks below this
 
 
 @dataclass
@@ -304,105 +304,6 @@ def _grown(spec: Spec, spill: str, geometry: DeckGeometry, pages: list[_Page]) -
 
 
 # ---------------------------------------------------------------------------------------------
-# Chrome: source line, marking banners
-
-
-def _source_plan(
-    sources: list[str], geometry: DeckGeometry, warnings: list[Problem], where: str
-) -> TextPlan | None:
-    if not sources:
-        return None
-    text = " ".join(sources)
-    box = geometry.source
-    para = Para((Run(text),))
-    for size in sizes(box.size, 8.0):
-        if para_height(para, box, size, geometry, True) <= capacity(box):
-            return TextPlan(box, (para,), size, para_height(para, box, size, geometry, True))
-    warnings.append(
-        Problem(
-            f"{where}: the source line is too long for the slide foot; it is in the speaker notes",
-            severity="warning",
-        )
-    )
-    short = Para((Run(tr("Sources: see the speaker notes")),))
-    return TextPlan(box, (short,), box.size, para_height(short, box, box.size, geometry, True))
-
-
-def _marking_plans(
-    marking: str, geometry: DeckGeometry, warnings: list[Problem]
-) -> tuple[TextPlan | None, TextPlan | None]:
-    """The banners: bold, at the geometry's banner size, never below `styles.PPTX_BANNER_MIN_PT`
-    (a banner that cannot be read when projected is no banner); a marking too long for one line
-    at that size wraps onto a second line of the band."""
-    if not marking:
-        return None, None
-    para = Para((Run(marking, bold=True),))
-    top, bottom = geometry.marking_top, geometry.marking_bottom
-    floor = geometry.banner_min_pt
-    for size in sizes(top.size, floor):
-        h = para_height(para, top, size, geometry, True)
-        if h <= capacity(top):
-            return TextPlan(top, (para,), size, h), TextPlan(bottom, (para,), size, h)
-    warnings.append(
-        Problem(
-            f"the marking {marking!r} is too long for one line of the banner even at {floor:g} pt",
-            severity="warning",
-        )
-    )
-    h = para_height(para, top, floor, geometry, True)
-    return TextPlan(top, (para,), floor, h), TextPlan(bottom, (para,), floor, h)
-
-
-# ---------------------------------------------------------------------------------------------
-# The title slide
-
-
-def _title_slide(spec: Spec, geometry: DeckGeometry, warnings: list[Problem]) -> tuple[str, float, TextPlan]:
-    """(title, title size, subtitle plan): always one slide. The title shrinks to the smallest
-    title size and may take the whole title box; the subtitle shrinks, then its lines merge,
-    then its box grows down to the foot of the slide, then it shrinks to a floor."""
-    frame = geometry.frame("title")
-    title, size, spill = fit_title(spec.title, frame.title, geometry)
-    paras = list(spec.paras)
-    if spill:
-        paras.insert(0, Para((Run(spill, bold=True),), lead=True))
-    box = frame.body
-    floor = min(TITLE_SLIDE_FLOOR_PT, box.size)
-    foot = geometry.source.top - 4
-    tall = box.moved(height=max(box.height, foot - box.top))
-    merged = _merged(paras)
-    comfortable = max(floor, min(geometry.min_font_pt, box.size))
-    tries = ((box, paras, comfortable), (tall, paras, comfortable), (tall, merged, comfortable))
-    for candidate_box, candidate, least in (*tries, (tall, merged, floor)):
-        for s in sizes(box.size, least):
-            h = text_height(candidate, candidate_box, s, geometry)
-            if h <= capacity(candidate_box):
-                return title, size, TextPlan(candidate_box, tuple(candidate), s, h)
-    h = text_height(merged, tall, floor, geometry)
-    warnings.append(
-        Problem(
-            f"slide {spec.title!r}: the title slide's text is too long to fit even at {floor:g} pt; "
-            "shorten the title, meeting title or venue",
-            severity="warning",
-        )
-    )
-    return title, size, TextPlan(tall, tuple(merged), floor, h)
-
-
-def _merged(paras: Sequence[Para]) -> list[Para]:
-    """Subtitle lines joined into one paragraph with ' · ' (bold lead-ins stay their own)."""
-    plain = [p for p in paras if not p.lead]
-    if len(plain) <= 1:
-        return list(paras)
-    runs: list[Run] = []
-    for i, p in enumerate(plain):
-        if i:
-            runs.append(Run(" · "))
-        runs.extend(p.runs)
-    return [p for p in paras if p.lead] + [replace(plain[0], runs=tuple(runs))]
-
-
-# ---------------------------------------------------------------------------------------------
 # The deck
 
 
@@ -424,15 +325,15 @@ _FOOTNOTE_NOTE = re.compile(r"^\[\d+\] ")  # a footnote's text in the notes: "[1
 
 def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Problem]) -> list[SlidePlan]:
     """Plan the deck: one or more slides per slide heading, every text measured to fit."""
-    marking_top, marking_bottom = _marking_plans(document.meta.marking, geometry, warnings)
+    marking_top, marking_bottom = marking_plans(document.meta.marking, geometry, warnings)
     plans: list[SlidePlan] = []
     for spec in read_specs(document, warnings):
         where = f"slide {spec.title!r}"
         notes = _notes(spec)
-        source = _source_plan(spec.sources, geometry, warnings, where)
+        source = source_plan(spec.sources, geometry, warnings, where)
         common: _Common = {"notes": tuple(notes), "source": source, "marking": marking_top}
         if spec.kind == "title":
-            title, size, subtitle = _title_slide(spec, geometry, warnings)
+            title, size, subtitle = title_slide(spec, geometry, warnings)
             plans.append(
                 SlidePlan(
                     kind="title",
@@ -507,7 +408,7 @@ def _per_slide_markings(
             continue
         banner = derived.banner
         if banner not in made:
-            made[banner] = _marking_plans(banner, geometry, warnings)
+            made[banner] = marking_plans(banner, geometry, warnings)
         top, bottom = made[banner]
         out.append(replace(plan, marking=top, marking_bottom=bottom))
     return out
