@@ -177,10 +177,11 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
         if name not in BRIEFING_FIELDS:
             return None
         mark = _classification(getattr(new, name, None))
-        if name in SHOWN_FIELDS:
-            before, now = _short(change.old, VALUE_LIMIT), _short(change.new, VALUE_LIMIT)
-            # A marking (the only brief-level field shown) is itself unclassified.
-            return ChangeNote("briefing", "", "changed", (name,), before, now)
+        if name == "marking":
+            # Shown as the banners a reader sees; a marking is itself unclassified.
+            if old.marking.banner == new.marking.banner:
+                return None  # portion-mark or authority settings: the memo's redline shows them
+            return ChangeNote("briefing", "", "changed", (name,), old.marking.banner, new.marking.banner)
         return ChangeNote("briefing", "", "changed", (name,), classification=mark)
     if change.change == "removed":
         item = _find(old, change.section, change.id)

@@ -49,7 +49,9 @@ def find_earlier(spec: str, facts: Path) -> Earlier:
     if not spec:
         raise UsageProblem("--since: name an earlier fact file or a git revision (HEAD~1, main, v1.2)")
     candidate = Path(spec)
-    if candidate.is_file() or (candidate.exists() and not candidate.is_dir()):
+    if candidate.is_dir():
+        raise UsageProblem(f"--since {spec}: a folder; name the earlier fact file or a git revision (HEAD~1)")
+    if candidate.is_file() or candidate.exists():
         # A pipe or device is a file named, not a revision: the loader refuses it (briefgen.intake).
         return Earlier(name=spec, path=candidate)
     if spec.startswith("-"):
@@ -113,10 +115,20 @@ def _git(where: Path, args: list[str], spec: str, object_name: str) -> bytes:
     message = done.stderr.decode("utf-8", "replace").strip().splitlines()
     detail = message[-1] if message else f"exit {done.returncode}"
     if "not a git repository" in detail:
-        raise UsageProblem(f"--since {spec}: no such file, and {where} is not in a git repository")
+        raise UsageProblem(
+            f"--since {spec}: not a file, and {where.resolve()} is not in a git repository to read "
+            "a revision from"
+        )
     if "does not exist in" in detail or "exists on disk, but not in" in detail:
         path = object_name.split(":", 1)[1]
-        raise NotInRevision(f"--since {spec}: {path} does not exist in {spec.split(':')[0]}")
+        revision = spec.split(":")[0]
+        if ":" in spec:
+            # A path named explicitly that is not there is a mistake, not a new briefing.
+            raise UsageProblem(
+                f"--since {spec}: {revision} has no {path} (REV:PATH names the path from the top "
+                "of the repository, or from this folder when it starts with ./)"
+            )
+        raise NotInRevision(f"--since {spec}: {path} does not exist in {revision}")
     if "invalid object name" in detail.lower() or "not a valid object name" in detail.lower():
         raise UsageProblem(
             f"--since {spec}: no such file, and {spec.split(':')[0]!r} is not a revision git knows "

@@ -35,6 +35,7 @@ from briefgen.config import (
 )
 from briefgen.errors import (
     BriefgenError,
+    InvalidFacts,
     PartialBuild,
     Problem,
     ReferenceFileProblem,
@@ -134,6 +135,15 @@ def run(
     if config.since and until >= Step.RENDER:
         with clock("load"):
             result.earlier, result.changes = load_earlier(config.since, path, loaded, result.warnings)
+        if result.earlier is not None and "docx" not in config.formats and until >= Step.WRITE:
+            result.warnings.append(
+                Problem(
+                    f"--since {config.since}: no redline memo without the docx format "
+                    "(the deck's changes slide and the report still show what changed)",
+                    file=str(path),
+                    severity="warning",
+                )
+            )
     if until < Step.RENDER:
         return result
     stem = output_stem(path)
@@ -213,10 +223,26 @@ def load_earlier(
     except NotInRevision as exc:
         warnings.append(Problem(f"{exc}: a new briefing, so no redline", file=str(path), severity="warning"))
         return None, None
-    if found.path is not None:
-        earlier = load_facts(found.path, display=found.name)
-    else:
-        earlier = load_facts(path, display=found.name, raw=found.text)
+    try:
+        if found.path is not None:
+            earlier = load_facts(found.path, display=found.name)
+        else:
+            earlier = load_facts(path, display=found.name, raw=found.text)
+    except InvalidFacts as exc:
+        # The version being compared with is history: its faults must not stop this build (a
+        # pull request that repairs a broken brief still builds). Each is shown, located in
+        # the earlier version, as a warning.
+        errors = [p for p in exc.problems if p.severity == "error"]
+        warnings.extend(replace(p, severity="warning") for p in errors)
+        warnings.append(
+            Problem(
+                f"--since {spec}: the earlier version {found.name} is not a valid fact file "
+                f"({len(errors)} problem{'s' if len(errors) != 1 else ''} above): no redline",
+                file=str(path),
+                severity="warning",
+            )
+        )
+        return None, None
     return earlier, summarise(earlier.briefing, loaded.briefing, found.name)
 
 
@@ -296,7 +322,9 @@ def plan_deck_of(
             banner_pt=output.banner_pt,
             warnings=warnings,
         )
-    return plan_deck(document, geometry, warnings, budget=output.slide_budget, where=str(loaded.path))
+    # With --since the deck gains a changes slide that the brief's own budget does not plan for.
+    budget = output.slide_budget + (1 if config.since else 0)
+    return plan_deck(document, geometry, warnings, budget=budget, where=str(loaded.path))
 
 
 def write(

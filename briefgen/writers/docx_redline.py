@@ -1033,6 +1033,23 @@ def redline(old: bytes, new: bytes, options: RedlineOptions) -> tuple[bytes, Red
     if section is not None:
         new_body.append(section)
 
+    # Headers and footers: a changed banner (a new marking) is the change a reader most needs
+    # to see, so the page furniture is compared like the body, part by part.
+    for name in sorted(new_parts):
+        if re.fullmatch(r"word/(header|footer)\d+\.xml", name) and name in old_parts:
+            old_part, new_part = _parse(old_parts[name]), _parse(new_parts[name])
+            old_furniture = [c for c in old_part if _local(c) in ("p", "tbl")]
+            new_furniture = [c for c in new_part if _local(c) in ("p", "tbl")]
+            if [_block(c).key for c in old_furniture] == [_block(c).key for c in new_furniture]:
+                continue
+            others = [c for c in new_part if _local(c) not in ("p", "tbl")]
+            merged_part = redliner.blocks(old_furniture, new_furniture)
+            for child in list(new_part):
+                new_part.remove(child)
+            for child in [*others, *merged_part]:
+                new_part.append(child)
+            new_parts[name] = _serialise(new_part)
+
     new_parts[DOCUMENT] = _serialise(new_doc)
     if new_notes is not None:
         new_parts[FOOTNOTES] = _serialise(new_notes)
