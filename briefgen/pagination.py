@@ -131,8 +131,9 @@ def column_widths(
                     least = max(least, word_width(word))
         pad = _pt(padding_tw) + 2.0  # a little air so that the estimate never wraps a word
         # A long word (a URL) may break rather than take the table: cap what it demands (a
-        # quarter of the width, up to half in a table of two columns).
-        least = min(least, max(0.25, min(0.5, 1.0 / ncols)) * _pt(available_tw))
+        # quarter of the width or more in a table of few columns, up to half of two: a name
+        # kept whole in a narrow page still fits its column).
+        least = min(least, max(0.25, min(0.5, 1.4 / ncols)) * _pt(available_tw))
         least = max(least + pad, _pt(MIN_COLUMN_TW))
         needs.append(_ColumnNeed(least, max(most + pad, least)))
         prose.append(words >= 4)
