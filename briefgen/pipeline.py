@@ -229,6 +229,8 @@ def load_earlier(
         else:
             earlier = load_facts(path, display=found.name, raw=found.text)
     except InvalidFacts as exc:
+        if found.path is not None and not found.path.is_file():
+            raise  # a device, pipe or socket named as the earlier version: refused, not history
         # The version being compared with is history: its faults must not stop this build (a
         # pull request that repairs a broken brief still builds). Each is shown, located in
         # the earlier version, as a warning.
