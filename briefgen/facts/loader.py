@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
 from briefgen.facts.checks import format_loc
-from briefgen.facts.models import ID_PATTERN, Briefing, MarkedStr, MarkedText
+from briefgen.facts.models import ID_PATTERN, Briefing
 from briefgen.intake import FACTS_LIMIT, InputRefused, read_bytes
 from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
@@ -745,26 +745,15 @@ def _is_field(parent: Loc, name: str) -> bool:
 
 def _fields_at(loc: Loc) -> list[str]:
     """Field names allowed at a path of the Briefing model (for suggestions)."""
+    from briefgen.facts.hints import model_of  # error paths only: kept off the start-up path
+
     model: type[BaseModel] | None = Briefing
     for part in loc:
         if isinstance(part, int) or model is None:
             continue
         info = model.model_fields.get(str(part))
-        model = _model_of(info.annotation) if info else None
+        model = model_of(info.annotation) if info else None
     return list(model.model_fields) if model else []
-
-
-def _model_of(annotation: object) -> type[BaseModel] | None:
-    if annotation is MarkedStr:  # validated as a MarkedText mapping (text, classification)
-        return MarkedText
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or getattr(annotation, "__metadata__", ()):
-        found = _model_of(arg)
-        if found:
-            return found
-    origin = getattr(annotation, "__origin__", None)
-    return _model_of(origin) if origin is not None and origin is not annotation else None
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str | None:
