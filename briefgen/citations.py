@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import ReferenceFileProblem
-from briefgen.facts.models import Briefing, Source
+from briefgen.facts.models import Briefing
+from briefgen.facts.sources import Source
 from briefgen.markup import escape_markdown, markdown_link
 
 __all__ = [

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from briefgen.facts import Briefing, load_facts
-from briefgen.facts.models import Risk
+from briefgen.facts.risks import Risk
 
 # Sections in report order: (section name, Briefing attribute, label of one item).
 SECTIONS = (

@@ -23,7 +23,7 @@ from typing import Any
 from briefgen import __version__
 from briefgen.config import BuildOptions, read_environment, reference_path
 from briefgen.errors import Problem
-from briefgen.facts.models import Output
+from briefgen.facts.output import Output
 from briefgen.manifest import Manifest, sha256_file
 from briefgen.pipeline import output_names, output_stem
 from briefgen.resources import bundled_reference_files

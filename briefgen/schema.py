@@ -1,9 +1,9 @@
 """The fact format as JSON Schema (for editors) and as a Markdown reference (docs/facts.md).
 
-Both come from the pydantic models in `briefgen.facts.models`, so they cannot drift from what
-the loader accepts. The schema describes what a YAML editor sees (YAML 1.2: numbers are numbers,
-dates are strings) and the loader's conveniences: a single id where a list of ids is expected, a
-plain sentence where a point or a press line is expected.
+Both come from the pydantic models of `briefgen.facts` (`Briefing` and the models of its parts),
+so they cannot drift from what the loader accepts. The schema describes what a YAML editor sees
+(YAML 1.2: numbers are numbers, dates are strings) and the loader's conveniences: a single id
+where a list of ids is expected, a plain sentence where a point or a press line is expected.
 
     briefgen schema [-o FILE]              # the JSON Schema
     briefgen schema --markdown [-o FILE]   # docs/facts.md
@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
-from briefgen.facts import models
+from briefgen.facts import agenda, fields, markings, models
 from briefgen.facts.models import Briefing
 
 SCHEMA_FILENAME = "briefgen.schema.json"
@@ -32,12 +32,12 @@ DOCS_COMMAND = "briefgen schema --markdown -o docs/facts.md"
 
 # Validators of the models that widen what the YAML may say; the schema must say so too.
 _WIDENERS = {
-    models._list_of: "one-or-list",
-    models._point_input: "sentence-or-point",
+    fields.list_of: "one-or-list",
+    agenda._point_input: "sentence-or-point",
     models._press_input: "sentence-or-object",
-    models._text_input: "sentence-or-marked",
+    markings._text_input: "sentence-or-marked",
 }
-_PARTIAL_DATE_CHECK = models._check_partial_date
+_PARTIAL_DATE_CHECK = fields._check_partial_date
 
 Schema = dict[str, Any]
 
@@ -105,7 +105,7 @@ def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
 
 def _walk_types(annotation: object) -> Iterator[object]:
     # A MarkedStr field is validated as a MarkedText model (a sentence or text + classification).
-    yield models.MarkedText if annotation is models.MarkedStr else annotation
+    yield markings.MarkedText if annotation is markings.MarkedStr else annotation
     for arg in typing.get_args(annotation):
         yield from _walk_types(arg)
 
@@ -197,7 +197,7 @@ def _accept_editor_scalars(node: Schema) -> None:
     alternatives: list[Schema] = []
     if kind == "string" and node.get("pattern") == PARTIAL_DATE_PATTERN:
         alternatives = [{"type": "integer", "minimum": 1000, "maximum": 9999}]  # date: 2024
-    elif kind == "string" and node.get("pattern") == models.ID_PATTERN:
+    elif kind == "string" and node.get("pattern") == fields.ID_PATTERN:
         alternatives = [{"type": "number", "minimum": 0}, {"type": "boolean"}]  # id: 2024
     elif kind == "string" and "pattern" not in node and "format" not in node:
         node["type"] = ["string", "number", "boolean"]  # title: 2024, note: yes
@@ -271,8 +271,8 @@ def properties(schema: Schema | None = None) -> Iterator[tuple[str, str, Schema]
 
 _INTRO = """\
 A fact file is one YAML document describing one briefing. This reference is generated from the
-models in `briefgen/facts/models.py` (the same models the loader validates with), so it is always
-what `briefgen check` accepts. Unknown keys are errors everywhere (a misspelt key is reported
+models in `briefgen/facts/` (the same models the loader validates with), so it is always what
+`briefgen check` accepts. Unknown keys are errors everywhere (a misspelt key is reported
 with a suggestion). Editors that understand JSON Schema complete and check these fields: see
 [authoring.md](authoring.md).
 
@@ -306,7 +306,7 @@ def facts_markdown(schema: Schema | None = None) -> str:
     out = [
         "# Fact format reference",
         "",
-        f"<!-- Generated from briefgen/facts/models.py by `{DOCS_COMMAND}`. Do not edit by hand:",
+        f"<!-- Generated from the models in briefgen/facts/ by `{DOCS_COMMAND}`. Do not edit by hand:",
         "     tests/test_docs.py fails when this file is out of date. -->",
         "",
         _INTRO,

@@ -235,10 +235,10 @@ def _members(class_name: str) -> list[str]:
     """The public fields, properties and methods of a fact model, by class name."""
     from pydantic import BaseModel
 
-    from briefgen.facts import models
+    from briefgen.facts.hints import model_named
 
-    model = getattr(models, class_name, None)
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+    model = model_named(class_name)
+    if model is None:
         return []
     names = set(model.model_fields)
     names.update(n for n in dir(model) if not n.startswith("_") and not hasattr(BaseModel, n))
@@ -246,7 +246,7 @@ def _members(class_name: str) -> list[str]:
 
 
 def _without_classes(text: str) -> str:
-    """Qualified class names ('briefgen.facts.models.Risk object') shortened to the class."""
+    """Qualified class names ('briefgen.facts.risks.Risk object') shortened to the class."""
     return _QUALIFIED.sub(lambda m: f"'{m['name']}'", text)
 
 

@@ -28,19 +28,12 @@ from pydantic import BaseModel
 from briefgen import marking
 from briefgen.citations import CitationStyle, NoteCitations, load_style
 from briefgen.errors import BriefgenError, Problem, TemplateProblem, UsageProblem
-from briefgen.facts.models import (
-    LEXICON_NAMES,
-    LEXICONS,
-    RISK_IMPACT,
-    RISK_LIKELIHOOD,
-    Briefing,
-    Fact,
-    IfRaised,
-    Judgment,
-    MarkedStr,
-    PressLine,
-    Source,
-)
+from briefgen.facts.agenda import IfRaised, PressLine
+from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS, Judgment
+from briefgen.facts.markings import MarkedStr
+from briefgen.facts.models import Briefing
+from briefgen.facts.risks import RISK_IMPACT, RISK_LIKELIHOOD
+from briefgen.facts.sources import Fact, Source
 from briefgen.formats import formats_for
 from briefgen.languages import Language, Messages, language_of
 from briefgen.markup import escape_markdown, markdown_link

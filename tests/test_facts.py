@@ -8,7 +8,7 @@ import pytest
 
 from briefgen.errors import InvalidFacts
 from briefgen.facts import load_facts
-from briefgen.facts.models import Marking
+from briefgen.facts.markings import Marking
 from tests.conftest import EXAMPLE
 
 

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from briefgen import marking
-from briefgen.facts.models import LEXICON_NAMES, LEXICONS, Briefing
+from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS
+from briefgen.facts.models import Briefing
 from briefgen.languages import dominant_script, language_of, script_matches, script_of_char
 
 Loc = tuple[str | int, ...]

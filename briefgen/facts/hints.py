@@ -17,7 +17,9 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from briefgen.facts.models import RISK_IMPACT, RISK_LIKELIHOOD, Briefing, MarkedStr, MarkedText, Risk
+from briefgen.facts.markings import MarkedStr, MarkedText
+from briefgen.facts.models import Briefing
+from briefgen.facts.risks import RISK_IMPACT, RISK_LIKELIHOOD, Risk
 
 Loc = tuple[str | int, ...]
 
@@ -64,6 +66,24 @@ def model_of(annotation: object) -> type[BaseModel] | None:
             return found
     origin = getattr(annotation, "__origin__", None)
     return model_of(origin) if origin is not None and origin is not annotation else None
+
+
+def model_named(name: str) -> type[BaseModel] | None:
+    """The fact model called `name` ('Risk', 'AgendaItem'): `Briefing` or a model its fields hold,
+    at any depth; None for any other name."""
+    return _models_by_name().get(name)
+
+
+@cache
+def _models_by_name() -> dict[str, type[BaseModel]]:
+    found: dict[str, type[BaseModel]] = {}
+    pending: list[type[BaseModel]] = [Briefing]
+    while pending:
+        model = pending.pop()
+        if model.__name__ not in found:
+            found[model.__name__] = model
+            pending.extend(sub for info in model.model_fields.values() if (sub := model_of(info.annotation)))
+    return found
 
 
 @cache

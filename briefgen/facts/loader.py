@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks
 from briefgen.facts.checks import format_loc
-from briefgen.facts.models import ID_PATTERN, Briefing
+from briefgen.facts.fields import ID_PATTERN
+from briefgen.facts.models import Briefing
 from briefgen.intake import FACTS_LIMIT, InputRefused, read_bytes
 from briefgen.linebreaks import YAML_BREAKS, LineIndex, split_lines
 
