@@ -8,7 +8,7 @@ changes, `reference` the reference document's bytes as `briefgen.config` read an
 to work around as warnings (`briefgen.errors.Problem`); it raises a `BriefgenError` when it
 cannot write at all. `writers.pdf` goes through the Word or PowerPoint writer, then LibreOffice.
 
-Only `writers.docx*` imports python-docx and only `writers.pptx` imports python-pptx (contracts
+Only `writers.docx*` imports python-docx and only `writers.pptx*` imports python-pptx (contracts
 in pyproject.toml); import the writer you need directly so that other commands do not pay for
 the rest.
 """
