@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen import marking
+from briefgen import marking, marking_schemes
 from briefgen.marking import Classification, MarkingError
 
 
@@ -215,7 +215,7 @@ def test_marking_authority_lines_follow_the_cfr_order():
 
 
 def test_marking_levels_are_ordered_lowest_first():
-    assert marking.levels("us") == ("UNCLASSIFIED", "CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+    assert marking_schemes.levels("us") == ("UNCLASSIFIED", "CUI", "CONFIDENTIAL", "SECRET", "TOP SECRET")
     for scheme in ("us", "uk", "nato"):
-        ranks = [marking.parse_level(scheme, name).rank for name in marking.levels(scheme)]
+        ranks = [marking.parse_level(scheme, name).rank for name in marking_schemes.levels(scheme)]
         assert ranks == sorted(ranks) == list(range(len(ranks)))

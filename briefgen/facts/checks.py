@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from briefgen import marking
+from briefgen import marking, marking_schemes
 from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS
 from briefgen.facts.models import Briefing
 from briefgen.languages import dominant_script, language_of, script_matches, script_of_char
@@ -463,7 +463,7 @@ def _declared(
         return None
     try:
         scheme = raw.get("scheme", "none")
-        if scheme not in marking.SCHEME_NAMES:
+        if scheme not in marking_schemes.SCHEME_NAMES:
             return None
         caveats = raw.get("caveats") or []
         declared = marking.with_controls(

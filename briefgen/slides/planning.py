@@ -23,6 +23,7 @@ from typing import TypedDict
 from briefgen import marking
 from briefgen.errors import Problem
 from briefgen.languages import messages_for, ntr, speaking, tr
+from briefgen.marking_schemes import SCHEME_NAMES, SchemeName
 from briefgen.model import Document, RiskMatrix, Table, Timeline
 from briefgen.slides.chrome import marking_plans, source_plan, title_slide
 from briefgen.slides.fitting import fit_title, pack, sizes, text_height
@@ -384,13 +385,13 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
         for i, page in enumerate(pages, 1):
             plans.append(_slide(page, head, size, i, n, notes, geometry, common, marking_bottom))
     extra = dict(document.meta.extra)
-    if extra.get("slide_banner") == "per-slide" and extra.get("marking_scheme") in marking.SCHEME_NAMES:
+    if extra.get("slide_banner") == "per-slide" and extra.get("marking_scheme") in SCHEME_NAMES:
         plans = _per_slide_markings(plans, extra["marking_scheme"], geometry, warnings)  # type: ignore[arg-type]
     return plans
 
 
 def _per_slide_markings(
-    plans: list[SlidePlan], scheme: marking.SchemeName, geometry: DeckGeometry, warnings: list[Problem]
+    plans: list[SlidePlan], scheme: SchemeName, geometry: DeckGeometry, warnings: list[Problem]
 ) -> list[SlidePlan]:
     """Each slide (and its notes page) carries the marking derived from the portion marks on
     it; the title slide keeps the pack's. A slide without marks gets the scheme's lowest level."""
@@ -427,7 +428,7 @@ def _slide_texts(plan: SlidePlan) -> list[str]:
 _MARK_ANYWHERE = re.compile(r"(?:^|(?<=\s))(\([A-Z][A-Z0-9 ,/-]*\))(?=\s)")
 
 
-def _marks_in(scheme: marking.SchemeName, text: str) -> list[marking.Classification]:
+def _marks_in(scheme: SchemeName, text: str) -> list[marking.Classification]:
     """The portion marks in a text (at its start or after a space: 'Q: … (C) A: …'); a bracket
     that is not a mark of the scheme ('(ICD 203)') is not one."""
     found = []
