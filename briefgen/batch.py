@@ -1,63 +1,30 @@
 """The batch runner: many briefings through the pipeline, in worker processes, with shards.
 
 `build_many` builds a batch: briefings whose outputs are current (`briefgen.incremental`) are
-skipped, the rest run through `briefgen.pipeline` in parallel worker processes (templates parsed
-once per process), and one failing briefing never stops the others unless `fail_fast` asks for
-it. Interruptions (Ctrl-C, SIGTERM) reach the workers, whose briefings in progress remove their
-temporary files on the way out.
+skipped, the rest run through `briefgen.pipeline` (`briefgen.builds.build_one`) in parallel
+worker processes (`briefgen.workers`: templates parsed once per process, interruptions reach
+the workers), and one failing briefing never stops the others unless `fail_fast` asks for it.
+`shard` cuts the same deterministic slices of a set of briefings on every machine.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
 import re
-import signal
-import sys
-import tempfile
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from multiprocessing.connection import wait as connection_wait
+from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen import GC_THRESHOLDS, interrupts
+from briefgen.builds import BUILT, FAILED, SKIPPED, UP_TO_DATE, BuildResult, build_one
 from briefgen.config import BuildOptions, References, read_environment
-from briefgen.errors import (
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_INVALID,
-    EXIT_OK,
-    BriefgenError,
-    Problem,
-    Terminated,
-    UsageProblem,
-)
-from briefgen.incremental import (
-    FileRecord,
-    InputContext,
-    facts_record,
-    input_context,
-    input_key,
-    input_records,
-    record,
-    reference_records,
-    references_of,
-    up_to_date,
-)
-from briefgen.manifest import Manifest, sha256_bytes, sha256_file
-from briefgen.outputs import TEMP_SUFFIX, folder_lock
-from briefgen.pipeline import Step, output_names, output_stem
-from briefgen.pipeline import run as run_pipeline
+from briefgen.errors import EXIT_INVALID, EXIT_OK, Problem, UsageProblem
+from briefgen.incremental import input_context, record, up_to_date
+from briefgen.manifest import Manifest
+from briefgen.outputs import folder_lock
+from briefgen.pipeline import output_stem
 from briefgen.templating import TemplateSet
-
-BUILT = "built"
-UP_TO_DATE = "up-to-date"
-FAILED = "failed"
-SKIPPED = "skipped"  # not started because an earlier briefing failed under --fail-fast
+from briefgen.workers import build_parallel
 
 
 @dataclass(frozen=True)
@@ -65,27 +32,6 @@ class BatchOptions:
     jobs: int | None = None  # worker processes; None → the number of CPUs; 1 → in this process
     force: bool = False  # rebuild even when the manifest says the outputs are up to date
     fail_fast: bool = False  # stop starting new briefings after the first failure
-
-
-@dataclass
-class BuildResult:
-    facts: Path
-    outputs: list[Path] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    status: str = BUILT
-    problems: list[Problem] = field(default_factory=list)  # why it failed
-    exit_code: int = EXIT_OK
-    inputs: list[FileRecord] = field(default_factory=list)
-    files: list[FileRecord] = field(default_factory=list)  # the outputs, with sizes and hashes
-    timings: dict[str, float] = field(default_factory=dict)
-    key: str = ""  # the input key the outputs were built from (see briefgen.incremental)
-    references: dict[str, str | None] = field(default_factory=dict)  # as written in the facts
-    changes: dict[str, object] | None = None  # with --since: briefgen.changes.ChangeSummary.data()
-
-    @property
-    def ok(self) -> bool:
-        return self.status in (BUILT, UP_TO_DATE)
 
 
 @dataclass
@@ -124,170 +70,6 @@ def shard(paths: list[Path], index: int, count: int) -> list[Path]:
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-# ---------------------------------------------------------------------------------------------
-# One briefing of a batch
-
-
-def _build_one(
-    path: Path, options: BuildOptions, context: InputContext, templates: TemplateSet, references: References
-) -> BuildResult:
-    """Build one briefing; every failure becomes a failed result, never an exception."""
-    started = time.perf_counter()
-    result = BuildResult(path)
-    try:
-        facts_sha = sha256_file(path)  # hashed before reading: a later edit shows as a change
-        done = run_pipeline(
-            path, options, templates, until=Step.LOAD, timings=result.timings, references=references
-        )
-        assert done.loaded is not None
-        result.references = references_of(done.loaded.briefing.output)
-        refs = reference_records(options, result.references, path)
-        result.key = input_key(facts_sha, refs, context)
-        result.inputs = input_records(facts_record(path, facts_sha), refs, context)
-        # Every output is stored only after all were written, and all are renamed into place
-        # together: never a new memo beside an old deck.
-        done = run_pipeline(
-            path, options, templates, loaded=done.loaded, timings=result.timings, references=references
-        )
-        result.warnings = done.warnings
-        result.outputs = done.outputs
-        result.changes = done.changes.data() if done.changes is not None else None
-        result.files = [
-            FileRecord(str(options.out_dir / name), name.rsplit(".", 1)[1], sha256_bytes(data), len(data))
-            for name, data in done.files.items()
-        ]
-    except BriefgenError as exc:
-        result.status = FAILED
-        result.exit_code = exc.exit_code
-        result.problems = exc.problems or [Problem(str(exc), file=str(path))]
-        result.outputs = list(getattr(exc, "outputs", []))  # PartialBuild: what was written
-    except Exception as exc:  # a bug in one briefing's build must not stop the batch
-        if os.environ.get("BRIEFGEN_DEBUG"):
-            raise
-        result.status = FAILED
-        result.exit_code = EXIT_INTERNAL
-        result.problems = [
-            Problem(
-                f"internal error: {type(exc).__name__}: {exc}",
-                file=str(path),
-                hint="this is a bug in briefgen; please report it with the facts file",
-            )
-        ]
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    import signal
-
-    # Once: a second signal must not cut short the removal of temporary files that the first
-    # set going (the batch kills a worker that takes too long).
-    for other in (signal.SIGTERM, signal.SIGINT):
-        if signal.getsignal(other) is _raise_terminated:
-            signal.signal(other, signal.SIG_IGN)
-    if not _WORKER_BUSY:
-        os._exit(EXIT_INTERRUPTED)  # between briefings: nothing to clean up, and no traceback
-    raise Terminated()
-
-
-_WORKER_BUSY = False  # whether this worker process is building a briefing now
-
-
-# Worker processes keep their template set (parsed templates) from one briefing to the next,
-# and the reference files they read (each is read and vetted once per worker).
-_WORKER_TEMPLATES: dict[str, TemplateSet] = {}
-_WORKER_REFERENCES = References()
-
-
-def _init_worker(template_dir: Path | None) -> None:
-    import gc
-    import signal
-
-    gc.set_threshold(*GC_THRESHOLDS)
-    # SIGTERM (from the batch, or a CI runner) and SIGINT (Ctrl-C reaches every process of the
-    # terminal's group) become `Terminated`, a KeyboardInterrupt, so that a write in progress
-    # removes its temporary file, as in the main process. A SIGINT that briefgen was started
-    # with ignored stays ignored.
-    signal.signal(signal.SIGTERM, _raise_terminated)
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, _raise_terminated)
-    sys.unraisablehook = _worker_unraisable
-    _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
-
-
-def _worker_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
-    """`Terminated` raised inside a `__del__` or a garbage-collection callback cannot unwind the
-    briefing (Python prints it and carries on): remove the temporary files here and leave."""
-    if isinstance(unraisable.exc_value, KeyboardInterrupt):
-        from briefgen.outputs import remove_pending
-
-        remove_pending()
-        os._exit(EXIT_INTERRUPTED)
-    sys.__unraisablehook__(unraisable)
-
-
-def _worker_build(
-    path: Path, options: BuildOptions, context: InputContext, environ: dict[str, str]
-) -> BuildResult:
-    global _WORKER_BUSY
-    try:
-        _WORKER_BUSY = True  # inside the try: a signal just after it still ends in the except
-        # A fork-server worker inherits the server's environment, which may predate changes the
-        # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
-        if environ != os.environ:
-            for name in set(os.environ) - set(environ):
-                del os.environ[name]
-            os.environ.update(environ)
-            tempfile.tempdir = None
-        templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
-        return _build_one(path, options, context, templates, _WORKER_REFERENCES)
-    except KeyboardInterrupt:  # `Terminated`, and a KeyboardInterrupt that beat the handler
-        # The briefing in progress has cleaned up on the way out; leave without a traceback.
-        os._exit(EXIT_INTERRUPTED)
-    finally:
-        _WORKER_BUSY = False
-
-
-def _worker_main(conn: Connection, template_dir: Path | None) -> None:
-    """A worker process: build the briefings the batch sends, one at a time, answering each
-    with its result, until told to stop (None) or the batch is gone (end of file)."""
-    try:
-        # A set-up that fails is no reason for a traceback: each briefing then makes its own
-        # template set, and its failure is reported as that briefing's.
-        with contextlib.suppress(Exception):
-            _init_worker(template_dir)
-        while True:
-            try:
-                task = conn.recv()
-            except (EOFError, OSError):
-                break
-            if task is None:
-                break
-            index, path, options, context, environ = task
-            result = _worker_build(path, options, context, environ)
-            try:
-                conn.send((index, result))
-            except OSError:
-                break
-    except KeyboardInterrupt:
-        pass
-    os._exit(0)  # no interpreter shutdown: nothing to flush, and no traceback from it
-
-
-# The start methods the batch uses (both start fresh interpreters: no inherited threads or locks).
-_Context = multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext
-
-
-def _mp_context() -> _Context:
-    """Fork-server where the platform has it (fast, and safe with threads), spawn elsewhere;
-    the server preloads the pipeline so that each worker starts warm."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["briefgen.batch", "briefgen.markup"])
-        return ctx
-    return multiprocessing.get_context("spawn")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,11 +160,11 @@ def _build_batch(
             pass
         elif jobs <= 1 or len(todo) <= 1:
             for index, path in todo:
-                finish(index, _build_one(path, options, context, templates, references))
+                finish(index, build_one(path, options, context, templates, references))
                 if batch.fail_fast and results[index].status == FAILED:
                     break
         else:
-            _build_parallel(todo, options, context, min(jobs, len(todo)), batch.fail_fast, finish)
+            build_parallel(todo, options, context, min(jobs, len(todo)), batch.fail_fast, finish)
     finally:
         for index, path in todo:
             if index not in results:
@@ -391,205 +173,6 @@ def _build_batch(
             manifest.save()
     return BatchResult([results[i] for i in range(total)], time.perf_counter() - started)
 
-
-def _build_parallel(
-    todo: list[tuple[int, Path]],
-    options: BuildOptions,
-    context: InputContext,
-    workers: int,
-    fail_fast: bool,
-    finish: Callable[[int, BuildResult], None],
-) -> None:
-    """Build `todo` in `workers` worker processes, calling `finish` as each briefing ends.
-
-    An interruption (Ctrl-C, SIGTERM) stops the workers: each briefing in progress removes its
-    temporary files and its worker exits; one that has not within `_STOP_S` is killed and its
-    temporary files removed here. No worker outlives the batch, whatever state it was in."""
-    queue = deque(todo)
-    pool = _Pool(_mp_context(), workers, options)
-    with interrupts.on_hard_stop(pool.kill):
-        try:
-            stopping = False
-            while True:
-                for worker in pool.idle():
-                    if queue and not stopping:
-                        pool.assign(worker, queue, options, context)
-                if not pool.busy():
-                    break
-                for index, result in pool.results():
-                    finish(index, result)
-                    stopping |= fail_fast and result.status == FAILED
-            pool.close()  # inside: an interruption while the workers leave stops them too
-        except BaseException:
-            pool.stop()
-            raise
-
-
-_STOP_S = 0.6  # how long an interrupted worker may take to clean up before it is killed
-
-
-def _pid(worker: _Worker) -> int:
-    """The worker's process id (a started process always has one)."""
-    pid = worker.process.pid
-    assert pid is not None
-    return pid
-
-
-class _Worker:
-    """One worker process and the pipe to it; `task` is the briefing it is building."""
-
-    def __init__(self, ctx: _Context, template_dir: Path | None) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, template_dir), daemon=True)
-        self.task: tuple[int, Path] | None = None
-        self.process.start()
-        child.close()
-
-    def assign(self, task: tuple[int, Path], options: BuildOptions, context: InputContext) -> None:
-        self.task = task
-        self.conn.send((*task, options, context, dict(os.environ)))
-
-
-class _Pool:
-    """Worker processes that build one briefing at a time each (a process pool without the
-    executor machinery, whose shutdown races an interruption: tracebacks from a cancelled
-    future, hangs waiting for a worker that is gone)."""
-
-    def __init__(self, ctx: _Context, size: int, options: BuildOptions) -> None:
-        self.ctx = ctx
-        self.options = options
-        self.workers: list[_Worker] = []
-        for _ in range(size):
-            self._start()
-
-    def _start(self) -> _Worker:
-        # Not held against signals (the first start waits for the fork server to import the
-        # pipeline): a worker started as an interruption arrives, and so unknown to `stop`,
-        # finds its pipe closed when the batch ends and leaves by itself.
-        worker = _Worker(self.ctx, self.options.templates)
-        self.workers.append(worker)
-        return worker
-
-    def idle(self) -> list[_Worker]:
-        return [w for w in self.workers if w.task is None]
-
-    def busy(self) -> list[_Worker]:
-        return [w for w in self.workers if w.task is not None]
-
-    def results(self) -> list[tuple[int, BuildResult]]:
-        """Wait until at least one busy worker answers (or dies); return what came back."""
-        busy = self.busy()
-        ready = set(connection_wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-        found: list[tuple[int, BuildResult]] = []
-        for worker in busy:
-            assert worker.task is not None
-            if worker.conn in ready or worker.conn.poll():
-                try:
-                    found.append(worker.conn.recv())
-                    worker.task = None
-                    continue
-                except (EOFError, OSError):
-                    pass
-            if worker.conn in ready or worker.process.sentinel in ready:
-                # Gone without an answer (killed, out of memory): that briefing failed; a new
-                # worker takes its place for the rest.
-                assert worker.task is not None  # busy workers only
-                index, path = worker.task
-                found.append((index, _died(path, worker.process.exitcode)))
-                self._retire(worker)
-                self._start()
-        return found
-
-    def assign(
-        self, worker: _Worker, queue: deque[tuple[int, Path]], options: BuildOptions, context: InputContext
-    ) -> None:
-        """Send the next briefing of `queue` to `worker`; a worker found gone (killed while idle)
-        is replaced and the briefing goes back to the front of the queue."""
-        task = queue.popleft()
-        try:
-            worker.assign(task, options, context)
-        except OSError:
-            worker.task = None
-            queue.appendleft(task)
-            self._retire(worker)
-            self._start()
-
-    def _retire(self, worker: _Worker) -> None:
-        self.workers.remove(worker)
-        worker.conn.close()
-        worker.process.join(timeout=1)
-
-    def close(self) -> None:
-        """Tell every worker to leave and wait for them."""
-        for worker in self.workers:
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
-        for worker in self.workers:
-            worker.process.join()
-            worker.conn.close()
-        self.workers.clear()
-
-    def stop(self) -> None:
-        """After an interruption: SIGTERM every worker (each cleans up and exits), wait up to
-        `_STOP_S`, kill the rest and remove their temporary files."""
-        for worker in self.workers:
-            with contextlib.suppress(OSError):
-                os.kill(_pid(worker), signal.SIGTERM)
-        sentinels = [w.process.sentinel for w in self.workers]
-        deadline = time.monotonic() + _STOP_S
-        while sentinels and time.monotonic() < deadline:
-            gone = connection_wait(sentinels, timeout=max(deadline - time.monotonic(), 0))
-            sentinels = [s for s in sentinels if s not in gone]
-        self.kill()
-
-    def kill(self) -> None:
-        """Kill every worker still running and remove the temporary files it may have left in
-        the output folder. Safe from a signal handler or another thread: it only sends signals,
-        polls the workers' sentinels (at most half a second) and removes files."""
-        workers = list(self.workers)
-        for worker in workers:
-            if worker.process.exitcode is None:
-                with contextlib.suppress(OSError, ValueError):
-                    os.kill(_pid(worker), signal.SIGKILL)
-        with contextlib.suppress(OSError, ValueError):
-            sentinels = [w.process.sentinel for w in workers]
-            deadline = time.monotonic() + 0.5
-            while sentinels and time.monotonic() < deadline:
-                gone = connection_wait(sentinels, timeout=max(deadline - time.monotonic(), 0))
-                sentinels = [s for s in sentinels if s not in gone]
-        for worker in workers:
-            if worker.task is not None:
-                _remove_temporaries(self.options, worker.task[1])
-            with contextlib.suppress(OSError):
-                worker.conn.close()
-        self.workers.clear()
-
-
-def _remove_temporaries(options: BuildOptions, facts: Path) -> None:
-    """The temporary files a killed worker may have left for this briefing's outputs (nobody
-    else writes them: the batch holds the output folder's lock)."""
-    names = output_names(output_stem(facts), options.formats)
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(options.out_dir):
-            if entry.name.endswith(TEMP_SUFFIX) and any(entry.name.startswith(f".{n}.") for n in names):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-
-
-def _died(path: Path, exitcode: int | None) -> BuildResult:
-    if os.environ.get("BRIEFGEN_DEBUG"):
-        raise RuntimeError(f"the build process for {path} ended without a result (exit {exitcode})")
-    return BuildResult(
-        path,
-        status=FAILED,
-        exit_code=EXIT_INTERNAL,
-        problems=[
-            Problem(
-                f"the build process failed: it ended without a result (exit code {exitcode})",
-                file=str(path),
-            )
-        ],
-    )
 
 
 def _collision(path: Path, other: Path, stem: str) -> BuildResult:

@@ -257,6 +257,7 @@ def build(
     skipped (see .briefgen-manifest.json there); one failing briefing does not stop the others.
     """
     from briefgen import batch as builder
+    from briefgen import builds
     from briefgen.config import BuildOptions
     from briefgen.report import Progress, summary_line, write_report
 
@@ -282,15 +283,15 @@ def build(
 
     quiet, verbose = Output.verbosity < 0, Output.verbosity > 0
 
-    def on_result(result: builder.BuildResult, done: int, total: int) -> None:
+    def on_result(result: builds.BuildResult, done: int, total: int) -> None:
         progress.clear()
-        if result.status == builder.FAILED:
+        if result.status == builds.FAILED:
             print_problems(result.problems)
-        elif result.status in (builder.BUILT, builder.UP_TO_DATE) and not quiet:
+        elif result.status in (builds.BUILT, builds.UP_TO_DATE) and not quiet:
             # Up to date: kept from the build that wrote the outputs, so an incremental CI run
             # still shows every warning the current outputs carry.
             print_problems(result.warnings)
-        if verbose and result.status == builder.BUILT:
+        if verbose and result.status == builds.BUILT:
             for output in result.outputs:
                 click.echo(f"wrote {safe_text(str(output))}")
             steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
@@ -313,7 +314,7 @@ def build(
         progress.close()
     if report_path is not None:
         write_report(outcome, report_path)
-    failed = [r for r in outcome.results if r.status == builder.FAILED]
+    failed = [r for r in outcome.results if r.status == builds.FAILED]
     if len(failed) > 1 or (failed and len(outcome.results) > 1):
         # Repeated at the end of a long log: which briefings need attention.
         click.echo("failed: " + ", ".join(safe_text(str(r.facts)) for r in failed), err=True)

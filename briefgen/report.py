@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from briefgen import __version__
-from briefgen.batch import BUILT, FAILED, SKIPPED, UP_TO_DATE, BatchResult, BuildResult
+from briefgen.batch import BatchResult
+from briefgen.builds import BUILT, FAILED, SKIPPED, UP_TO_DATE, BuildResult
 from briefgen.errors import Problem
 from briefgen.outputs import write_atomic
 from briefgen.problems import safe_text

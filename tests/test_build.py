@@ -23,7 +23,7 @@ from lxml import etree
 from pptx import Presentation
 
 from briefgen import batch as builder
-from briefgen import pipeline
+from briefgen import builds, pipeline
 from briefgen.cli import main
 from briefgen.errors import ToolProblem
 from briefgen.manifest import MANIFEST_NAME
@@ -563,9 +563,9 @@ def test_build_progress_bar_on_a_terminal_is_redrawn_and_cleared():
 
     stream = io.StringIO()
     progress = Progress(2, stream=stream, tty=True)
-    progress.update(builder.BuildResult(Path("facts/alpha.yaml")), 1)
+    progress.update(builds.BuildResult(Path("facts/alpha.yaml")), 1)
     progress.line("facts/alpha.yaml: warning: something")
-    progress.update(builder.BuildResult(Path("facts/bravo.yaml"), status=builder.UP_TO_DATE), 2)
+    progress.update(builds.BuildResult(Path("facts/bravo.yaml"), status=builds.UP_TO_DATE), 2)
     progress.close()
     text = stream.getvalue()
     assert "\r" in text and "1/2 built: alpha.yaml" in text and "2/2 up-to-date: bravo.yaml" in text

@@ -206,10 +206,10 @@ def _worker_probe(folder: Path) -> Path:
 
             marks = os.environ.get("BRIEFGEN_TEST_MARKS")
             if marks:
-                import briefgen.batch as batch
+                import briefgen.workers as workers
                 import briefgen.pipeline as pipeline
 
-                render, build_one = pipeline.render_templates, batch._build_one
+                render, build_one = pipeline.render_templates, workers.build_one
 
                 def marked_render(*args, **kwargs):
                     (Path(marks) / f"render-{os.getpid()}").touch()
@@ -222,7 +222,7 @@ def _worker_probe(folder: Path) -> Path:
                         (Path(marks) / f"done-{path.stem}").touch()
 
                 pipeline.render_templates = marked_render
-                batch._build_one = marked_build_one
+                workers.build_one = marked_build_one
             """
         ),
         encoding="utf-8",
