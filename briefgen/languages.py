@@ -17,6 +17,7 @@ import contextlib
 import functools
 import gettext
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -317,7 +318,10 @@ def is_rtl_char(ch: str) -> bool:
 
 def has_rtl(text: str) -> bool:
     """True when `text` holds any strong right-to-left character."""
-    return any(unicodedata.bidirectional(ch) in _RTL_BIDI for ch in text if ord(ch) >= 0x0590)
+    if text.isascii():
+        return False
+    # Each distinct character once; no right-to-left script starts below U+0590.
+    return any(unicodedata.bidirectional(ch) in _RTL_BIDI for ch in set(text) if ch >= "\u0590")
 
 
 def first_strong_rtl(text: str) -> bool | None:
@@ -335,6 +339,10 @@ def first_strong_rtl(text: str) -> bool | None:
 def direction_classes(text: str, base: str) -> list[str]:
     """'R' or 'L' per character: strong characters their own direction, neutrals and numbers
     that of their strong neighbours when both agree, else the paragraph's (rules N1, N2)."""
+    if base == "L" and not has_rtl(text):
+        # Nothing strong is right to left, so every neutral falls back to left to right: the
+        # common case, and a memo or deck has tens of thousands of runs.
+        return ["L"] * len(text)
     strong: list[str | None] = []
     for ch in text:
         kind = unicodedata.bidirectional(ch)
@@ -385,16 +393,35 @@ def script_of_char(ch: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
+def scripts_in(text: str) -> frozenset[str]:
+    """The scripts (`script_of_char`) of the letters in `text`: empty when it has none.
+
+    Cached, as writers ask it of every run and runs repeat (labels, banners, source lines)."""
+    if text.isascii():  # the common case: one pass in C instead of a call per character
+        return _LATIN if any(map(str.isalpha, text)) else _NONE
+    return frozenset(script for script in map(script_of_char, set(text)) if script)
+
+
+_LATIN = frozenset({"Latn"})
+_NONE: frozenset[str] = frozenset()
+
+
 def dominant_script(texts: Iterable[str]) -> tuple[str | None, int]:
     """The script most letters of `texts` are written in, with the number of letters counted.
     Han characters count as Chinese (`Hani`), except in a text that also has kana (`Jpan`)."""
     counts: dict[str, int] = {}
     for text in texts:
         mine: dict[str, int] = {}
-        for ch in text:
+        if text.isascii():  # the common case, counted in C: ASCII letters are all Latin
+            letters = sum(map(str.isalpha, text))
+            if letters:
+                counts["Latn"] = counts.get("Latn", 0) + letters
+            continue
+        for ch, n in Counter(text).items():
             script = script_of_char(ch)
             if script:
-                mine[script] = mine.get(script, 0) + 1
+                mine[script] = mine.get(script, 0) + n
         if "Jpan" in mine:  # Han inside a text with kana is Japanese
             mine["Jpan"] += mine.pop("Hani", 0)
         for script, n in mine.items():

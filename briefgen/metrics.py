@@ -29,6 +29,7 @@ _FAMILIES = {
     "helvetica": "LiberationSans",
 }
 _DEFAULT = "Carlito"
+_WORD_CACHE_SIZE = 200_000  # texts per face: a bound on memory for very large briefs (~30 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +46,26 @@ class FontMetrics:
     bold: bool = False
     # Advances of characters this font lacks, as measured in their script's font (memoised).
     fallbacks: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    # Advance of whole words, in font units (memoised): pagination and the deck's fitting
+    # measure the same words at many sizes and widths.
+    words: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # Lines of `wrap` by (text, width, size): a table's cells and a slide's boxes are measured
+    # again at each width tried.
+    wraps: dict[tuple[str, float, float], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def width(self, text: str, size_pt: float) -> float:
         """Width of `text` set at `size_pt`, in points (no kerning: errs on the wide side).
         A character this font lacks is measured in its script's Noto font, else as an em."""
+        total = self.words.get(text)
+        if total is None:
+            total = self._advance(text)
+            if len(self.words) < _WORD_CACHE_SIZE:
+                self.words[text] = total
+        return total * size_pt / self.units_per_em
+
+    def _advance(self, text: str) -> int:
         get = self.advances.get
         total = 0
         for ch in text:
@@ -56,7 +73,7 @@ class FontMetrics:
             if advance is None:
                 advance = self._fallback(ord(ch))
             total += advance
-        return total * size_pt / self.units_per_em
+        return total
 
     def _fallback(self, code_point: int) -> int:
         advance = self.fallbacks.get(code_point)
@@ -196,6 +213,16 @@ def wrap(text: str, width_pt: float, metrics: FontMetrics, size_pt: float) -> li
     Explicit newlines start a new line; a word wider than the box is broken between characters.
     Always returns at least one line.
     """
+    key = (text, width_pt, size_pt)
+    found = metrics.wraps.get(key)
+    if found is None:
+        found = _wrap(text, width_pt, metrics, size_pt)
+        if len(metrics.wraps) < _WORD_CACHE_SIZE:
+            metrics.wraps[key] = found
+    return list(found)
+
+
+def _wrap(text: str, width_pt: float, metrics: FontMetrics, size_pt: float) -> tuple[str, ...]:
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
@@ -220,4 +247,4 @@ def wrap(text: str, width_pt: float, metrics: FontMetrics, size_pt: float) -> li
             line += word + space
             line_w += word_w + metrics.width(space, size_pt)
         lines.append(line.rstrip())
-    return lines
+    return tuple(lines)

@@ -113,3 +113,23 @@ def test_metrics_bundled_noto_advances_match_the_installed_fonts():
     cmap, hmtx, upem = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
     for ch in "ابتثجحخدذرزسشصضطظعغفقكلمنهوي،؟":
         assert script_advance(ord(ch)) == pytest.approx(round(hmtx[cmap[ord(ch)]][0] * 1000 / upem) / 1000)
+
+
+def test_wrap_repeated_gives_the_same_lines_and_a_list_of_its_own():
+    """`wrap` is memoised per face: a second call answers from the cache, and what a caller does
+    with its list does not change what the next caller gets."""
+    face = metrics.font_metrics("Calibri")
+    text = "Russia and Turkey agreed a further round of talks on Idlib before the summit."
+    first = metrics.wrap(text, 120.0, face, 11)
+    assert len(first) > 1 and all(metrics.FontMetrics.width(face, line, 11) <= 120.0 for line in first)
+    first.append("changed by the caller")
+    second = metrics.wrap(text, 120.0, face, 11)
+    assert second == first[:-1]
+    assert metrics.wrap(text, 400.0, face, 11) != second  # the width is part of the key
+
+
+def test_width_of_a_word_is_the_sum_of_its_characters_when_cached():
+    face = metrics.font_metrics("Calibri")
+    once = face.width("Çavuşoğlu", 11)
+    again = face.width("Çavuşoğlu", 11)
+    assert once == again == sum(face.width(ch, 11) for ch in "Çavuşoğlu")

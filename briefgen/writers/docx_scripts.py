@@ -39,7 +39,7 @@ from briefgen.languages import (
     direction_classes,
     has_rtl,
     language_of,
-    script_of_char,
+    scripts_in,
 )
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
@@ -240,6 +240,12 @@ def _run(r: etree._Element, base: str, language: Language) -> None:
     content = [c for c in r if c.tag != qn("w:rPr")]
     if not any(c.tag == qn("w:t") for c in content):
         return
+    if base == "L":
+        text = "".join(t.text or "" for t in content if t.tag == qn("w:t"))
+        if not has_rtl(text):
+            # All of it left to right (`direction_classes`): one piece, the run kept whole.
+            _format(r, text, "L", language)
+            return
     if any(c.tag not in _SPLITTABLE for c in content):
         # Fields, footnote references, drawings: keep the run whole.
         text = "".join(t.text or "" for t in content if t.tag == qn("w:t"))
@@ -298,7 +304,7 @@ def _text(r: etree._Element, text: str) -> None:
 
 
 def _format(r: etree._Element, text: str, cls: str, language: Language) -> None:
-    scripts = {s for s in map(script_of_char, text) if s}
+    scripts = scripts_in(text)
     needs_rtl = cls == "R" and (language.rtl or bool(scripts & {"Arab", "Hebr"}))
     east = scripts & _EAST_ASIAN
     foreign_cs = next((s for s in ("Arab", "Hebr") if s in scripts and s != language.script), None)

@@ -32,7 +32,7 @@ from briefgen.languages import (
     direction_classes,
     first_strong_rtl,
     has_rtl,
-    script_of_char,
+    scripts_in,
 )
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -121,7 +121,7 @@ def _split(r: etree._Element) -> None:
 
 def _run(r: etree._Element, language: Language) -> None:
     text = "".join(t.text or "" for t in r.iter(f"{_A}t"))
-    scripts = {s for s in map(script_of_char, text) if s}
+    scripts = scripts_in(text)
     complex_ = next((s for s in ("Arab", "Hebr") if s in scripts), None)
     east = next((s for s in ("Jpan", "Kore", "Hani") if s in scripts), None)
     if not complex_ and not east:
