@@ -16,7 +16,8 @@ from briefgen.cli import main
 from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
 from briefgen.model import Div, Document, Heading, ListBlock, Paragraph, Table, plain_text
-from briefgen.templating import TemplateSet, heading_anchor, render_templates
+from briefgen.template_functions import heading_anchor
+from briefgen.templating import TemplateSet, render_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "cases"

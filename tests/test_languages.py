@@ -16,7 +16,8 @@ from babel.messages.pofile import read_po
 
 from briefgen.formats import Formats
 from briefgen.languages import SHIPPED_CATALOGS, Language, Messages, language_of
-from briefgen.templating import TemplateSet, likelihood_phrase, render_templates
+from briefgen.template_functions import likelihood_phrase
+from briefgen.templating import TemplateSet, render_templates
 from tests.conftest import EXAMPLE, ROOT
 
 LOCALE = ROOT / "briefgen" / "locale"
@@ -332,7 +333,7 @@ def test_render_user_template_word_missing_from_catalog_warns_and_prints_english
     ],
 )
 def test_formats_meeting_time_joins_date_and_time_as_the_language_does(tag, expected):
-    from briefgen.templating import format_when
+    from briefgen.template_functions import format_when
 
     zone = timezone(timedelta(hours=3))
     start, end = datetime(2018, 8, 13, 10, 30, tzinfo=zone), datetime(2018, 8, 13, 11, 30, tzinfo=zone)

@@ -6,12 +6,14 @@ import signal
 
 import pytest
 
-from briefgen import templating
+from briefgen import template_limits
 from briefgen.errors import TemplateProblem, UsageProblem
 from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
 from briefgen.model import Div, FootnoteRef, Heading, ListBlock, Paragraph, RiskMatrix, Table, plain_text
-from briefgen.templating import RENDER_TIMEOUT_S, TemplateSet, format_date, format_range, render_timeout
+from briefgen.template_functions import format_date, format_range
+from briefgen.template_limits import RENDER_TIMEOUT_S, render_timeout
+from briefgen.templating import TemplateSet
 from tests.conftest import EXAMPLE, MEMO_SECTIONS
 
 
@@ -155,7 +157,7 @@ def test_render_runaway_output_is_stopped_by_memory_at_its_line(
     """A loop that prints (here from inside a macro, which gathers its output in a list) fills
     memory long before the time limit: it is stopped when the process has grown too much."""
     monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "600")
-    monkeypatch.setattr(templating, "MAX_RENDER_GROWTH", 64 << 20)
+    monkeypatch.setattr(template_limits, "MAX_RENDER_GROWTH", 64 << 20)
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "loops.md.j2").write_text(
         "{% macro spin() %}\n{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}\n"
@@ -225,7 +227,7 @@ def _inlines(block):
 def test_render_meeting_when_prints_start_and_end_in_the_meeting_time_zone():
     from datetime import UTC, date, datetime, timedelta, timezone
 
-    from briefgen.templating import format_when
+    from briefgen.template_functions import format_when
 
     ankara = timezone(timedelta(hours=3))
     start = datetime(2018, 8, 13, 10, 30, tzinfo=ankara)
