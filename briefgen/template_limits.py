@@ -128,7 +128,6 @@ def _address_space_bytes() -> int:
         return 0
 
 
-
 # A template's output is gathered piece by piece; past this many characters it is stopped at
 # the line producing it. (Joining a loop's pieces at the end would otherwise ask for all of it at
 # once, outside any template line; a briefing renders to well under a megabyte.)
