@@ -279,6 +279,10 @@ class NoteCitations:
     mark: Callable[[Sequence[str]], str] = lambda source_ids: ""
     notes: list[str] = field(default_factory=list)
     _bibliography: Any = None
+    # Notes already formatted, by everything citeproc-py's rendering of them depends on
+    # (`_state`), with the keys the rendering added to citeproc's cited list, in order.
+    _formatted: dict[tuple[object, ...], tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    _cited_keys: set[str] = field(default_factory=set)  # the keys in citeproc-py's cited list
 
     def _sources_of_facts(self, fact_ids: Iterable[str]) -> list[str]:
         seen: dict[str, None] = {}
@@ -307,12 +311,59 @@ class NoteCitations:
 
         bibliography = self._engine()
         citation = Citation([CitationItem(sid) for sid in dict.fromkeys(source_ids)])
+        cited: list[Any] = bibliography._cites  # citeproc-py's notes so far, item by item
+        state = self._state(bibliography, citation, tuple(dict.fromkeys(source_ids)))
+        if state is not None and state in self._formatted:
+            # The same sources in the same position as an earlier note: the same text. Replay
+            # what rendering would have recorded, so later notes see this one as cited.
+            markdown, keys = self._formatted[state]
+            bibliography.register(citation)
+            by_key = {item.key: item for item in citation.cites}
+            cited.extend(by_key[key] for key in keys)
+            self._cited_keys.update(keys)
+            return markdown
         bibliography.register(citation)
+        before = len(cited)
         try:
             text = str(bibliography.cite(citation, lambda item: None))
         except Exception as exc:  # citeproc-py raises assorted errors on styles it cannot run
             message = f"{self.style.name}: the CSL style failed on a citation: {exc}"
             raise ReferenceFileProblem(message) from None
+        markdown = self._to_note(text, source_ids)
+        keys = tuple(item.key for item in cited[before:])
+        self._cited_keys.update(keys)
+        if state is not None:
+            self._formatted[state] = (markdown, keys)
+        return markdown
+
+    def _state(
+        self, bibliography: Any, citation: Any, source_ids: tuple[str, ...]
+    ) -> tuple[object, ...] | None:
+        """What citeproc-py 0.11's rendering of `citation` reads besides the sources' data: each
+        item's number (its place in the registered keys), whether it is cited already, and the
+        last cited item with the size of its citation (for "ibid"); None when that is not all
+        (a first citation, which registers new keys; a style with "near-note", which looks
+        further back)."""
+        if self._near_note:
+            return None
+        keys = bibliography.keys
+        items = tuple(item.key for item in citation.cites)
+        if any(key not in keys for key in items):
+            return None
+        cited = bibliography._cites
+        done = self._cited_keys
+        last = cited[-1] if cited else None
+        last_key = last.key if last is not None and last.key in items else None
+        last_alone = last is not None and len(last.citation.cites) == 1
+        numbers = tuple(keys.index(key) for key in items)
+        return (source_ids, numbers, tuple(key in done for key in items), last_key, last_alone)
+
+    @functools.cached_property
+    def _near_note(self) -> bool:
+        return b"near-note" in self.style.data
+
+    def _to_note(self, text: str, source_ids: Sequence[str]) -> str:
+        """citeproc-py's `text` of a note as Markdown: punctuation tidied, a sentence, links."""
         text = tidy_punctuation(text, punctuation_in_quote=self.style.punctuation_in_quote)
         if self.style.language.split("-")[0] in _ARABIC_COMMA:
             # The style's separators in the script's own punctuation (، ؛), as the text around.

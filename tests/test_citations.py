@@ -240,3 +240,52 @@ def test_citations_arabic_notes_use_the_arabic_comma(tmp_path: Path) -> None:
     notes = NoteCitations(_briefing(tmp_path, language="ar"), load_style(None, "ar"))
     text = notes.format(["cable", "aa"])
     assert "\u060c " in text and "\u061b " in text and ", " not in text
+
+
+POSITIONS_STYLE = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><title>Positions</title><id>positions</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation>
+    <layout suffix="." delimiter="; ">
+      <choose>
+        <if position="ibid"><text term="ibid"/></if>
+        <else-if position="subsequent">
+          <text variable="citation-number" prefix="[" suffix="] "/><text variable="title" form="short"/>
+        </else-if>
+        <else><text variable="citation-number" prefix="[" suffix="] "/><text variable="title"/></else>
+      </choose>
+    </layout>
+  </citation>
+</style>
+"""
+
+
+class _EveryNoteRendered(NoteCitations):
+    """Notes formatted by citeproc-py every time: what the memoised notes must equal."""
+
+    def _state(self, bibliography, citation, source_ids):  # type: ignore[no-untyped-def]
+        return None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    style=st.sampled_from(["bundled", "positions", "ibid"]),
+    passages=st.lists(
+        st.lists(st.sampled_from(["aa", "cable", "q"]), min_size=1, max_size=3), min_size=1, max_size=12
+    ),
+)
+def test_citations_memoised_notes_equal_notes_rendered_each_time(
+    tmp_path: Path, style: str, passages: list[list[str]]
+) -> None:
+    """A note is formatted once per source list and position (first, subsequent, ibid, its
+    number): any order of citations gives the text citeproc-py gives when asked every time."""
+    briefing = _briefing(tmp_path)
+    styles = {"positions": POSITIONS_STYLE, "ibid": IBID_STYLE}
+    path = None
+    if style in styles:
+        path = tmp_path / f"{style}.csl"
+        path.write_text(styles[style], encoding="utf-8")
+    memoised = NoteCitations(briefing, load_style(path, "en-GB"))
+    fresh = _EveryNoteRendered(briefing, load_style(path, "en-GB"))
+    for ids in passages + passages:  # the second round finds every note memoised
+        assert memoised.format(ids) == fresh.format(ids)
