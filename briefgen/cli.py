@@ -1,4 +1,6 @@
-"""The `briefgen` command: a thin layer over `briefgen.batch`, `briefgen.checking` and `briefgen.watch`.
+"""The `briefgen` command: the click group and its commands, a thin layer over `briefgen.batch`,
+`briefgen.checking` and `briefgen.watch`. How much they print, and in what colour, is
+`briefgen.console`'s; the options and arguments they share are in `briefgen.cli_options`.
 
 Imports stay lazy: `--help` and `check` never load python-docx or python-pptx. One handler
 (`main`) maps every briefgen error to its documented exit code; no traceback reaches a user.
@@ -8,13 +10,29 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from briefgen import GC_THRESHOLDS, __version__
+from briefgen.cli_options import (
+    DEFAULT_FACTS_DIR,
+    EXIT_CODES_DIFF,
+    EXIT_CODES_HELP,
+    OUTPUT_ALIASES,
+    AliasedCommand,
+    facts_argument,
+    facts_paths,
+    formats_option,
+    load_argument,
+    out_option,
+    parse_formats,
+    reference_docx_option,
+    reference_pptx_option,
+    shown_name,
+    templates_option,
+)
+from briefgen.console import Output, make_safe, output_options, print_problems, report_error
 from briefgen.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -27,131 +45,6 @@ from briefgen.errors import (
 )
 from briefgen.problems import safe_lines, safe_text
 
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0    success
-  1    invalid facts, templates or reference files (every problem printed)
-  2    usage error (unknown option, missing file argument)
-  3    an output could not be written (earlier outputs are left intact)
-  4    an external tool (LibreOffice, for PDF) is missing or failed
-  70   internal error: a bug (BRIEFGEN_DEBUG=1 shows the traceback)
-  130  interrupted
-"""
-
-EXIT_CODES_DIFF = """\b
-Exit codes:
-  0    the two fact files are the same
-  1    they differ (with --exit-code or -q)
-  2    an error: a file is invalid or unreadable, or a usage error
-  130  interrupted
-"""
-
-DEFAULT_FACTS_DIR = Path("facts")
-
-
-def _formats(value: str) -> tuple[str, ...]:
-    from briefgen.config import FORMATS
-
-    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (comma-separated), got {value!r}")
-    return chosen
-
-
-def print_problems(problems: list[Problem], stream: TextIO | None = None) -> None:
-    """Problems for people: the located line, the YAML excerpt with a caret, the hint."""
-    from briefgen.problems import print_problems as show
-
-    show(problems, stream)
-
-
-def _facts_args(facts: tuple[Path, ...], *, stdin_ok: bool = False) -> list[Path]:
-    from briefgen.discovery import discover  # not briefgen.batch: check needs none of it
-
-    if stdin_ok and [str(f) for f in facts] == ["-"]:
-        return [Path("-")]  # one fact file on standard input
-    if any(str(f) == "-" for f in facts):
-        raise click.BadParameter("'-' (standard input) must be the only FACTS argument", param_hint="FACTS")
-    inputs = list(facts) or [DEFAULT_FACTS_DIR]
-    for item in inputs:
-        if not item.exists():
-            raise click.BadParameter(f"{safe_text(str(item))}: no such file or folder", param_hint="FACTS")
-    found = discover(inputs)
-    if not found:
-        raise click.BadParameter(
-            f"no fact files (*.yaml) in {', '.join(map(str, inputs))}", param_hint="FACTS"
-        )
-    return found
-
-
-if TYPE_CHECKING:
-    from briefgen.facts import LoadedBriefing
-
-F = TypeVar("F", bound=Callable[..., Any])
-STDIN_NAME = "<stdin>"  # how problems name a fact file read from standard input ('-')
-
-
-class Output:
-    """How much to print and whether in colour, as `-q`/`-v` and `--color` ask (one run)."""
-
-    verbosity = 0  # -1 quiet, 0 normal, 1 verbose
-
-
-def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool | int) -> None:
-    if value:
-        Output.verbosity = -1 if param.name == "quiet" else max(Output.verbosity, int(value))
-
-
-def _set_colour(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    import briefgen.problems
-
-    if value is not None:
-        briefgen.problems.COLOUR = {"always": True, "never": False}.get(value)
-
-
-def output_options(command: F) -> F:
-    """`-q/--quiet`, `-v/--verbose` and `--color WHEN`, the same on every command (as in git,
-    mkdocs and pandoc)."""
-    for option in reversed(
-        (
-            click.option(
-                "-q", "--quiet", is_flag=True, expose_value=False, is_eager=True, callback=_set_verbosity,
-                help="Print only errors (and what the command is for, e.g. the schema).",
-            ),
-            click.option(
-                "-v", "--verbose", count=True, expose_value=False, is_eager=True, callback=_set_verbosity,
-                help="Print more: every file written, the time of each step.",
-            ),
-            click.option(
-                "--color", "--colour", type=click.Choice(["auto", "always", "never"]), default=None,
-                expose_value=False, is_eager=True, callback=_set_colour, metavar="WHEN",
-                help="Colour: auto (a terminal without NO_COLOR), always or never [default: auto].",
-            ),
-        )
-    ):
-        command = option(command)
-    return command
-
-
-class AliasedCommand(click.Command):
-    """A command that also accepts older spellings of its options (`aliases`: old → new), kept
-    out of the help so that every command documents one name per meaning."""
-
-    def __init__(self, *args: object, aliases: dict[str, str] | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.aliases = aliases or {}
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        rewritten: list[str] = []
-        for arg in args:
-            name, eq, value = arg.partition("=")
-            if arg == "--":
-                rewritten.extend(args[len(rewritten) :])
-                break
-            rewritten.append(self.aliases[name] + eq + value if name in self.aliases else arg)
-        return super().parse_args(ctx, rewritten)
-
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
@@ -163,38 +56,6 @@ def cli() -> None:
 
     Run `briefgen COMMAND --help` for a command's options.
     """
-
-
-facts_argument = click.argument(
-    "facts", nargs=-1, type=click.Path(path_type=Path, dir_okay=True, exists=False)
-)
-
-# Options shared by build, watch and check: one definition each.
-out_option = click.option(
-    # Not `file_okay=False`: a file in the way of the output folder is an output problem (exit
-    # 3, as docs/troubleshooting.md says), reported by briefgen.outputs. `-o` is an output file
-    # elsewhere (pandoc, `briefgen schema`), so a folder is `--output-dir` (Quarto, mkdocs -d);
-    # `-o` and `--out` still work (OUTPUT_ALIASES).
-    "-d", "--output-dir", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-    show_default=True, metavar="DIR", help="Output folder.",
-)
-OUTPUT_ALIASES = {"-o": "--output-dir", "--out": "--output-dir"}
-formats_option = click.option(
-    "--format", "formats", default="docx,pptx", show_default=True, metavar="LIST",
-    help="Comma-separated formats: docx, pptx, md (review text), pdf.",
-)
-templates_option = click.option(
-    "--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Folder of templates that shadow the built-in ones by file name.",
-)
-reference_docx_option = click.option(
-    "--reference-docx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Reference .docx/.dotx for styles, fonts, page set-up, header and footer look.",
-)
-reference_pptx_option = click.option(
-    "--reference-pptx", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Reference .pptx/.potx for slide master, layouts, fonts and colours.",
-)
 
 
 @cli.command(
@@ -261,7 +122,7 @@ def build(
     from briefgen.config import BuildOptions
     from briefgen.report import Progress, summary_line, write_report
 
-    paths = _facts_args(facts)
+    paths = facts_paths(facts)
     if shard:
         paths = builder.shard(paths, *builder.parse_shard(shard))
     if since and len(paths) > 1 and Path(since).is_file():
@@ -271,7 +132,7 @@ def build(
         )
     options = BuildOptions(
         out_dir=out_dir,
-        formats=_formats(formats),
+        formats=parse_formats(formats),
         templates=templates,
         reference_docx=reference_docx,
         reference_pptx=reference_pptx,
@@ -372,7 +233,7 @@ def check(
 
     output_format = "json" if as_json else output_format
     references_only = not facts and (reference_docx or reference_pptx)
-    paths = [] if references_only else _facts_args(facts, stdin_ok=True)
+    paths = [] if references_only else facts_paths(facts, stdin_ok=True)
     quiet = Output.verbosity < 0
     template_set = TemplateSet(templates)
     references = References()  # each reference file read and vetted once for the whole check
@@ -397,7 +258,7 @@ def check(
             failed += 1
             found.extend(problems_of(exc, str(reference)))
             if output_format == "text":
-                _report(exc)
+                report_error(exc)
             continue
         errors = [p for p in lacks if p.severity == "error"]
         failed += bool(errors)
@@ -409,9 +270,9 @@ def check(
             if not lacks:
                 click.echo(f"{safe_text(str(reference))}: ok")
     for path in paths:
-        shown = _shown(path)
+        shown = shown_name(path)
         try:
-            loaded = _load_argument(path, load_facts) if str(path) == "-" else None
+            loaded = load_argument(path, load_facts) if str(path) == "-" else None
             named = path if loaded is None else Path("stdin.yaml")
             checked = check_run(named, template_set, options, references, loaded)
         except BriefgenError as exc:
@@ -419,7 +280,7 @@ def check(
             found.extend(problems_of(exc, shown))
             files.append({"file": shown, "ok": False})
             if output_format == "text":
-                _report(exc)
+                report_error(exc)
             continue
         warnings = checked.warnings
         found.extend(warnings)
@@ -526,10 +387,10 @@ def watch(
     from briefgen.watch import Rebuilder, report
     from briefgen.watch import watch as watch_loop
 
-    _facts_args(facts)
+    facts_paths(facts)
     options = BuildOptions(
         out_dir=out_dir,
-        formats=_formats(formats),
+        formats=parse_formats(formats),
         templates=templates,
         reference_docx=reference_docx,
         reference_pptx=reference_pptx,
@@ -613,48 +474,17 @@ def diff_cmd(old: Path, new: Path, as_json: bool, exit_code: bool) -> int:
     try:
         if str(old) == "-" and str(new) == "-":
             raise UsageProblem("only one of OLD and NEW can be standard input ('-')")
-        before = _load_argument(old, load_facts)
-        after = _load_argument(new, load_facts)
+        before = load_argument(old, load_facts)
+        after = load_argument(new, load_facts)
     except BriefgenError as exc:
         exc.exit_code = EXIT_USAGE  # diff's errors are 2, apart from 1 for "differs"
         raise
-    result = diff_briefings(before.briefing, after.briefing, _shown(old), _shown(new))
+    result = diff_briefings(before.briefing, after.briefing, shown_name(old), shown_name(new))
     if Output.verbosity >= 0:
         click.echo(result.to_json() if as_json else safe_lines(result.format()))
     differs = bool(result.changes)
     return EXIT_INVALID if differs and (exit_code or Output.verbosity < 0) else EXIT_OK
 
-
-def _shown(path: Path) -> str:
-    return STDIN_NAME if str(path) == "-" else str(path)
-
-
-def _load_argument(path: Path, load: Callable[..., LoadedBriefing]) -> LoadedBriefing:
-    """Load a fact file named on the command line; '-' reads standard input (named <stdin> in
-    problems, with relative references resolved against the working folder)."""
-    if str(path) != "-":
-        return load(path)
-    import briefgen.problems
-    from briefgen.intake import FACTS_LIMIT
-
-    raw = sys.stdin.buffer.read(FACTS_LIMIT + 1)
-    if len(raw) > FACTS_LIMIT:
-        raise UsageProblem(f"standard input holds more than {FACTS_LIMIT // 1_048_576} MB: not a fact file")
-    briefgen.problems.STDIN_TEXT[STDIN_NAME] = raw.decode("utf-8-sig", errors="replace")
-    return load(Path("stdin.yaml"), display=STDIN_NAME, raw=raw)
-
-
-def _report(exc: BriefgenError) -> None:
-    if exc.problems:
-        print_problems(exc.problems)
-    else:
-        click.echo(f"error: {safe_text(str(exc))}", err=True)
-
-
-def _make_safe(exc: click.ClickException) -> None:
-    """Escape what click is about to print (its `message` is typed Final, but click's own
-    subclasses format it when shown, so it is replaced in place)."""
-    object.__setattr__(exc, "message", safe_text(exc.message))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -692,17 +522,17 @@ def _run(argv: list[str] | None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
-        _make_safe(exc)  # it may quote a file name from the command line
+        make_safe(exc)  # it may quote a file name from the command line
         exc.show()
         return EXIT_USAGE
     except click.ClickException as exc:
-        _make_safe(exc)
+        make_safe(exc)
         exc.show()
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
         return _interrupted()
     except BriefgenError as exc:
-        _report(exc)
+        report_error(exc)
         return exc.exit_code
     except Exception as exc:  # a bug in briefgen: say so plainly, traceback only on request
         if os.environ.get("BRIEFGEN_DEBUG"):

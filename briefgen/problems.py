@@ -78,7 +78,7 @@ def safe_problem(problem: Problem) -> Problem:
     )
 
 
-# `--color always|never` (briefgen.cli): None follows the terminal and NO_COLOR.
+# `--color always|never` (briefgen.console): None follows the terminal and NO_COLOR.
 COLOUR: bool | None = None
 # Text read from standard input (`check -`, `diff - NEW`), by the name problems give it, so that
 # excerpts can show its lines.

@@ -342,7 +342,7 @@ def test_first_hour_quiet_and_verbose(tmp_path, capsys):
 def _reset_output():
     """-q/-v/--color last for one run of main (as in a process); tests run many."""
     import briefgen.problems
-    from briefgen.cli import Output
+    from briefgen.console import Output
 
     yield
     Output.verbosity = 0
