@@ -351,8 +351,9 @@ def direction_classes(text: str, base: str) -> list[str]:
     n = len(text)
     i = 0
     while i < n:
-        if strong[i] is not None:
-            out.append(strong[i])  # type: ignore[arg-type]
+        own = strong[i]
+        if own is not None:
+            out.append(own)
             i += 1
             continue
         j = i
