@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import ToolProblem, UsageProblem
-from briefgen.facts.loader import MAX_FILE_BYTES
+from briefgen.facts.yaml_reader import MAX_FILE_BYTES
 
 GIT_TIMEOUT = 30  # seconds; a local object read takes milliseconds
 

@@ -13,7 +13,7 @@ import yaml
 
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import checks, load_facts
-from briefgen.facts.loader import format_loc
+from briefgen.facts.positions import format_loc
 from tests.conftest import EXAMPLE
 
 Loc = tuple[str | int, ...]

@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from briefgen.errors import InvalidFacts, Problem
 from briefgen.facts import load_facts
 from briefgen.facts.hints import model_of
-from briefgen.facts.loader import format_loc
 from briefgen.facts.markings import MarkedStr
 from briefgen.facts.models import Briefing
+from briefgen.facts.positions import format_loc
 from tests.conftest import EXAMPLE
 
 Loc = tuple[str | int, ...]

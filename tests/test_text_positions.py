@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from briefgen.errors import InvalidFacts
-from briefgen.facts import loader
+from briefgen.facts import yaml_reader
 from briefgen.facts.loader import load_facts
 from briefgen.linebreaks import JINJA_BREAKS, YAML_BREAKS, LineIndex, breaks_for, split_lines
 from briefgen.problems import SourceLines, print_problems
@@ -169,9 +169,9 @@ def backend(request, monkeypatch):
     if request.param == "libyaml":
         if getattr(yaml, "CSafeLoader", None) is None:
             pytest.skip("libyaml is not installed")
-        monkeypatch.setattr(loader, "_FAST_LOADER", yaml.CSafeLoader)
+        monkeypatch.setattr(yaml_reader, "_FAST_LOADER", yaml.CSafeLoader)
     else:
-        monkeypatch.setattr(loader, "_FAST_LOADER", None)
+        monkeypatch.setattr(yaml_reader, "_FAST_LOADER", None)
     return request.param
 
 
@@ -234,7 +234,7 @@ def test_loader_yaml_errors_are_identical_with_and_without_libyaml(name, write_f
     path = write_facts(BROKEN_YAML[name])
     seen = []
     for fast in (getattr(yaml, "CSafeLoader", None), None):
-        monkeypatch.setattr(loader, "_FAST_LOADER", fast)
+        monkeypatch.setattr(yaml_reader, "_FAST_LOADER", fast)
         with pytest.raises(InvalidFacts) as caught:
             load_facts(path)
         seen.append([(p.line, p.col, p.message, p.hint) for p in caught.value.problems])
@@ -246,7 +246,7 @@ def test_loader_good_file_reads_the_same_with_and_without_libyaml(monkeypatch):
     example = ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml"
     dumps = []
     for fast in (getattr(yaml, "CSafeLoader", None), None):
-        monkeypatch.setattr(loader, "_FAST_LOADER", fast)
+        monkeypatch.setattr(yaml_reader, "_FAST_LOADER", fast)
         dumps.append(load_facts(example).briefing.model_dump_json())
     assert dumps[0] == dumps[1]
     assert re.search(r"Lavrov", dumps[0])

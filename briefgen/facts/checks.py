@@ -9,7 +9,7 @@ what is malformed there has already been reported by field validation.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,9 +17,9 @@ from typing import Any
 from briefgen import marking, marking_schemes
 from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS
 from briefgen.facts.models import Briefing
+from briefgen.facts.positions import Loc, format_loc
 from briefgen.languages import dominant_script, language_of, script_matches, script_of_char
 
-Loc = tuple[str | int, ...]
 ID_LISTS = ("sources", "facts", "risks", "agenda", "people")
 SUMMARY_MAX_CHARS = 400  # about four lines of the memo's body text
 
@@ -139,14 +139,6 @@ def _ids(data: dict[str, Any], name: str, found: list[Finding]) -> dict[str, Loc
         else:
             seen[ident] = loc
     return seen
-
-
-def format_loc(loc: Iterable[str | int]) -> str:
-    """A location in the fact base as the trade's readers write it: agenda[2].risks[0]."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _dangling(kind: str, ref: str, known: dict[str, Loc]) -> str:
