@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from briefgen.errors import InvalidFacts, Problem
-from briefgen.facts import checks, load_facts
+from briefgen.facts import load_facts, portions
 from briefgen.facts.positions import format_loc
 from tests.conftest import EXAMPLE
 
@@ -115,7 +115,7 @@ def portion_places() -> list[Loc]:
         data["press_line"] = {"line": data["press_line"]}
     data["press_line"].setdefault("if_asked", [{"question": "Q?", "response": "A."}])
     out = []
-    for path, _kind, _role in checks._PORTIONS:
+    for path, _kind, _role in portions._PORTIONS:
         loc = tuple(0 if part == "*" else part for part in path)
         parent = get_at(data, loc[:-1]) if len(loc) > 1 else data
         if isinstance(parent, (dict, list)):

@@ -133,7 +133,7 @@ class Briefing(Model):
         for risk in self.risks:
             risk._rag = self.output.rag.rag(risk.score)
         # The press line is said in public: unmarked, it is at the scheme's lowest level, not at
-        # the default portion (briefgen.facts.checks refuses a higher one).
+        # the default portion (briefgen.facts.portions refuses a higher one).
         lowest = marking.lowest(self.marking.scheme)
         if self.press_line is not None and lowest is not None:
             press = self.press_line
