@@ -408,8 +408,8 @@ _LATIN = frozenset({"Latn"})
 _NONE: frozenset[str] = frozenset()
 
 
-def dominant_script(texts: Iterable[str]) -> tuple[str | None, int]:
-    """The script most letters of `texts` are written in, with the number of letters counted.
+def script_counts(texts: Iterable[str]) -> dict[str, int]:
+    """How many letters of `texts` are written in each script, in order of first appearance.
     Han characters count as Chinese (`Hani`), except in a text that also has kana (`Jpan`)."""
     counts: dict[str, int] = {}
     for text in texts:
@@ -427,10 +427,7 @@ def dominant_script(texts: Iterable[str]) -> tuple[str | None, int]:
             mine["Jpan"] += mine.pop("Hani", 0)
         for script, n in mine.items():
             counts[script] = counts.get(script, 0) + n
-    if not counts:
-        return None, 0
-    total = sum(counts.values())
-    return max(counts, key=counts.__getitem__), total
+    return counts
 
 
 def script_matches(language: Language, script: str) -> bool:

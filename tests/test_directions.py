@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from briefgen.cli import main
-from briefgen.languages import direction_classes, has_rtl, language_of, script_of_char, scripts_in
+from briefgen.languages import (
+    direction_classes,
+    has_rtl,
+    language_of,
+    script_counts,
+    script_of_char,
+    scripts_in,
+)
 from briefgen.writers.docx_scripts import apply_scripts
 from briefgen.writers.docx_xml import W_NS, el, qn, run
 from tests.conftest import EXAMPLE, FIXTURES
@@ -393,10 +400,18 @@ def test_deck_ltr_mixed_run_is_split_and_marked_rtl(tmp_path):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
-def test_scripts_in_agrees_with_script_of_char_and_has_rtl_with_bidi(text):
+def test_scripts_in_and_script_counts_agree_with_script_of_char_and_has_rtl_with_bidi(text):
     """The fast paths (ASCII, each distinct character once) give what the per-character
     definitions give, for any text."""
     assert scripts_in(text) == {s for s in map(script_of_char, text) if s}
     assert has_rtl(text) == any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
     if not has_rtl(text):
         assert direction_classes(text, "L") == ["L"] * len(text)
+    scripts = [script_of_char(ch) for ch in text]
+    kana = "Jpan" in scripts
+    expected: dict[str, int] = {}
+    for script in scripts:
+        script = "Jpan" if script == "Hani" and kana else script
+        if script:
+            expected[script] = expected.get(script, 0) + 1
+    assert script_counts([text, text]) == {s: 2 * n for s, n in expected.items()}

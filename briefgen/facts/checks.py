@@ -21,7 +21,7 @@ from briefgen.facts.findings import Finding, mappings_at
 from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS
 from briefgen.facts.models import Briefing
 from briefgen.facts.positions import Loc
-from briefgen.languages import dominant_script, language_of, script_matches, script_of_char
+from briefgen.languages import language_of, script_counts, script_matches
 
 SUMMARY_MAX_CHARS = 400  # about four lines of the memo's body text
 
@@ -235,10 +235,12 @@ def _script(data: dict[str, Any], briefing: Briefing) -> Iterator[Finding]:
     for item in briefing.agenda:
         texts += [item.title, item.position, *(p.text for p in item.points)]
     texts += [f.statement for f in briefing.facts]
-    script, letters = dominant_script(texts)
-    if script is None or letters < SCRIPT_MIN_LETTERS:
+    counts = script_counts(texts)
+    letters = sum(counts.values())
+    if not counts or letters < SCRIPT_MIN_LETTERS:
         return
-    share = _share(texts, script) / letters
+    script = max(counts, key=counts.__getitem__)  # the script most letters are written in
+    share = counts[script] / letters
     language = language_of(briefing.output.language)
     if share < SCRIPT_MIN_SHARE or script_matches(language, script):
         return
@@ -254,16 +256,3 @@ def _script(data: dict[str, Any], briefing: Briefing) -> Iterator[Finding]:
         f"direction follow output.language; {hint}, or translate the facts",
         "warning",
     )
-
-
-def _share(texts: list[str], script: str) -> int:
-    """How many letters of `texts` are in `script` (Han in a text with kana counts as Japanese)."""
-    count = 0
-    for text in texts:
-        scripts = [script_of_char(ch) for ch in text]
-        kana = "Jpan" in scripts
-        for found in scripts:
-            if found == "Hani" and kana:
-                found = "Jpan"
-            count += found == script
-    return count
