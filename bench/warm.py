@@ -55,11 +55,11 @@ def rebuild(facts: Path, out_dir: Path, runs: int) -> dict:
 def render(facts: Path, runs: int) -> dict:
     """Median in-process (warm) time of the pipeline up to its write step for docx + pptx,
     with step timings."""
-    from briefgen.config import BuildOptions
+    from briefgen.config import BuildOptions, read_environment
     from briefgen.pipeline import Step, run
     from briefgen.templating import TemplateSet
 
-    templates = TemplateSet(None)
+    templates = TemplateSet(None, read_environment().cache_dir)
     options = BuildOptions(out_dir=Path("unused"))
     seconds, stages = [], []
     for _ in range(runs + 1):  # the first run warms imports and templates

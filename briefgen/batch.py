@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.builds import BUILT, FAILED, SKIPPED, UP_TO_DATE, BuildResult, build_one
-from briefgen.config import BuildOptions, References, read_environment
+from briefgen.config import BuildOptions, Environment, References, read_environment
 from briefgen.errors import EXIT_INVALID, EXIT_OK, Problem, UsageProblem
 from briefgen.incremental import input_context, record, up_to_date
 from briefgen.manifest import Manifest
@@ -95,9 +95,9 @@ def build_many(
     outputs and manifest: the manifest always ends up with every briefing.
     """
     batch = batch or BatchOptions()
-    read_environment()  # a bad SOURCE_DATE_EPOCH is a usage error for the whole batch
+    environment = read_environment()  # a bad variable is a usage error for the whole batch
     with folder_lock(options.out_dir, on_wait):
-        return _build_batch(paths, options, batch, on_result)
+        return _build_batch(paths, options, batch, on_result, environment)
 
 
 def _build_batch(
@@ -105,9 +105,10 @@ def _build_batch(
     options: BuildOptions,
     batch: BatchOptions,
     on_result: Callable[[BuildResult, int, int], None] | None,
+    environment: Environment,
 ) -> BatchResult:
     started = time.perf_counter()
-    templates = TemplateSet(options.templates)
+    templates = TemplateSet(options.templates, environment.cache_dir)
     references = References()  # each reference file read and vetted once in this process
     context = input_context(options, templates)
     manifest = Manifest.load(options.out_dir)
@@ -160,11 +161,11 @@ def _build_batch(
             pass
         elif jobs <= 1 or len(todo) <= 1:
             for index, path in todo:
-                finish(index, build_one(path, options, context, templates, references))
+                finish(index, build_one(path, options, context, templates, references, environment))
                 if batch.fail_fast and results[index].status == FAILED:
                     break
         else:
-            build_parallel(todo, options, context, min(jobs, len(todo)), batch.fail_fast, finish)
+            build_parallel(todo, options, context, min(jobs, len(todo)), batch.fail_fast, finish, environment)
     finally:
         for index, path in todo:
             if index not in results:

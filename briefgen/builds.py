@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.config import BuildOptions, References
+from briefgen.config import BuildOptions, Environment, References
 from briefgen.errors import EXIT_INTERNAL, EXIT_OK, BriefgenError, Problem
 from briefgen.incremental import (
     FileRecord,
@@ -56,15 +56,22 @@ class BuildResult:
 
 
 def build_one(
-    path: Path, options: BuildOptions, context: InputContext, templates: TemplateSet, references: References
+    path: Path,
+    options: BuildOptions,
+    context: InputContext,
+    templates: TemplateSet,
+    references: References,
+    environment: Environment,
 ) -> BuildResult:
-    """Build one briefing; every failure becomes a failed result, never an exception."""
+    """Build one briefing; every failure becomes a failed result, never an exception.
+    `environment`: the batch's (`briefgen.config.read_environment`), read once."""
     started = time.perf_counter()
     result = BuildResult(path)
     try:
         facts_sha = sha256_file(path)  # hashed before reading: a later edit shows as a change
         done = run_pipeline(
-            path, options, templates, until=Step.LOAD, timings=result.timings, references=references
+            path, options, templates, until=Step.LOAD, timings=result.timings, references=references,
+            environment=environment,
         )
         assert done.loaded is not None
         result.references = references_of(done.loaded.briefing.output)
@@ -74,7 +81,8 @@ def build_one(
         # Every output is stored only after all were written, and all are renamed into place
         # together: never a new memo beside an old deck.
         done = run_pipeline(
-            path, options, templates, loaded=done.loaded, timings=result.timings, references=references
+            path, options, templates, loaded=done.loaded, timings=result.timings, references=references,
+            environment=environment,
         )
         result.warnings = done.warnings
         result.outputs = done.outputs

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.config import BuildOptions, References
+from briefgen.config import BuildOptions, Environment, References
 from briefgen.errors import Problem
 from briefgen.facts import LoadedBriefing
 from briefgen.pipeline import Run, Step, run
@@ -31,11 +31,16 @@ def check_run(
     options: BuildOptions | None = None,
     references: References | None = None,
     loaded: LoadedBriefing | None = None,
+    environment: Environment | None = None,
 ) -> Run:
     """`check_briefing`, returning the whole run up to the plan step (its documents measure the
-    pack for `measure`); `loaded`: the facts already read (from standard input)."""
+    pack for `measure`); `loaded`: the facts already read (from standard input); `environment`:
+    the run's (read from os.environ when None)."""
     options = options or BuildOptions(templates=templates.user_dir)
-    return run(path, options, templates, until=Step.PLAN, references=references, loaded=loaded)
+    return run(
+        path, options, templates, until=Step.PLAN, references=references, loaded=loaded,
+        environment=environment,
+    )
 
 
 @dataclass(frozen=True)

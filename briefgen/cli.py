@@ -226,7 +226,7 @@ def check(
     import dataclasses
 
     from briefgen.checking import check_reference, check_run, measure
-    from briefgen.config import BuildOptions, References
+    from briefgen.config import BuildOptions, References, read_environment
     from briefgen.facts import load_facts
     from briefgen.problems import format_github, format_json, problems_of
     from briefgen.templating import TemplateSet
@@ -235,7 +235,8 @@ def check(
     references_only = not facts and (reference_docx or reference_pptx)
     paths = [] if references_only else facts_paths(facts, stdin_ok=True)
     quiet = Output.verbosity < 0
-    template_set = TemplateSet(templates)
+    environment = read_environment()  # a bad variable is a usage error before anything is checked
+    template_set = TemplateSet(templates, environment.cache_dir)
     references = References()  # each reference file read and vetted once for the whole check
     options = BuildOptions(templates=templates, reference_docx=reference_docx, reference_pptx=reference_pptx)
     failed = 0
@@ -274,7 +275,7 @@ def check(
         try:
             loaded = load_argument(path, load_facts) if str(path) == "-" else None
             named = path if loaded is None else Path("stdin.yaml")
-            checked = check_run(named, template_set, options, references, loaded)
+            checked = check_run(named, template_set, options, references, loaded, environment)
         except BriefgenError as exc:
             failed += 1
             found.extend(problems_of(exc, shown))

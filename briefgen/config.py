@@ -1,8 +1,9 @@
 """One validated build configuration, merged once at the edge.
 
 Settings arrive from three places: the command line (`BuildOptions`), the facts' `output`
-section and the environment (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT). `read_environment`
-reads the environment once per run; `configure` merges the three into one frozen
+section and the environment (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT, BRIEFGEN_NO_CACHE,
+XDG_CACHE_HOME). `read_environment` reads the environment once per run (the only reader of these
+variables: the code that needs a value is handed it); `configure` merges the three into one frozen
 `BriefingConfig` per briefing, reading and vetting each reference file once (`References`
 keeps what it read for the rest of the run). Every problem found is collected and raised
 together; after this point no code looks at a path option, a facts setting or a variable again.
@@ -25,6 +26,7 @@ from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem, UsageP
 from briefgen.facts import LoadedBriefing
 from briefgen.intake import locate_reference
 from briefgen.resources import REFERENCE_NAMES, bundled_reference_bytes
+from briefgen.template_limits import RENDER_TIMEOUT_S
 
 FORMATS = ("docx", "pptx", "md", "pdf")
 DEFAULT_FORMATS = ("docx", "pptx")
@@ -54,6 +56,9 @@ class Environment:
     """The environment variables that change what a build writes, read and checked once."""
 
     source_date_epoch: datetime | None = None  # SOURCE_DATE_EPOCH as naive UTC
+    render_timeout: float = RENDER_TIMEOUT_S  # BRIEFGEN_RENDER_TIMEOUT: seconds per template; 0: no limit
+    # briefgen's cache folder: $XDG_CACHE_HOME/briefgen (~/.cache/briefgen); None: BRIEFGEN_NO_CACHE is set
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,7 @@ class BriefingConfig:
     named_in_facts: frozenset[str] = frozenset()  # kinds whose reference the facts' output: names
     since: str | None = None  # --since: the earlier version (briefgen.history)
     redline_author: str | None = None  # None: the brief's prepared_by
+    render_timeout: float = RENDER_TIMEOUT_S  # seconds a template may run; 0: no limit
 
 
 def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -102,9 +108,33 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
                     hint="seconds since 1970-01-01 UTC, e.g. 1700000000 (or unset it)",
                 )
             )
+    timeout = RENDER_TIMEOUT_S
+    raw = environ.get("BRIEFGEN_RENDER_TIMEOUT", "").strip()
+    if raw:
+        try:
+            timeout = float(raw)
+        except ValueError:
+            timeout = -1.0
+        if not 0 <= timeout < 1e6:  # also refuses nan and inf
+            problems.append(
+                Problem(
+                    f"BRIEFGEN_RENDER_TIMEOUT={raw!r} is not a time limit in seconds",
+                    hint="the seconds a template may run, e.g. 60; 0 turns the limit off (or unset it)",
+                )
+            )
     if problems:
         raise UsageProblem(problems=problems)
-    return Environment(source_date_epoch=epoch)
+    return Environment(source_date_epoch=epoch, render_timeout=timeout, cache_dir=_cache_dir(environ))
+
+
+def _cache_dir(environ: Mapping[str, str]) -> Path | None:
+    """briefgen's cache folder: $XDG_CACHE_HOME/briefgen, else ~/.cache/briefgen (the home
+    folder from $HOME, as `os.path.expanduser` finds it); None when BRIEFGEN_NO_CACHE is set."""
+    if environ.get("BRIEFGEN_NO_CACHE"):
+        return None
+    home = environ["HOME"] if "HOME" in environ else os.path.expanduser("~")
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    return Path(base) / "briefgen"
 
 
 @dataclass
@@ -199,4 +229,5 @@ def configure(
         named_in_facts=named_in_facts,
         since=options.since,
         redline_author=options.redline_author,
+        render_timeout=environment.render_timeout,
     )

@@ -129,7 +129,8 @@ def run(
     with clock("load"):
         if loaded is None:
             loaded = load_facts(path)
-        config = configure(loaded, options, environment or read_environment(), references)
+        environment = environment or read_environment()
+        config = configure(loaded, options, environment, references)
     result.loaded, result.config = loaded, config
     result.warnings.extend(loaded.warnings)
     if config.since and until >= Step.RENDER:
@@ -148,10 +149,11 @@ def run(
         return result
     stem = output_stem(path)
     kinds = KINDS if until < Step.WRITE else needed_kinds(config.formats)
-    templates = templates or TemplateSet(options.templates)
+    templates = templates or TemplateSet(options.templates, environment.cache_dir)
     with clock("render"):
         result.markdown = render_templates(
-            loaded.briefing, templates, kinds, result.warnings, path.parent, since=result.changes
+            loaded.briefing, templates, kinds, result.warnings, path.parent, since=result.changes,
+            timeout=config.render_timeout,
         )
     if until < Step.READ:
         return result
@@ -263,7 +265,9 @@ def write_redline(
     from briefgen.writers.docx_redline import RedlineOptions, redline
 
     ignored: list[Problem] = []
-    markdown = render_templates(earlier.briefing, templates, ("memo",), ignored, loaded.path.parent)
+    markdown = render_templates(
+        earlier.briefing, templates, ("memo",), ignored, loaded.path.parent, timeout=config.render_timeout
+    )
     documents = read(earlier, markdown, "earlier", ignored)
     files = write(earlier, replace(config, formats=("docx",)), documents, ignored)
     old = next(data for name, data in files.items() if name.endswith("-memo.docx"))

@@ -10,19 +10,18 @@ from pathlib import Path
 import jinja2
 
 
-def bytecode_cache() -> jinja2.BytecodeCache | None:
+def bytecode_cache(cache_dir: Path | None) -> jinja2.BytecodeCache | None:
     """Compiled templates cached on disk, so that a cold process skips Jinja2's parse and
     compile (about 70 ms for memo + deck). Jinja2 checks each entry against the template
     source's checksum; the file names carry what else the compiled code depends on. The cache
-    lives in $XDG_CACHE_HOME/briefgen (~/.cache/briefgen); BRIEFGEN_NO_CACHE=1 turns it off,
-    and an unwritable cache folder just means no cache."""
-
-    if os.environ.get("BRIEFGEN_NO_CACHE"):
+    lives in `cache_dir`/templates, briefgen's cache folder from the environment
+    (`briefgen.config.Environment.cache_dir`: $XDG_CACHE_HOME/briefgen, ~/.cache/briefgen);
+    None (BRIEFGEN_NO_CACHE=1) turns it off, and an unwritable cache folder just means no cache."""
+    if cache_dir is None:
         return None
     from briefgen import __version__
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "briefgen" / "templates"
+    folder = cache_dir / "templates"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:

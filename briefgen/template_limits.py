@@ -11,31 +11,14 @@ import threading
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, cast
 
-from briefgen.errors import UsageProblem
-
 if TYPE_CHECKING:
     import jinja2
 
 # A template that loops without end (or nests loops far beyond any briefing) is stopped after
-# this many seconds; the worked example renders in 10 ms and 500 agenda items in 0.3 s.
+# this many seconds; the worked example renders in 10 ms and 500 agenda items in 0.3 s. The
+# variable sets another limit (read by `briefgen.config.read_environment`).
 RENDER_TIMEOUT_S = 60.0
 _TIMEOUT_VARIABLE = "BRIEFGEN_RENDER_TIMEOUT"
-
-
-def render_timeout() -> float:
-    """Seconds a template may run: $BRIEFGEN_RENDER_TIMEOUT, else `RENDER_TIMEOUT_S`; 0 = no limit."""
-    value = os.environ.get(_TIMEOUT_VARIABLE, "").strip()
-    if not value:
-        return RENDER_TIMEOUT_S
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds < 1e6:  # also refuses nan and inf
-        raise UsageProblem(
-            f"{_TIMEOUT_VARIABLE}={value!r}: expected a number of seconds, e.g. 60 (0 turns the limit off)"
-        )
-    return seconds
 
 
 # What rendering may add to the process's address space, enforced by the kernel (RLIMIT_AS):

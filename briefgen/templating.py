@@ -59,7 +59,7 @@ from briefgen.template_functions import (
     time_filter,
     timeline_json,
 )
-from briefgen.template_limits import RenderStopped, collect_output, render_limits, render_timeout
+from briefgen.template_limits import RENDER_TIMEOUT_S, RenderStopped, collect_output, render_limits
 from briefgen.template_problems import context_names, runtime_problem, syntax_problem
 from briefgen.template_sandbox import Sandbox
 from briefgen.vocabulary import term
@@ -72,10 +72,11 @@ class TemplateSet:
     """A Jinja2 environment over the user's folder (if any) and the built-in templates."""
 
     user_dir: Path | None = None
+    # Where compiled templates are cached (`briefgen.config.Environment.cache_dir`); None: nowhere.
+    cache_dir: Path | None = None
     env: jinja2.Environment = field(init=False)
 
     def __post_init__(self) -> None:
-        render_timeout()  # a bad setting is a usage error before anything is rendered
         searchpath = [str(self.user_dir)] if self.user_dir else []
         searchpath.append(str(builtin_template_dir()))
         self.env = Sandbox(
@@ -89,7 +90,7 @@ class TemplateSet:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
-            bytecode_cache=bytecode_cache(),
+            bytecode_cache=bytecode_cache(self.cache_dir),
             # Fixed words come from the message catalogs: {{ _("Summary") }}, {% trans %}.
             # The gettext functions travel in each render's context (one set per language).
             extensions=["jinja2.ext.i18n"],
@@ -202,14 +203,15 @@ class TemplateSet:
         messages: Messages | None = None,
         facts_dir: Path | None = None,
         since: object = None,
+        timeout: float = RENDER_TIMEOUT_S,
     ) -> str:
         """Render the memo or deck template for a briefing to Markdown (fixed words from
         `messages`, by default the catalog of `output.language`; `output.citation_style`
         resolved against `facts_dir`, the fact file's folder; `since` as in
-        `render_templates`)."""
+        `render_templates`), stopped after `timeout` seconds (0: no limit; the build's comes
+        from BRIEFGEN_RENDER_TIMEOUT through `briefgen.config`)."""
         name = TEMPLATE_NAMES[kind]
         context = self.context(kind, briefing, messages, facts_dir, since)
-        timeout = render_timeout()  # read per render: a build worker adopts the caller's environment
         try:
             with render_limits(timeout):
                 template = self.env.get_template(name)
@@ -309,13 +311,15 @@ def render_templates(
     warnings: list[Problem] | None = None,
     facts_dir: Path | None = None,
     since: object = None,
+    timeout: float = RENDER_TIMEOUT_S,
 ) -> dict[str, str]:
     """Markdown of each requested kind ('memo', 'deck'). Fixed words the language's catalog
     lacks (printed in English) are added to `warnings`, one per message. `facts_dir`: the
     fact file's folder (for `output.citation_style`). `since` is what changed since an earlier
-    version (`briefgen.changes.ChangeSummary`, with `build --since`), else None."""
+    version (`briefgen.changes.ChangeSummary`, with `build --since`), else None. `timeout`:
+    seconds each template may run (0: no limit)."""
     messages = Messages(language_of(briefing.output.language))
-    rendered = {kind: templates.render(kind, briefing, messages, facts_dir, since) for kind in kinds}
+    rendered = {kind: templates.render(kind, briefing, messages, facts_dir, since, timeout) for kind in kinds}
     if warnings is not None:
         warnings.extend(messages.problems())
     return rendered

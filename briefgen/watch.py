@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from briefgen.config import BuildOptions, References
+from briefgen.config import BuildOptions, Environment, References, read_environment
 from briefgen.discovery import discover
 from briefgen.errors import BriefgenError, Problem, ToolProblem
 from briefgen.facts import load_facts
@@ -52,11 +52,17 @@ class Rebuilder:
     """Keeps the state of a watch session and rebuilds what a set of changed files affects."""
 
     def __init__(
-        self, inputs: list[Path], options: BuildOptions, templates: TemplateSet | None = None
+        self,
+        inputs: list[Path],
+        options: BuildOptions,
+        templates: TemplateSet | None = None,
+        environment: Environment | None = None,
     ) -> None:
         self.inputs = list(inputs)
         self.options = options
-        self.templates = templates or TemplateSet(options.templates)
+        # Read once for the session (a bad variable is a usage error before anything is built).
+        self.environment = environment or read_environment()
+        self.templates = templates or TemplateSet(options.templates, self.environment.cache_dir)
         self.template_dirs = [d.resolve() for d in (options.templates, builtin_template_dir()) if d]
         # fact file → the files its outputs are built from, templates aside (briefgen.incremental)
         self.dependencies: dict[Path, set[Path]] = {}
@@ -172,7 +178,10 @@ class Rebuilder:
             loaded = load_facts(path)
             self.dependencies[path.resolve()] = dependencies(path, loaded.briefing.output, self.options)
             cache = self.reference_cache
-            done = run(path, self.options, self.templates, loaded=loaded, store=store, references=cache)
+            done = run(
+                path, self.options, self.templates, loaded=loaded, store=store, references=cache,
+                environment=self.environment,
+            )
             outcome.problems = done.warnings
         except BriefgenError as exc:
             outcome.failed = True

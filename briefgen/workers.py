@@ -24,7 +24,7 @@ from pathlib import Path
 
 from briefgen import GC_THRESHOLDS, interrupts
 from briefgen.builds import FAILED, BuildResult, build_one
-from briefgen.config import BuildOptions, References
+from briefgen.config import BuildOptions, Environment, References
 from briefgen.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, Problem, Terminated
 from briefgen.incremental import InputContext
 from briefgen.outputs import TEMP_SUFFIX
@@ -54,7 +54,7 @@ _WORKER_TEMPLATES: dict[str, TemplateSet] = {}
 _WORKER_REFERENCES = References()
 
 
-def _init_worker(template_dir: Path | None) -> None:
+def _init_worker(template_dir: Path | None, environment: Environment) -> None:
     import gc
     import signal
 
@@ -67,7 +67,7 @@ def _init_worker(template_dir: Path | None) -> None:
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _raise_terminated)
     sys.unraisablehook = _worker_unraisable
-    _WORKER_TEMPLATES["set"] = TemplateSet(template_dir)
+    _WORKER_TEMPLATES["set"] = TemplateSet(template_dir, environment.cache_dir)
 
 
 def _worker_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
@@ -82,20 +82,26 @@ def _worker_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
 
 
 def _worker_build(
-    path: Path, options: BuildOptions, context: InputContext, environ: dict[str, str]
+    path: Path,
+    options: BuildOptions,
+    context: InputContext,
+    environ: dict[str, str],
+    environment: Environment,
 ) -> BuildResult:
     global _WORKER_BUSY
     try:
         _WORKER_BUSY = True  # inside the try: a signal just after it still ends in the except
         # A fork-server worker inherits the server's environment, which may predate changes the
-        # caller made (SOURCE_DATE_EPOCH, TMPDIR, BRIEFGEN_SOFFICE): build in the caller's.
+        # caller made (TMPDIR, BRIEFGEN_SOFFICE): build in the caller's. The variables briefgen
+        # reads through `briefgen.config` (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT, the
+        # template cache) come read by the batch, in `environment`.
         if environ != os.environ:
             for name in set(os.environ) - set(environ):
                 del os.environ[name]
             os.environ.update(environ)
             tempfile.tempdir = None
-        templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates)
-        return build_one(path, options, context, templates, _WORKER_REFERENCES)
+        templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates, environment.cache_dir)
+        return build_one(path, options, context, templates, _WORKER_REFERENCES, environment)
     except KeyboardInterrupt:  # `Terminated`, and a KeyboardInterrupt that beat the handler
         # The briefing in progress has cleaned up on the way out; leave without a traceback.
         os._exit(EXIT_INTERRUPTED)
@@ -103,14 +109,14 @@ def _worker_build(
         _WORKER_BUSY = False
 
 
-def _worker_main(conn: Connection, template_dir: Path | None) -> None:
+def _worker_main(conn: Connection, template_dir: Path | None, environment: Environment) -> None:
     """A worker process: build the briefings the batch sends, one at a time, answering each
     with its result, until told to stop (None) or the batch is gone (end of file)."""
     try:
         # A set-up that fails is no reason for a traceback: each briefing then makes its own
         # template set, and its failure is reported as that briefing's.
         with contextlib.suppress(Exception):
-            _init_worker(template_dir)
+            _init_worker(template_dir, environment)
         while True:
             try:
                 task = conn.recv()
@@ -119,7 +125,7 @@ def _worker_main(conn: Connection, template_dir: Path | None) -> None:
             if task is None:
                 break
             index, path, options, context, environ = task
-            result = _worker_build(path, options, context, environ)
+            result = _worker_build(path, options, context, environ, environment)
             try:
                 conn.send((index, result))
             except OSError:
@@ -150,14 +156,16 @@ def build_parallel(
     workers: int,
     fail_fast: bool,
     finish: Callable[[int, BuildResult], None],
+    environment: Environment,
 ) -> None:
-    """Build `todo` in `workers` worker processes, calling `finish` as each briefing ends.
+    """Build `todo` in `workers` worker processes, calling `finish` as each briefing ends;
+    each worker builds with the batch's `environment`.
 
     An interruption (Ctrl-C, SIGTERM) stops the workers: each briefing in progress removes its
     temporary files and its worker exits; one that has not within `_STOP_S` is killed and its
     temporary files removed here. No worker outlives the batch, whatever state it was in."""
     queue = deque(todo)
-    pool = _Pool(_mp_context(), workers, options)
+    pool = _Pool(_mp_context(), workers, options, environment)
     with interrupts.on_hard_stop(pool.kill):
         try:
             stopping = False
@@ -189,9 +197,9 @@ def _pid(worker: _Worker) -> int:
 class _Worker:
     """One worker process and the pipe to it; `task` is the briefing it is building."""
 
-    def __init__(self, ctx: _Context, template_dir: Path | None) -> None:
+    def __init__(self, ctx: _Context, template_dir: Path | None, environment: Environment) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, template_dir), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, template_dir, environment), daemon=True)
         self.task: tuple[int, Path] | None = None
         self.process.start()
         child.close()
@@ -206,9 +214,10 @@ class _Pool:
     executor machinery, whose shutdown races an interruption: tracebacks from a cancelled
     future, hangs waiting for a worker that is gone)."""
 
-    def __init__(self, ctx: _Context, size: int, options: BuildOptions) -> None:
+    def __init__(self, ctx: _Context, size: int, options: BuildOptions, environment: Environment) -> None:
         self.ctx = ctx
         self.options = options
+        self.environment = environment
         self.workers: list[_Worker] = []
         for _ in range(size):
             self._start()
@@ -217,7 +226,7 @@ class _Pool:
         # Not held against signals (the first start waits for the fork server to import the
         # pipeline): a worker started as an interruption arrives, and so unknown to `stop`,
         # finds its pipe closed when the batch ends and leaves by itself.
-        worker = _Worker(self.ctx, self.options.templates)
+        worker = _Worker(self.ctx, self.options.templates, self.environment)
         self.workers.append(worker)
         return worker
 

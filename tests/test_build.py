@@ -202,6 +202,24 @@ def test_build_bad_source_date_epoch_is_usage_error(tmp_path, monkeypatch, capsy
     assert "SOURCE_DATE_EPOCH" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["build", "check", "watch"])
+def test_build_bad_render_timeout_is_usage_error_reported_with_the_others(
+    command, tmp_path, monkeypatch, capsys
+):
+    """Every command reads the environment once, before any briefing: each bad variable is
+    named, together, and nothing is built (watch does not start)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "soon")
+    facts = _facts(tmp_path, "brief")
+    out = ["-d", str(tmp_path / "out")] if command != "check" else []
+    assert main([command, str(facts), *out]) == 2
+    err = capsys.readouterr().err
+    assert "SOURCE_DATE_EPOCH='yesterday'" in err
+    assert "BRIEFGEN_RENDER_TIMEOUT='soon' is not a time limit in seconds" in err
+    assert "0 turns the limit off" in err
+    assert not list(tmp_path.glob("out/*.docx"))
+
+
 def test_build_writers_read_no_clock_and_no_randomness():
     """Output code takes its time from the stamp only; no clock, random ids or uuids."""
     forbidden = {"now", "utcnow", "today", "time", "uuid1", "uuid4", "random", "randint", "urandom",
@@ -288,6 +306,51 @@ def test_build_same_stem_twice_fails_the_second(tmp_path):
     first, second = _report(report)["briefings"]
     assert first["status"] == "built" and second["status"] == "failed"
     assert "overwrite" in second["problems"][0]["text"]
+
+
+def _stale_fork_server() -> None:
+    """Start the batch's fork server now (if it is not running yet), so that the environment
+    the workers start in predates the variables a test sets next."""
+    from multiprocessing import forkserver
+
+    from briefgen.workers import _mp_context
+
+    _mp_context()  # the preloads
+    forkserver.ensure_running()
+
+
+def test_build_workers_stop_a_template_at_the_callers_time_limit(tmp_path, monkeypatch):
+    _stale_fork_server()
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0.3")  # the server's environment has 60 s
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "memo.md.j2").write_text(
+        "# Memo\n\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        encoding="utf-8",
+    )
+    facts = [_facts(tmp_path, name) for name in ("one", "two")]
+    options = pipeline.BuildOptions(out_dir=tmp_path / "out", formats=("md",), templates=templates)
+    batch = builder.build_many(facts, options, builder.BatchOptions(jobs=2))
+    assert [r.status for r in batch.results] == ["failed", "failed"]
+    for result in batch.results:
+        [problem] = result.problems
+        assert "memo.md.j2:3: template stopped after 0.3 s" in problem.format()
+
+
+@pytest.mark.parametrize("no_cache", ["", "1"])
+def test_build_workers_cache_templates_where_the_caller_says(no_cache, tmp_path, monkeypatch):
+    _stale_fork_server()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("BRIEFGEN_NO_CACHE", no_cache)
+    facts = [_facts(tmp_path, name) for name in ("one", "two")]
+    options = pipeline.BuildOptions(out_dir=tmp_path / "out", formats=("md",))
+    batch = builder.build_many(facts, options, builder.BatchOptions(jobs=2))
+    assert [r.status for r in batch.results] == ["built", "built"]  # both in worker processes
+    cached = list((tmp_path / "cache" / "briefgen" / "templates").glob("*.cache"))
+    if no_cache:
+        assert cached == [] and not (tmp_path / "cache").exists()
+    else:
+        assert len(cached) >= 3  # memo, deck and their macros
 
 
 # ---------------------------------------------------------------------------------------------

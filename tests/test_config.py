@@ -11,6 +11,7 @@ from briefgen.cli import main
 from briefgen.config import BuildOptions, References, configure, read_environment
 from briefgen.errors import ReferenceFileProblem, UsageProblem
 from briefgen.facts import load_facts
+from briefgen.template_limits import RENDER_TIMEOUT_S
 from tests.conftest import FIXTURES, ROOT
 
 MINIMAL = FIXTURES / "minimal.yaml"
@@ -73,6 +74,42 @@ def test_config_bad_environment_is_a_usage_problem_with_a_hint() -> None:
         read_environment({"SOURCE_DATE_EPOCH": "yesterday"})
     [problem] = caught.value.problems
     assert "SOURCE_DATE_EPOCH='yesterday'" in problem.message and problem.hint
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf", "1e6", "60s"])
+def test_config_render_timeout_must_be_seconds(value: str) -> None:
+    with pytest.raises(UsageProblem) as caught:
+        read_environment({"BRIEFGEN_RENDER_TIMEOUT": value})
+    [problem] = caught.value.problems
+    assert f"BRIEFGEN_RENDER_TIMEOUT={value!r}" in problem.message
+    assert "seconds" in problem.message and "0 turns the limit off" in (problem.hint or "")
+
+
+def test_config_bad_variables_are_reported_together() -> None:
+    with pytest.raises(UsageProblem) as caught:
+        read_environment({"SOURCE_DATE_EPOCH": "yesterday", "BRIEFGEN_RENDER_TIMEOUT": "soon"})
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 2
+    assert "SOURCE_DATE_EPOCH='yesterday'" in messages[0] and "BRIEFGEN_RENDER_TIMEOUT='soon'" in messages[1]
+
+
+def test_config_render_timeout_from_the_environment_reaches_the_configuration() -> None:
+    assert read_environment({}).render_timeout == RENDER_TIMEOUT_S
+    assert read_environment({"BRIEFGEN_RENDER_TIMEOUT": " "}).render_timeout == RENDER_TIMEOUT_S
+    assert read_environment({"BRIEFGEN_RENDER_TIMEOUT": "0"}).render_timeout == 0  # no limit
+    environment = read_environment({"BRIEFGEN_RENDER_TIMEOUT": "2.5"})
+    assert environment.render_timeout == 2.5
+    assert configure(load_facts(MINIMAL), BuildOptions(), environment).render_timeout == 2.5
+
+
+def test_config_cache_folder_from_xdg_cache_home_else_home_unless_turned_off() -> None:
+    xdg = read_environment({"XDG_CACHE_HOME": "/var/cache/me", "HOME": "/home/me"})
+    assert xdg.cache_dir == Path("/var/cache/me/briefgen")
+    assert read_environment({"XDG_CACHE_HOME": "", "HOME": "/home/me"}).cache_dir == Path(
+        "/home/me/.cache/briefgen"
+    )
+    off = read_environment({"BRIEFGEN_NO_CACHE": "1", "XDG_CACHE_HOME": "/var/cache/me"})
+    assert off.cache_dir is None
 
 
 def test_config_strict_build_fails_on_warnings_and_writes_nothing(tmp_path: Path, capsys) -> None:

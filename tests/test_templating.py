@@ -7,12 +7,11 @@ import signal
 import pytest
 
 from briefgen import template_limits
-from briefgen.errors import TemplateProblem, UsageProblem
+from briefgen.errors import TemplateProblem
 from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
 from briefgen.model import Div, FootnoteRef, Heading, ListBlock, Paragraph, RiskMatrix, Table, plain_text
 from briefgen.template_functions import format_date, format_range
-from briefgen.template_limits import RENDER_TIMEOUT_S, render_timeout
 from briefgen.templating import TemplateSet
 from tests.conftest import EXAMPLE, MEMO_SECTIONS
 
@@ -132,8 +131,7 @@ def test_render_undefined_name_names_template_and_line(tmp_path, write_facts, mi
     assert "no_such_field" in str(caught.value)
 
 
-def test_render_endless_loop_is_stopped_at_its_line(tmp_path, write_facts, minimal_yaml, monkeypatch):
-    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0.3")
+def test_render_endless_loop_is_stopped_at_its_line(tmp_path, write_facts, minimal_yaml):
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "memo.md.j2").write_text(
         "# Memo\n\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
@@ -142,7 +140,7 @@ def test_render_endless_loop_is_stopped_at_its_line(tmp_path, write_facts, minim
     briefing = load_facts(write_facts(minimal_yaml)).briefing
     previous = signal.getsignal(signal.SIGALRM)
     with pytest.raises(TemplateProblem) as caught:
-        TemplateSet(tmp_path / "tpl").render("memo", briefing)
+        TemplateSet(tmp_path / "tpl").render("memo", briefing, timeout=0.3)
     assert "memo.md.j2:3: template stopped after 0.3 s" in str(caught.value)
     # No alarm is left running and the previous handler is back.
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
@@ -156,7 +154,6 @@ def test_render_runaway_output_is_stopped_by_memory_at_its_line(
 ):
     """A loop that prints (here from inside a macro, which gathers its output in a list) fills
     memory long before the time limit: it is stopped when the process has grown too much."""
-    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "600")
     monkeypatch.setattr(template_limits, "MAX_RENDER_GROWTH", 64 << 20)
     (tmp_path / "tpl").mkdir()
     (tmp_path / "tpl" / "loops.md.j2").write_text(
@@ -169,23 +166,19 @@ def test_render_runaway_output_is_stopped_by_memory_at_its_line(
     )
     briefing = load_facts(write_facts(minimal_yaml)).briefing
     with pytest.raises(TemplateProblem) as caught:
-        TemplateSet(tmp_path / "tpl").render("memo", briefing)
+        TemplateSet(tmp_path / "tpl").render("memo", briefing, timeout=600)
     assert "loops.md.j2:2: template stopped at the memory limit" in str(caught.value)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
-def test_render_timeout_setting_must_be_seconds(value, monkeypatch):
-    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", value)
-    with pytest.raises(UsageProblem, match="BRIEFGEN_RENDER_TIMEOUT"):
-        TemplateSet()
-
-
-def test_render_timeout_zero_turns_the_limit_off(monkeypatch):
-    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0")
-    assert render_timeout() == 0
-    monkeypatch.delenv("BRIEFGEN_RENDER_TIMEOUT")
-    assert render_timeout() == RENDER_TIMEOUT_S
+def test_render_compiled_templates_are_cached_in_the_cache_folder_given(tmp_path, example):
+    TemplateSet(cache_dir=tmp_path / "cache").render("memo", example)
+    entries = list((tmp_path / "cache" / "templates").glob("*.cache"))
+    assert entries  # memo.md.j2 and the macros it imports
+    # A second set (a new process, in effect) reads them back: the same Markdown.
+    cached = TemplateSet(cache_dir=tmp_path / "cache")
+    assert cached.render("memo", example) == TemplateSet().render("memo", example)
+    assert sorted((tmp_path / "cache" / "templates").glob("*.cache")) == sorted(entries)
 
 
 def test_render_portion_marks_when_marking_asks(write_facts, minimal_yaml):
