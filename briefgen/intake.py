@@ -177,13 +177,6 @@ def locate(exc: BriefgenError, file: str, line: int, col: int, path: str) -> Bri
 REFERENCE_KINDS = ("docx", "pptx")
 
 
-def named_reference(loaded: LoadedBriefing, kind: str) -> Path | None:
-    """The reference document of `kind` ('docx', 'pptx') that the fact file names in
-    `output.reference_<kind>`, resolved against the fact file's folder; None when it names none."""
-    value = getattr(loaded.briefing.output, f"reference_{kind}")
-    return (loaded.path.parent / value).resolve() if value else None
-
-
 def locate_reference(exc: BriefgenError, loaded: LoadedBriefing, kind: str) -> BriefgenError:
     """A problem with the reference document named in the fact file, moved to the line of
     `output.reference_<kind>` there."""

@@ -311,11 +311,6 @@ def ptr(context: str, message: str, /, **variables: object) -> str:
 _RTL_BIDI = frozenset({"R", "AL"})
 
 
-def is_rtl_char(ch: str) -> bool:
-    """True for a strong right-to-left character (Hebrew, Arabic, Syriac, Thaana, N'Ko, …)."""
-    return unicodedata.bidirectional(ch) in _RTL_BIDI
-
-
 def has_rtl(text: str) -> bool:
     """True when `text` holds any strong right-to-left character."""
     if text.isascii():

@@ -173,7 +173,3 @@ TETRAGRAPHS: dict[str, str] = {
 def levels(scheme_name: SchemeName) -> tuple[str, ...]:
     """The level names of a scheme, lowest first."""
     return tuple(level.name for level in SCHEMES[scheme_name].levels)
-
-
-def control_names(scheme_name: SchemeName) -> tuple[str, ...]:
-    return tuple(c.name for c in SCHEMES[scheme_name].controls)

@@ -373,14 +373,6 @@ def plan_timelines(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) 
     return []
 
 
-def plan_timeline(timeline: Timeline, area: LayoutBox, geometry: DeckGeometry) -> TimelinePlan | None:
-    """All events on one timeline, or None when their labels do not fit."""
-    events = list(timeline.events)
-    if not 0 < len(events) <= MAX_TIMELINE_EVENTS:
-        return None
-    return _plan_timeline(events, area, geometry)
-
-
 def _plan_timeline(
     events: list[TimelineEvent], area: LayoutBox, geometry: DeckGeometry
 ) -> TimelinePlan | None:

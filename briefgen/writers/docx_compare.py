@@ -138,10 +138,6 @@ def read_block(node: etree._Element) -> Block:
     return Block(node, "other", ("other", etree.tostring(node)), ())
 
 
-def read_blocks(container: etree._Element) -> list[Block]:
-    return [read_block(child) for child in container if local(child) in ("p", "tbl", "sdt")]
-
-
 def similarity(a: Block, b: Block) -> float:
     if a.kind != b.kind or a.kind == "other":
         return 0.0

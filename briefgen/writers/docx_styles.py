@@ -303,10 +303,6 @@ class StyleSheet:
         return new_num
 
 
-def copy_element(node: etree._Element) -> etree._Element:
-    return copy.deepcopy(node)
-
-
 def contract_style_names() -> list[str]:
     """Every style name of the styling contract (`briefgen.styles`) the memo writer may use."""
     from briefgen import styles
