@@ -15,7 +15,6 @@ whatever the sources' own fields end with (`tidy_punctuation`).
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -27,6 +26,7 @@ from briefgen.errors import ReferenceFileProblem
 from briefgen.facts.models import Briefing
 from briefgen.facts.sources import Source
 from briefgen.markup import escape_markdown, markdown_link
+from briefgen.resources import csl_resource
 
 __all__ = [
     "DEFAULT_STYLE",
@@ -164,7 +164,7 @@ class CitationStyle:
 
 
 def _bundled_style_bytes() -> bytes:
-    return (importlib.resources.files("briefgen") / "csl" / DEFAULT_STYLE).read_bytes()
+    return csl_resource(DEFAULT_STYLE).read_bytes()
 
 
 def load_style(path: Path | None, language: str) -> CitationStyle:

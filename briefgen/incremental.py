@@ -26,7 +26,7 @@ from briefgen.errors import Problem
 from briefgen.facts.output import Output
 from briefgen.manifest import Manifest, sha256_file
 from briefgen.pipeline import output_names, output_stem
-from briefgen.resources import bundled_reference_files
+from briefgen.resources import bundled_reference_files, package_folder
 from briefgen.templating import TemplateSet
 
 # Libraries whose version can change the bytes written.
@@ -72,7 +72,7 @@ class Current:
 def _code_digest() -> str:
     """SHA-256 over briefgen's own files: a code change invalidates outputs even when the
     version number has not moved (editable installs, development)."""
-    root = Path(__file__).resolve().parent
+    root = package_folder()
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")

@@ -2,7 +2,8 @@
 
 The built-in templates and reference documents install as the package `briefgen.templates`
 (from the repository's top-level templates/ folder, which users copy from); the fonts, their
-cached metrics and licences as `briefgen.fonts`. Imports nothing heavy: `check` uses it.
+cached metrics and licences as `briefgen.fonts`; the CSL citation style in `briefgen/csl`, the
+message catalogs in `briefgen/locale`. Imports nothing heavy: `check` uses it.
 """
 
 from __future__ import annotations
@@ -46,3 +47,13 @@ def locale_resource(*parts: str) -> Traversable:
     for part in parts:
         node = node / part
     return node
+
+
+def csl_resource(file_name: str) -> Traversable:
+    """A file of the bundled CSL styles folder (briefgen/csl): a style or its licence."""
+    return importlib.resources.files("briefgen") / "csl" / file_name
+
+
+def package_folder() -> Path:
+    """The folder briefgen's own modules and data files are installed in."""
+    return Path(__file__).resolve().parent
