@@ -60,7 +60,8 @@ class Measures:
 def measure(checked: Run) -> Measures | None:
     """The measures of a run that reached the plan step; None without its memo and deck."""
     from briefgen.model import Heading
-    from briefgen.pagination import estimate_body_pages, layout_of_reference
+    from briefgen.page_layout import layout_of_reference
+    from briefgen.pagination import estimate_body_pages
 
     memo, deck = checked.documents.get("memo"), checked.documents.get("deck")
     if memo is None or deck is None or checked.config is None:

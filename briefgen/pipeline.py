@@ -287,7 +287,8 @@ def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Do
     memo = documents.get("memo")
     if memo is None:
         return []
-    from briefgen.pagination import estimate_body_pages, layout_of_reference
+    from briefgen.page_layout import layout_of_reference
+    from briefgen.pagination import estimate_body_pages
 
     budget = config.page_budget
     reference = config.references.get("docx")

@@ -4,7 +4,7 @@
 
 - `templates/reference.docx`: the bundled default look of the memo (A4, 2.5 cm margins, Calibri
   11 pt, restrained navy headings, compact spacing). Its geometry and sizes are the constants in
-  `briefgen.pagination`, so the page estimate measures what the writer produces.
+  `briefgen.page_layout`, so the page estimate measures what the writer produces.
 - `tests/reference-alt.docx`: a visibly different organisation's look (serif fonts, other
   margins, burgundy headings) used by the tests to prove a reference changes the output.
 
@@ -27,7 +27,7 @@ from docx.shared import Twips
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from briefgen import pagination as P  # noqa: E402
+from briefgen import page_layout as P  # noqa: E402
 from briefgen import styles as S  # noqa: E402
 from briefgen.ooxml import repack  # noqa: E402
 

@@ -225,7 +225,8 @@ def test_build_writers_read_no_clock_and_no_randomness():
     forbidden = {"now", "utcnow", "today", "time", "uuid1", "uuid4", "random", "randint", "urandom",
                  "token_hex", "getrandbits", "choice"}
     package = ROOT / "briefgen"
-    pipeline = ["ooxml.py", "model.py", "styles.py", "pagination.py", "metrics.py", "manifest.py",
+    pipeline = ["ooxml.py", "model.py", "styles.py", "pagination.py", "page_layout.py", "table_layout.py",
+                "metrics.py", "manifest.py",
                 *(p.name for p in package.glob("markup*.py")),
                 *(p.name for p in package.glob("templat*.py")),
                 *(f"slides/{p.name}" for p in (package / "slides").glob("*.py"))]

@@ -13,7 +13,8 @@ from lxml import etree
 from briefgen import metrics
 from briefgen.cli import main
 from briefgen.markup import read_markdown
-from briefgen.pagination import TABLE_SIZE, column_widths
+from briefgen.page_layout import TABLE_SIZE
+from briefgen.table_layout import column_widths
 from tests.conftest import EXAMPLE
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

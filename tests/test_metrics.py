@@ -60,7 +60,8 @@ def test_metrics_wrap_never_breaks_at_a_no_break_space(joiner):
 def test_pagination_column_widths_keep_a_no_break_phrase_whole():
     """A memo column must be wide enough for `Sergey Lavrov` joined by a no-break space, which
     Word will not break, though each half alone would fit the narrower column it gets otherwise."""
-    from briefgen.pagination import FONT, TABLE_SIZE, column_widths
+    from briefgen.page_layout import FONT, TABLE_SIZE
+    from briefgen.table_layout import column_widths
 
     phrase = "Sergey\u00a0Lavrov"
     needed = metrics.font_metrics(FONT).width(phrase, TABLE_SIZE) * 20  # twips

@@ -18,7 +18,7 @@ from docx.shared import Inches, Mm
 from lxml import etree
 
 from briefgen.cli import main
-from briefgen.pagination import DEFAULT_LAYOUT, _pt, layout_of_reference
+from briefgen.page_layout import DEFAULT_LAYOUT, layout_of_reference, points
 from briefgen.resources import builtin_template_dir
 from tests import rendering
 from tests.conftest import EXAMPLE
@@ -118,7 +118,7 @@ def test_pagination_estimate_within_a_quarter_page_of_libreoffice(
     layout = layout_of_reference(reference.read_bytes() if reference else None)
     lines, height = rendering.render_lines(memo)
     rendered = rendering.body_pages(
-        lines, height, _pt(layout.margin_top_tw), _pt(layout.margin_bottom_tw), "Annexes"
+        lines, height, points(layout.margin_top_tw), points(layout.margin_bottom_tw), "Annexes"
     )
     estimated = estimate_of(facts, reference)
     assert abs(estimated - rendered) <= 0.25, (estimated, rendered)
@@ -172,7 +172,8 @@ def test_pagination_notes_take_at_most_a_tenth_of_any_page(tmp_path: Path) -> No
     assert code == 0
     lines, height = rendering.render_lines(memo)
     layout = DEFAULT_LAYOUT
-    notes = rendering.notes_heights(lines, height, _pt(layout.margin_top_tw), _pt(layout.margin_bottom_tw))
+    top, bottom = points(layout.margin_top_tw), points(layout.margin_bottom_tw)
+    notes = rendering.notes_heights(lines, height, top, bottom)
     assert notes  # the worked example cites its sources
     assert all(h <= height / 10 for h in notes.values()), notes
 

@@ -25,7 +25,7 @@ from docx.opc.part import Part, XmlPart
 from docx.opc.pkgwriter import PackageWriter
 from lxml import etree
 
-from briefgen import pagination as geometry
+from briefgen import page_layout as geometry
 from briefgen import styles as S
 from briefgen.errors import Problem, ReferenceFileProblem
 from briefgen.languages import messages_for
@@ -50,6 +50,7 @@ from briefgen.model import (
     plain_text,
 )
 from briefgen.ooxml import repack
+from briefgen.pagination import paginate
 from briefgen.writers.docx_furniture import FurnitureWriter
 from briefgen.writers.docx_notes import Footnotes
 from briefgen.writers.docx_notes import _flatten as flatten_note
@@ -210,7 +211,7 @@ class _MemoWriter(TableWriter, FurnitureWriter):
             self.heading_names.append(name)
         self.heading_list = list(_headings(document.blocks))
         # Where each heading falls, for the contents' page numbers.
-        self.pages = geometry.paginate(document, layout)
+        self.pages = paginate(document, layout)
         self.heading_index = 0
         self.bookmark_id = 0
         self.pending_break = False

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from briefgen import pagination as geometry
+from briefgen import page_layout as geometry
 from briefgen import styles as S
 from briefgen.model import (
     Cell,
@@ -20,6 +20,7 @@ from briefgen.model import (
     Timeline,
     plain_text,
 )
+from briefgen.table_layout import column_widths
 from briefgen.writers.docx_state import MemoState
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
@@ -47,7 +48,7 @@ class TableWriter(MemoState):
         if ncols == 0:
             return
         texts = [[plain_text(c.content) for c in r] for r in rows]
-        widths = geometry.column_widths(texts, self.text_width)
+        widths = column_widths(texts, self.text_width)
         kind = next((c for c in block.classes if c in ("risks", "chronology", "participants", "sources")), "")
         captions = {
             "risks": self.messages.pgettext("table caption", "Risks"),
@@ -224,7 +225,7 @@ class TableWriter(MemoState):
     def timeline(self, block: Timeline) -> None:
         header = [self.messages.gettext("Date"), self.messages.gettext("Event")]
         rows = [header, *([e.date, e.label] for e in block.events)]
-        widths = geometry.column_widths(rows, self.text_width)
+        widths = column_widths(rows, self.text_width)
         tbl = self._tbl(S.DOCX_TABLE, widths, caption=self.messages.pgettext("table caption", "Chronology"))
         tr = self._tr(tbl, header=True)
         for c, title in enumerate(rows[0]):
