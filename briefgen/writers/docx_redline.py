@@ -42,6 +42,7 @@ import zipfile
 from collections.abc import Iterator
 
 from briefgen.ooxml import repack
+from briefgen.writers.docx_adoption import Adoption, Sources
 from briefgen.writers.docx_compare import (
     DOCUMENT,
     DOCUMENT_RELS,
@@ -60,7 +61,7 @@ from briefgen.writers.docx_compare import (
     style_ids,
     w,
 )
-from briefgen.writers.docx_revisions import RedlineOptions, Redliner, RedlineSummary, Sources
+from briefgen.writers.docx_revisions import RedlineOptions, Redliner, RedlineSummary
 
 __all__ = ["RedlineOptions", "RedlineSummary", "redline", "revisions"]
 
@@ -86,14 +87,13 @@ def redline(old: bytes, new: bytes, options: RedlineOptions) -> tuple[bytes, Red
     old_rels = read_rels(old_parts.get(DOCUMENT_RELS))
     new_rels = read_rels(new_parts.get(DOCUMENT_RELS))
 
+    old_sources = Sources(footnote_map(old_notes), old_numbering, old_rels)
     redliner = Redliner(
         options=options,
-        old=Sources(footnote_map(old_notes), old_numbering, old_rels),
+        old=old_sources,
+        adoption=Adoption(old_sources, new_numbering, rels_root, style_ids(new_parts.get(STYLES))),
         new_footnotes=footnote_map(new_notes),
         footnotes_root=new_notes,
-        numbering_root=new_numbering,
-        rels_root=rels_root,
-        styles=style_ids(new_parts.get(STYLES)),
         next_id=max_id(new_doc, new_notes) + 1000,
         old_targets={rid: target for rid, (_, target) in old_rels.items()},
         new_targets={rid: target for rid, (_, target) in new_rels.items()},

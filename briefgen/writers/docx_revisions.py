@@ -4,8 +4,9 @@ difference marked as a tracked change (ECMA-376 Part 1, §17.13.5).
 The writing half of `briefgen.writers.docx_redline` (which see): `Redliner.blocks` walks an
 alignment from `briefgen.writers.docx_compare` and emits equal blocks from the new document,
 changed paragraphs word by word, changed tables row by row, and inserted, deleted and moved
-blocks whole; the old document's content is adopted into the new package (its numbering, its
-hyperlink targets, its deleted footnotes as deleted copies).
+blocks whole; the old document's content is adopted into the new package (its numbering and
+hyperlink targets through `briefgen.writers.docx_adoption`, its deleted footnotes as deleted
+copies here).
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from briefgen.writers.docx_adoption import Adoption, Sources
 from briefgen.writers.docx_compare import (
-    HYPERLINK_TYPE,
-    PKG_REL_NS,
     R_NS,
     XML_SPACE,
     Atom,
@@ -75,30 +75,16 @@ class RedlineSummary:
 
 
 @dataclass
-class Sources:
-    """What the old memo's content needs in the new package: its footnotes, numbering, styles
-    and hyperlink targets."""
-
-    footnotes: dict[str, etree._Element]
-    numbering: etree._Element | None
-    rels: dict[str, tuple[str, str]]  # rId → (type, target)
-
-
-@dataclass
 class Redliner:
     options: RedlineOptions
     old: Sources
+    adoption: Adoption  # the old content's lists, styles and links made to fit the new package
     new_footnotes: dict[str, etree._Element]
     footnotes_root: etree._Element | None
-    numbering_root: etree._Element | None
-    rels_root: etree._Element | None
-    styles: set[str]
     next_id: int
     summary: RedlineSummary = field(default_factory=RedlineSummary)
     old_targets: dict[str, str] = field(default_factory=dict)
     new_targets: dict[str, str] = field(default_factory=dict)
-    _num_map: dict[str, str] = field(default_factory=dict)
-    _rel_map: dict[str, str] = field(default_factory=dict)
     _next_footnote: int = 0
     _moves: int = 0
     _changed_notes: set[str] = field(default_factory=set)
@@ -153,93 +139,6 @@ class Redliner:
         else:
             trpr.append(self.revision(tag))
 
-    # the old memo's content, made to fit the new package
-
-    def adopt_old(self, node: etree._Element) -> etree._Element:
-        """A copy of old content that refers only to what exists in the new package: its
-        numbering copied in under new ids, its styles dropped where the new memo lacks them,
-        its hyperlink targets added, its bookmarks removed (their names belong to the new memo)."""
-        node = copy.deepcopy(node)
-        for marker in [e for e in node.iter() if local(e) in ("bookmarkStart", "bookmarkEnd")]:
-            remove(marker)
-        for num in node.iter(w("numId")):
-            num.set(w("val"), self._adopt_numbering(num.get(w("val"), "0")))
-        for tag in ("pStyle", "rStyle", "tblStyle"):
-            for style in list(node.iter(w(tag))):
-                if style.get(w("val")) not in self.styles:
-                    remove(style)
-        for link in node.iter(w("hyperlink")):
-            rid = link.get(f"{{{R_NS}}}id")
-            if rid:
-                link.set(f"{{{R_NS}}}id", self._adopt_rel(rid))
-        return node
-
-    def _adopt_numbering(self, num_id: str) -> str:
-        if num_id == "0" or self.old.numbering is None or self.numbering_root is None:
-            return num_id
-        if num_id in self._num_map:
-            return self._num_map[num_id]
-        old_num = next((n for n in self.old.numbering.iter(w("num")) if n.get(w("numId")) == num_id), None)
-        if old_num is None:
-            return num_id
-        abstract_ref = old_num.find(w("abstractNumId"))
-        abstract_id = abstract_ref.get(w("val")) if abstract_ref is not None else None
-        old_abstract = next(
-            (
-                a
-                for a in self.old.numbering.iter(w("abstractNum"))
-                if a.get(w("abstractNumId")) == abstract_id
-            ),
-            None,
-        )
-        root = self.numbering_root
-        new_num_id = str(1 + max((int(n.get(w("numId"), "0")) for n in root.iter(w("num"))), default=0))
-        new_num = copy.deepcopy(old_num)
-        new_num.set(w("numId"), new_num_id)
-        if old_abstract is not None:
-            used = [int(a.get(w("abstractNumId"), "0")) for a in root.iter(w("abstractNum"))]
-            new_abstract_id = str(1 + max(used, default=-1))
-            abstract = copy.deepcopy(old_abstract)
-            abstract.set(w("abstractNumId"), new_abstract_id)
-            for nsid in abstract.findall(w("nsid")):
-                abstract.remove(nsid)  # two lists with one nsid would be joined by Word
-            abstracts = root.findall(w("abstractNum"))
-            if abstracts:
-                abstracts[-1].addnext(abstract)
-            else:
-                root.insert(0, abstract)
-            new_num.find(w("abstractNumId")).set(w("val"), new_abstract_id)  # type: ignore[union-attr]
-        nums = root.findall(w("num"))
-        if nums:
-            nums[-1].addnext(new_num)
-        else:
-            cleanup = root.find(w("numIdMacAtCleanup"))
-            if cleanup is not None:
-                cleanup.addprevious(new_num)
-            else:
-                root.append(new_num)
-        self._num_map[num_id] = new_num_id
-        return new_num_id
-
-    def _adopt_rel(self, rid: str) -> str:
-        if rid in self._rel_map:
-            return self._rel_map[rid]
-        rel = self.old.rels.get(rid)
-        if rel is None or self.rels_root is None:
-            return rid
-        used = {r.get("Id") for r in self.rels_root}
-        n = 1
-        while f"rIdRedline{n}" in used:
-            n += 1
-        new_rid = f"rIdRedline{n}"
-        element = etree.SubElement(self.rels_root, f"{{{PKG_REL_NS}}}Relationship")
-        element.set("Id", new_rid)
-        element.set("Type", rel[0])
-        element.set("Target", rel[1])
-        if rel[0] == HYPERLINK_TYPE:
-            element.set("TargetMode", "External")
-        self._rel_map[rid] = new_rid
-        return new_rid
 
     # footnotes
 
@@ -255,7 +154,7 @@ class Redliner:
         note = etree.SubElement(self.footnotes_root, w("footnote"))
         note.set(w("id"), new_id)
         for child in old:
-            note.append(self.whole_block(self.adopt_old(child), "del"))
+            note.append(self.whole_block(self.adoption.adopt(child), "del"))
         return new_id
 
     def _footnote_inserted(self, new_id: str) -> None:
@@ -311,9 +210,9 @@ class Redliner:
                 assert i is not None
                 name = moves.get(("old", i))
                 if name:
-                    out.append(self.moved_paragraph(self.adopt_old(old[i].node), "moveFrom", name))
+                    out.append(self.moved_paragraph(self.adoption.adopt(old[i].node), "moveFrom", name))
                 else:
-                    out.append(self.whole_block(self.adopt_old(old[i].node), "del"))
+                    out.append(self.whole_block(self.adoption.adopt(old[i].node), "del"))
             else:
                 assert j is not None
                 name = moves.get(("new", j))
@@ -489,7 +388,7 @@ class Redliner:
         change = self.revision("pPrChange")
         before = etree.SubElement(change, w("pPr"))
         if old_ppr is not None:
-            adopted = self.adopt_old(old_ppr)
+            adopted = self.adoption.adopt(old_ppr)
             for child in adopted:
                 if local(child) not in ("rPr", "sectPr", "pPrChange"):
                     before.append(child)
@@ -535,7 +434,7 @@ class Redliner:
                 run_key = key
                 text_el = None
                 if atom.rpr is not None:
-                    run.append(self.adopt_old(atom.rpr) if state == "del" else copy.deepcopy(atom.rpr))
+                    run.append(self.adoption.adopt(atom.rpr) if state == "del" else copy.deepcopy(atom.rpr))
             if atom.kind == "text":
                 if text_el is None:
                     text_el = etree.SubElement(run, w("delText" if state == "del" else "t"))
@@ -577,7 +476,7 @@ class Redliner:
                 out.append(self._changed_row(old_rows[i], new_rows[j]))
             elif tag == "delete":
                 assert i is not None
-                row = self.adopt_old(old_rows[i])
+                row = self.adoption.adopt(old_rows[i])
                 self._whole_row(row, "del")
                 out.append(row)
             else:
@@ -610,5 +509,5 @@ def link_attrib(redliner: Redliner, link: etree._Element, state: str) -> dict[st
     attrib = attrs(link)
     rid_key = f"{{{R_NS}}}id"
     if state == "del" and rid_key in attrib:
-        attrib[rid_key] = redliner._adopt_rel(attrib[rid_key])
+        attrib[rid_key] = redliner.adoption.rel(attrib[rid_key])
     return attrib
