@@ -24,7 +24,7 @@ from briefgen import marking
 from briefgen.errors import Problem
 from briefgen.languages import messages_for, ntr, speaking, tr
 from briefgen.marking_schemes import SCHEME_NAMES, SchemeName
-from briefgen.model import Document, RiskMatrix, Table, Timeline
+from briefgen.model import Document, Meta, RiskMatrix, Table, Timeline
 from briefgen.slides.chrome import marking_plans, source_plan, title_slide
 from briefgen.slides.fitting import fit_title, pack, sizes, text_height
 from briefgen.slides.geometry import CAPTION_SHARE, HEIGHT_SLACK, DeckGeometry, LayoutBox
@@ -384,10 +384,20 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
         head = title[: len(title) - len(f" ({n}/{n})")] if n > 1 and title.endswith(f" ({n}/{n})") else title
         for i, page in enumerate(pages, 1):
             plans.append(_slide(page, head, size, i, n, notes, geometry, common, marking_bottom))
-    extra = dict(document.meta.extra)
-    if extra.get("slide_banner") == "per-slide" and extra.get("marking_scheme") in SCHEME_NAMES:
-        plans = _per_slide_markings(plans, extra["marking_scheme"], geometry, warnings)  # type: ignore[arg-type]
+    scheme = _per_slide_scheme(document.meta)
+    if scheme is not None:
+        plans = _per_slide_markings(plans, scheme, geometry, warnings)
     return plans
+
+
+def _per_slide_scheme(meta: Meta) -> SchemeName | None:
+    """The marking scheme each slide's banner is derived in, when the front matter asks for a
+    banner per slide (`slide_banner: per-slide` and a known `marking_scheme`, as
+    `briefgen.template_functions.meta_json` writes them); None: the pack's banner on every slide."""
+    extra = dict(meta.extra)
+    if extra.get("slide_banner") != "per-slide":
+        return None
+    return next((name for name in SCHEME_NAMES if name == extra.get("marking_scheme")), None)
 
 
 def _per_slide_markings(

@@ -231,10 +231,12 @@ class _Package:
             (lat.get("typeface") for r in found if (lat := r.find("a:latin", NS)) is not None), None
         )
         body_prs = [sp.find("p:txBody/a:bodyPr", NS) for sp in sps]
-        insets = []
-        for attr, default in zip(("lIns", "tIns", "rIns", "bIns"), DEFAULT_INSETS, strict=True):
+
+        def inset(attr: str, default: float) -> float:
             value = next((b.get(attr) for b in body_prs if b is not None and b.get(attr)), None)
-            insets.append(_pt(value) if value is not None else default)
+            return _pt(value) if value is not None else default
+
+        left, top, right, bottom = DEFAULT_INSETS
         return LayoutBox(
             _pt(off.get("x")),
             _pt(off.get("y")),
@@ -243,7 +245,7 @@ class _Package:
             font=self.font(typeface, is_title),
             size=size,
             bold=bold,
-            insets=tuple(insets),  # type: ignore[arg-type]
+            insets=(inset("lIns", left), inset("tIns", top), inset("rIns", right), inset("bIns", bottom)),
         )
 
 
@@ -262,9 +264,7 @@ def _fitted(info: LayoutInfo, width: float, height: float) -> LayoutInfo:
     if sx >= 1.0 and sy >= 1.0:
         return info
 
-    def scale(p: Placeholder | None) -> Placeholder | None:
-        if p is None:
-            return None
+    def scale(p: Placeholder) -> Placeholder:
         b = p.box
         return Placeholder(
             p.attrs, b.moved(left=b.left * sx, top=b.top * sy, width=b.width * sx, height=b.height * sy)
@@ -273,9 +273,9 @@ def _fitted(info: LayoutInfo, width: float, height: float) -> LayoutInfo:
     return LayoutInfo(
         info.name,
         info.part,
-        scale(info.title),
-        tuple(scale(b) for b in info.bodies),  # type: ignore[misc]
-        scale(info.number),
+        scale(info.title) if info.title is not None else None,
+        tuple(scale(b) for b in info.bodies),
+        scale(info.number) if info.number is not None else None,
         min(sx, sy),
     )
 

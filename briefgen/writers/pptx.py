@@ -292,22 +292,22 @@ def _stored_package(prs: PresentationFile) -> bytes:
     so deflating here too (and inflating again there) would only double the packaging cost."""
     import zipfile
 
-    from pptx.opc.serialized import PackageWriter
+    from pptx.opc.serialized import PackageWriter, _PhysPkgWriter
 
     package = prs.part.package
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
 
-        class _Stored:  # the physical writer python-pptx's PackageWriter expects
-            @staticmethod
-            def write(pack_uri: PackURI, blob: bytes) -> None:
+        class _Stored(_PhysPkgWriter):  # the physical writer python-pptx's PackageWriter expects
+            def write(self, pack_uri: PackURI, blob: bytes) -> None:
                 zf.writestr(pack_uri.membername, blob)
 
         # python-pptx's PackageWriter (private) with our stored-zip writer in place of its own.
         writer = PackageWriter(buffer, package._rels, tuple(package.iter_parts()))
-        writer._write_content_types_stream(_Stored)  # type: ignore[arg-type]
-        writer._write_pkg_rels(_Stored)  # type: ignore[arg-type]
-        writer._write_parts(_Stored)  # type: ignore[arg-type]
+        stored = _Stored()
+        writer._write_content_types_stream(stored)
+        writer._write_pkg_rels(stored)
+        writer._write_parts(stored)
     return buffer.getvalue()
 
 
