@@ -32,6 +32,7 @@ class BatchOptions:
     jobs: int | None = None  # worker processes; None → the number of CPUs; 1 → in this process
     force: bool = False  # rebuild even when the manifest says the outputs are up to date
     fail_fast: bool = False  # stop starting new briefings after the first failure
+    debug: bool = False  # an internal error raises, not fails its briefing (BRIEFGEN_DEBUG)
 
 
 @dataclass
@@ -123,6 +124,7 @@ def _build_batch(
             record(
                 manifest, result.facts, result.key, result.inputs, result.files, result.references,
                 result.warnings,
+                context.soffice,
             )
             changed = True
         if on_result:
@@ -161,11 +163,15 @@ def _build_batch(
             pass
         elif jobs <= 1 or len(todo) <= 1:
             for index, path in todo:
-                finish(index, build_one(path, options, context, templates, references, environment))
+                built = build_one(
+                    path, options, context, templates, references, environment, debug=batch.debug
+                )
+                finish(index, built)
                 if batch.fail_fast and results[index].status == FAILED:
                     break
         else:
-            build_parallel(todo, options, context, min(jobs, len(todo)), batch.fail_fast, finish, environment)
+            workers = min(jobs, len(todo))
+            build_parallel(todo, options, context, workers, batch.fail_fast, finish, environment, batch.debug)
     finally:
         for index, path in todo:
             if index not in results:

@@ -7,7 +7,6 @@ the command line print.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +61,11 @@ def build_one(
     templates: TemplateSet,
     references: References,
     environment: Environment,
+    *,
+    debug: bool = False,
 ) -> BuildResult:
-    """Build one briefing; every failure becomes a failed result, never an exception.
+    """Build one briefing; every failure becomes a failed result, never an exception (with
+    `debug`, BRIEFGEN_DEBUG, an internal error is raised with its traceback).
     `environment`: the batch's (`briefgen.config.read_environment`), read once."""
     started = time.perf_counter()
     result = BuildResult(path)
@@ -97,7 +99,7 @@ def build_one(
         result.problems = exc.problems or [Problem(str(exc), file=str(path))]
         result.outputs = list(getattr(exc, "outputs", []))  # PartialBuild: what was written
     except Exception as exc:  # a bug in one briefing's build must not stop the batch
-        if os.environ.get("BRIEFGEN_DEBUG"):
+        if debug:
             raise
         result.status = FAILED
         result.exit_code = EXIT_INTERNAL

@@ -8,7 +8,6 @@ Imports stay lazy: `--help` and `check` never load python-docx or python-pptx. O
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -160,7 +159,7 @@ def build(
                 click.echo(f"  {steps}", err=True)
         progress.update(result, done, quiet=quiet)
 
-    batch = builder.BatchOptions(jobs=jobs, force=force, fail_fast=fail_fast)
+    batch = builder.BatchOptions(jobs=jobs, force=force, fail_fast=fail_fast, debug=Output.terminal.debug)
     try:
         outcome = builder.build_many(
             paths,
@@ -515,9 +514,11 @@ def _run(argv: list[str] | None) -> int:
 
     gc.set_threshold(*GC_THRESHOLDS)  # again, for callers that do not come through __main__
     import briefgen.problems
+    from briefgen.config import read_terminal
 
     Output.verbosity = 0  # -q/-v/--color hold for one run (main may be called many times)
-    briefgen.problems.COLOUR = None
+    Output.terminal = read_terminal()  # NO_COLOR, TERM and BRIEFGEN_DEBUG, read once per run
+    briefgen.problems.COLOUR = Output.auto_colour()
     try:
         result = cli.main(args=argv, prog_name="briefgen", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -536,7 +537,7 @@ def _run(argv: list[str] | None) -> int:
         report_error(exc)
         return exc.exit_code
     except Exception as exc:  # a bug in briefgen: say so plainly, traceback only on request
-        if os.environ.get("BRIEFGEN_DEBUG"):
+        if Output.terminal.debug:
             raise
         click.echo(
             f"briefgen: internal error: {type(exc).__name__}: {safe_text(str(exc))}\n"

@@ -2,14 +2,22 @@
 
 Settings arrive from three places: the command line (`BuildOptions`), the facts' `output`
 section and the environment (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT, BRIEFGEN_NO_CACHE,
-XDG_CACHE_HOME). `read_environment` reads the environment once per run (the only reader of these
-variables: the code that needs a value is handed it); `configure` merges the three into one frozen
-`BriefingConfig` per briefing, reading and vetting each reference file once (`References`
-keeps what it read for the rest of the run). Every problem found is collected and raised
-together; after this point no code looks at a path option, a facts setting or a variable again.
+XDG_CACHE_HOME, BRIEFGEN_SOFFICE). `read_environment` reads the environment once per run (the
+only reader of these variables: the code that needs a value is handed it); `configure` merges
+the three into one frozen `BriefingConfig` per briefing, reading and vetting each reference file
+once (`References` keeps what it read for the rest of the run). Every problem found is
+collected and raised together; after this point no code looks at a path option, a facts
+setting or a variable again.
 
 Precedence, for each setting: the command line, then the facts' `output` section (reference
 paths relative to the fact file), then the bundled default.
+
+No other module reads an environment variable (a subprocess, LibreOffice or git, is still
+given the caller's environment whole). Those that change only what the command line prints
+(NO_COLOR, TERM, BRIEFGEN_DEBUG) are read apart, by `read_terminal` into a `Terminal` that
+`briefgen.cli` reads first on every run: they hold for `check`, `diff` and `inspect` too,
+which configure no build, and before any configuration can fail; and they never enter a
+briefing's configuration or its input key.
 """
 
 from __future__ import annotations
@@ -21,12 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as dtime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem, UsageProblem
-from briefgen.facts import LoadedBriefing
 from briefgen.intake import locate_reference
 from briefgen.resources import REFERENCE_NAMES, bundled_reference_bytes
 from briefgen.template_limits import RENDER_TIMEOUT_S
+
+if TYPE_CHECKING:  # at run time only its attributes are used: `--help` loads no fact models
+    from briefgen.facts import LoadedBriefing
 
 FORMATS = ("docx", "pptx", "md", "pdf")
 DEFAULT_FORMATS = ("docx", "pptx")
@@ -59,6 +70,7 @@ class Environment:
     render_timeout: float = RENDER_TIMEOUT_S  # BRIEFGEN_RENDER_TIMEOUT: seconds per template; 0: no limit
     # briefgen's cache folder: $XDG_CACHE_HOME/briefgen (~/.cache/briefgen); None: BRIEFGEN_NO_CACHE is set
     cache_dir: Path | None = None
+    soffice: str | None = None  # BRIEFGEN_SOFFICE: the LibreOffice program; None: found on PATH
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,7 @@ class BriefingConfig:
     since: str | None = None  # --since: the earlier version (briefgen.history)
     redline_author: str | None = None  # None: the brief's prepared_by
     render_timeout: float = RENDER_TIMEOUT_S  # seconds a template may run; 0: no limit
+    soffice: str | None = None  # the LibreOffice program for PDF (Environment.soffice)
 
 
 def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
@@ -124,7 +137,12 @@ def read_environment(environ: Mapping[str, str] | None = None) -> Environment:
             )
     if problems:
         raise UsageProblem(problems=problems)
-    return Environment(source_date_epoch=epoch, render_timeout=timeout, cache_dir=_cache_dir(environ))
+    return Environment(
+        source_date_epoch=epoch,
+        render_timeout=timeout,
+        cache_dir=_cache_dir(environ),
+        soffice=environ.get("BRIEFGEN_SOFFICE", "").strip() or None,
+    )
 
 
 def _cache_dir(environ: Mapping[str, str]) -> Path | None:
@@ -135,6 +153,31 @@ def _cache_dir(environ: Mapping[str, str]) -> Path | None:
     home = environ["HOME"] if "HOME" in environ else os.path.expanduser("~")
     base = environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
     return Path(base) / "briefgen"
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """The variables that change only what the command line prints, never what a build writes
+    (`read_terminal`)."""
+
+    no_color: bool = False  # NO_COLOR set and not empty (https://no-color.org)
+    dumb: bool = False  # TERM=dumb: a terminal that shows escape sequences as text
+    debug: bool = False  # BRIEFGEN_DEBUG set and not empty: an internal error shows its traceback
+
+    @property
+    def colour(self) -> bool:
+        """Whether `--color auto` may colour a terminal (neither NO_COLOR nor TERM=dumb)."""
+        return not (self.no_color or self.dumb)
+
+
+def read_terminal(environ: Mapping[str, str] | None = None) -> Terminal:
+    """Read NO_COLOR, TERM and BRIEFGEN_DEBUG (no value is an error: each is a switch)."""
+    environ = os.environ if environ is None else environ
+    return Terminal(
+        no_color=environ.get("NO_COLOR", "") != "",
+        dumb=environ.get("TERM") == "dumb",
+        debug=bool(environ.get("BRIEFGEN_DEBUG")),
+    )
 
 
 @dataclass
@@ -230,4 +273,5 @@ def configure(
         since=options.since,
         redline_author=options.redline_author,
         render_timeout=environment.render_timeout,
+        soffice=environment.soffice,
     )

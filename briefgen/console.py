@@ -9,6 +9,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from briefgen.config import Terminal
 from briefgen.errors import BriefgenError, Problem
 from briefgen.problems import safe_text
 
@@ -23,9 +24,17 @@ def print_problems(problems: list[Problem], stream: TextIO | None = None) -> Non
 
 
 class Output:
-    """How much to print and whether in colour, as `-q`/`-v` and `--color` ask (one run)."""
+    """How much to print and whether in colour, as `-q`/`-v` and `--color` ask and the terminal
+    allows (one run; `briefgen.cli` sets `terminal` first, from `briefgen.config.read_terminal`)."""
 
     verbosity = 0  # -1 quiet, 0 normal, 1 verbose
+    terminal = Terminal()  # NO_COLOR, TERM and BRIEFGEN_DEBUG
+
+    @classmethod
+    def auto_colour(cls) -> bool | None:
+        """Colour under `--color auto` (`briefgen.problems.COLOUR`): never with NO_COLOR or
+        TERM=dumb (False), else as the stream is a terminal or not (None)."""
+        return None if cls.terminal.colour else False
 
 
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: bool | int) -> None:
@@ -37,7 +46,7 @@ def _set_colour(ctx: click.Context, param: click.Parameter, value: str | None) -
     import briefgen.problems
 
     if value is not None:
-        briefgen.problems.COLOUR = {"always": True, "never": False}.get(value)
+        briefgen.problems.COLOUR = {"always": True, "never": False}.get(value, Output.auto_colour())
 
 
 def output_options(command: F) -> F:

@@ -54,6 +54,7 @@ class InputContext:
     templates: tuple[FileRecord, ...]
     bundled: tuple[FileRecord, ...]
     fingerprint: str
+    soffice: str | None = None  # BRIEFGEN_SOFFICE: a PDF's key names the LibreOffice it is made with
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def input_context(options: BuildOptions, templates: TemplateSet) -> InputContext
     bundled = tuple(
         FileRecord(str(p), "bundled reference", sha256_file(p), _size(p)) for p in bundled_reference_files()
     )
-    epoch = read_environment().source_date_epoch
+    environment = read_environment()
+    epoch = environment.source_date_epoch
     fingerprint = json.dumps(
         {
             "briefgen": __version__,
@@ -115,7 +117,7 @@ def input_context(options: BuildOptions, templates: TemplateSet) -> InputContext
         },
         sort_keys=True,
     )
-    return InputContext(template_files, bundled, fingerprint)
+    return InputContext(template_files, bundled, fingerprint, environment.soffice)
 
 
 def _size(path: Path) -> int:
@@ -157,14 +159,15 @@ def input_key(facts_sha: str | None, references: list[FileRecord], context: Inpu
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def output_key(name: str, key: str) -> str:
-    """The key recorded for one output: a PDF also depends on the LibreOffice that made it, so
-    upgrading LibreOffice rebuilds PDFs (and only them)."""
+def output_key(name: str, key: str, soffice: str | None = None) -> str:
+    """The key recorded for one output: a PDF also depends on the LibreOffice that made it (the
+    program `soffice` names, else the one on PATH), so upgrading LibreOffice rebuilds PDFs (and
+    only them)."""
     if not name.endswith(".pdf"):
         return key
     from briefgen.writers.pdf import libreoffice_identity
 
-    return hashlib.sha256(f"{key}\0{libreoffice_identity()}".encode()).hexdigest()
+    return hashlib.sha256(f"{key}\0{libreoffice_identity(soffice)}".encode()).hexdigest()
 
 
 def input_records(facts: FileRecord, refs: list[FileRecord], context: InputContext) -> list[FileRecord]:
@@ -198,7 +201,7 @@ def up_to_date(
         return None
     key = input_key(facts_sha, refs, context)
     names = output_names(stem, options.formats)
-    if not all(manifest.is_current(name, output_key(name, key)) for name in names):
+    if not all(manifest.is_current(name, output_key(name, key, context.soffice)) for name in names):
         return None
     files = []
     for name in names:
@@ -241,13 +244,15 @@ def record(
     files: list[FileRecord],
     references: dict[str, str | None],
     warnings: list[Problem],
+    soffice: str | None = None,
 ) -> None:
-    """Enter a briefing just built, and each of its outputs, into the manifest."""
+    """Enter a briefing just built, and each of its outputs, into the manifest (`soffice`: the
+    LibreOffice program its PDFs were made with, as `InputContext.soffice`)."""
     stem = output_stem(facts)
     facts_input = next((r for r in inputs if r.role == "facts"), None)
     for output in files:
         name = Path(output.path).name
-        manifest.record_output(name, output_key(name, key), stem, output.sha256, output.size)
+        manifest.record_output(name, output_key(name, key, soffice), stem, output.sha256, output.size)
     manifest.record_briefing(
         stem,
         {

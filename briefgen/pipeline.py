@@ -117,7 +117,7 @@ def run(
     """Run the pipeline over the fact file `path` up to and including the step `until`.
 
     The load step reads the facts (unless `loaded` is given) and merges them with `options` and
-    `environment` (read from os.environ when None) into the briefing's configuration, reading
+    `environment` (`read_environment()` when None) into the briefing's configuration, reading
     reference files through `references` (one run's cache). Before `Step.WRITE` every kind
     (memo and deck) is rendered and read, whatever the formats; from it on, only what the
     formats need. With `options.strict`, warnings fail the briefing before anything is stored.
@@ -392,7 +392,7 @@ def write(
             pdfs: dict[str, bytes] = {}
             try:
                 for kind, fmt in (("memo", "docx"), ("deck", "pptx")):
-                    options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}")
+                    options = PdfOptions(office[kind], name=f"{stem}-{kind}.{fmt}", soffice=config.soffice)
                     with _located_reference(loaded, config, fmt):
                         data, found = write_pdf(models[kind], options, refs[fmt].data)
                     warnings.extend(w for w in found if fmt not in formats)

@@ -3,14 +3,13 @@ GitHub annotations).
 
 The first line of every problem is always exactly `Problem.format()`,
 `file:line:col: path: message`, so that editors and scripts that match on it keep working; the
-source excerpt and the hint follow, indented. Colour only when writing to a terminal and
-NO_COLOR is not set.
+source excerpt and the hint follow, indented. Colour only when writing to a terminal, and never
+when NO_COLOR is set or TERM=dumb (the command line sets `COLOUR` from them and `--color`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 import unicodedata
@@ -78,7 +77,8 @@ def safe_problem(problem: Problem) -> Problem:
     )
 
 
-# `--color always|never` (briefgen.console): None follows the terminal and NO_COLOR.
+# Colour for this run, set by the command line (briefgen.console) from `--color` and from what the
+# terminal allows (NO_COLOR, TERM: briefgen.config.read_terminal): None follows the stream.
 COLOUR: bool | None = None
 # Text read from standard input (`check -`, `diff - NEW`), by the name problems give it, so that
 # excerpts can show its lines.
@@ -86,14 +86,11 @@ STDIN_TEXT: dict[str, str] = {}
 
 
 def use_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, never when NO_COLOR is set (https://no-color.org) or TERM=dumb;
-    `--color always|never` overrides both (as the convention asks of command-line flags)."""
+    """Colour as `COLOUR` says, else only on a terminal. The command line sets `COLOUR` once per
+    run: False when NO_COLOR is set (https://no-color.org) or TERM=dumb, and `--color
+    always|never` overrides both (as the convention asks of command-line flags)."""
     if COLOUR is not None:
         return COLOUR
-    if os.environ.get("NO_COLOR", "") != "":
-        return False
-    if os.environ.get("TERM") == "dumb":
-        return False
     isatty = getattr(stream, "isatty", None)
     try:
         return bool(isatty and isatty())

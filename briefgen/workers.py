@@ -87,21 +87,22 @@ def _worker_build(
     context: InputContext,
     environ: dict[str, str],
     environment: Environment,
+    debug: bool,
 ) -> BuildResult:
     global _WORKER_BUSY
     try:
         _WORKER_BUSY = True  # inside the try: a signal just after it still ends in the except
         # A fork-server worker inherits the server's environment, which may predate changes the
-        # caller made (TMPDIR, BRIEFGEN_SOFFICE): build in the caller's. The variables briefgen
-        # reads through `briefgen.config` (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT, the
-        # template cache) come read by the batch, in `environment`.
+        # caller made (TMPDIR, what LibreOffice reads): build in the caller's. The variables
+        # briefgen reads through `briefgen.config` (SOURCE_DATE_EPOCH, BRIEFGEN_RENDER_TIMEOUT,
+        # the template cache, BRIEFGEN_SOFFICE) come read by the batch, in `environment`.
         if environ != os.environ:
             for name in set(os.environ) - set(environ):
                 del os.environ[name]
             os.environ.update(environ)
             tempfile.tempdir = None
         templates = _WORKER_TEMPLATES.get("set") or TemplateSet(options.templates, environment.cache_dir)
-        return build_one(path, options, context, templates, _WORKER_REFERENCES, environment)
+        return build_one(path, options, context, templates, _WORKER_REFERENCES, environment, debug=debug)
     except KeyboardInterrupt:  # `Terminated`, and a KeyboardInterrupt that beat the handler
         # The briefing in progress has cleaned up on the way out; leave without a traceback.
         os._exit(EXIT_INTERRUPTED)
@@ -109,7 +110,9 @@ def _worker_build(
         _WORKER_BUSY = False
 
 
-def _worker_main(conn: Connection, template_dir: Path | None, environment: Environment) -> None:
+def _worker_main(
+    conn: Connection, template_dir: Path | None, environment: Environment, debug: bool = False
+) -> None:
     """A worker process: build the briefings the batch sends, one at a time, answering each
     with its result, until told to stop (None) or the batch is gone (end of file)."""
     try:
@@ -125,7 +128,7 @@ def _worker_main(conn: Connection, template_dir: Path | None, environment: Envir
             if task is None:
                 break
             index, path, options, context, environ = task
-            result = _worker_build(path, options, context, environ, environment)
+            result = _worker_build(path, options, context, environ, environment, debug)
             try:
                 conn.send((index, result))
             except OSError:
@@ -157,6 +160,7 @@ def build_parallel(
     fail_fast: bool,
     finish: Callable[[int, BuildResult], None],
     environment: Environment,
+    debug: bool = False,
 ) -> None:
     """Build `todo` in `workers` worker processes, calling `finish` as each briefing ends;
     each worker builds with the batch's `environment`.
@@ -165,7 +169,7 @@ def build_parallel(
     temporary files and its worker exits; one that has not within `_STOP_S` is killed and its
     temporary files removed here. No worker outlives the batch, whatever state it was in."""
     queue = deque(todo)
-    pool = _Pool(_mp_context(), workers, options, environment)
+    pool = _Pool(_mp_context(), workers, options, environment, debug)
     with interrupts.on_hard_stop(pool.kill):
         try:
             stopping = False
@@ -197,9 +201,12 @@ def _pid(worker: _Worker) -> int:
 class _Worker:
     """One worker process and the pipe to it; `task` is the briefing it is building."""
 
-    def __init__(self, ctx: _Context, template_dir: Path | None, environment: Environment) -> None:
+    def __init__(
+        self, ctx: _Context, template_dir: Path | None, environment: Environment, debug: bool = False
+    ) -> None:
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, template_dir, environment), daemon=True)
+        args = (child, template_dir, environment, debug)
+        self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         self.task: tuple[int, Path] | None = None
         self.process.start()
         child.close()
@@ -214,10 +221,13 @@ class _Pool:
     executor machinery, whose shutdown races an interruption: tracebacks from a cancelled
     future, hangs waiting for a worker that is gone)."""
 
-    def __init__(self, ctx: _Context, size: int, options: BuildOptions, environment: Environment) -> None:
+    def __init__(
+        self, ctx: _Context, size: int, options: BuildOptions, environment: Environment, debug: bool = False
+    ) -> None:
         self.ctx = ctx
         self.options = options
         self.environment = environment
+        self.debug = debug  # BRIEFGEN_DEBUG: a worker gone without an answer raises
         self.workers: list[_Worker] = []
         for _ in range(size):
             self._start()
@@ -226,7 +236,7 @@ class _Pool:
         # Not held against signals (the first start waits for the fork server to import the
         # pipeline): a worker started as an interruption arrives, and so unknown to `stop`,
         # finds its pipe closed when the batch ends and leaves by itself.
-        worker = _Worker(self.ctx, self.options.templates, self.environment)
+        worker = _Worker(self.ctx, self.options.templates, self.environment, self.debug)
         self.workers.append(worker)
         return worker
 
@@ -255,7 +265,7 @@ class _Pool:
                 # worker takes its place for the rest.
                 assert worker.task is not None  # busy workers only
                 index, path = worker.task
-                found.append((index, _died(path, worker.process.exitcode)))
+                found.append((index, _died(path, worker.process.exitcode, self.debug)))
                 self._retire(worker)
                 self._start()
         return found
@@ -336,8 +346,8 @@ def _remove_temporaries(options: BuildOptions, facts: Path) -> None:
                     os.unlink(entry.path)
 
 
-def _died(path: Path, exitcode: int | None) -> BuildResult:
-    if os.environ.get("BRIEFGEN_DEBUG"):
+def _died(path: Path, exitcode: int | None, debug: bool) -> BuildResult:
+    if debug:
         raise RuntimeError(f"the build process for {path} ended without a result (exit {exitcode})")
     return BuildResult(
         path,

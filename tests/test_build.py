@@ -539,7 +539,7 @@ def test_build_pdf_without_libreoffice_names_the_packages(tmp_path, monkeypatch,
     from briefgen.writers.pdf import convert_to_pdf
 
     with pytest.raises(ToolProblem, match="libreoffice-writer-nogui libreoffice-impress-nogui"):
-        convert_to_pdf(b"", "memo.docx")
+        convert_to_pdf(b"", "memo.docx", soffice=str(tmp_path / "no-such-soffice"))
     facts = _facts(tmp_path, "brief")
     assert main(["build", str(facts), "-o", str(tmp_path / "out"), "--format", "pdf"]) == 4
     assert "libreoffice-impress-nogui" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.cli import main
-from briefgen.config import BuildOptions, References, configure, read_environment
+from briefgen.config import BuildOptions, References, configure, read_environment, read_terminal
 from briefgen.errors import ReferenceFileProblem, UsageProblem
 from briefgen.facts import load_facts
 from briefgen.template_limits import RENDER_TIMEOUT_S
@@ -124,3 +124,39 @@ def test_config_strict_build_fails_on_warnings_and_writes_nothing(tmp_path: Path
     assert main(["build", str(facts), "-o", str(strict), "--format", "md", "--strict"]) == 1
     assert "over its budget" in capsys.readouterr().err
     assert not strict.exists() or not any(strict.glob("*.md"))
+
+
+def test_config_soffice_variable_reaches_the_configuration() -> None:
+    environment = read_environment({"BRIEFGEN_SOFFICE": " /opt/libreoffice/program/soffice "})
+    assert environment.soffice == "/opt/libreoffice/program/soffice"
+    assert read_environment({"BRIEFGEN_SOFFICE": "  "}).soffice is None
+    config = configure(load_facts(MINIMAL), BuildOptions(formats=("md",)), environment)
+    assert config.soffice == "/opt/libreoffice/program/soffice"
+    assert configure(load_facts(MINIMAL), BuildOptions(formats=("md",)), read_environment({})).soffice is None
+
+
+def test_config_terminal_variables_allow_colour_unless_no_color_or_a_dumb_terminal() -> None:
+    assert read_terminal({}).colour is True
+    assert read_terminal({"NO_COLOR": "", "TERM": "xterm-256color"}).colour is True  # empty: unset
+    assert read_terminal({"NO_COLOR": "1"}).colour is False
+    assert read_terminal({"TERM": "dumb"}).colour is False
+    assert read_terminal({}).debug is False
+    assert read_terminal({"BRIEFGEN_DEBUG": "1"}).debug is True
+
+
+def _failing_pipeline(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("a bug")
+
+
+def test_config_debug_variable_shows_an_internal_error_raised(tmp_path: Path, monkeypatch, capsys) -> None:
+    import briefgen.builds
+
+    monkeypatch.setattr(briefgen.builds, "run_pipeline", _failing_pipeline)
+    argv = ["build", str(MINIMAL), "-d", str(tmp_path / "out"), "--format", "md", "-j", "1"]
+    monkeypatch.delenv("BRIEFGEN_DEBUG", raising=False)
+    assert main(argv) == 70  # the briefing fails, reported as a bug; no traceback
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: a bug" in err and "Traceback" not in err
+    monkeypatch.setenv("BRIEFGEN_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(argv)

@@ -60,13 +60,16 @@ def test_problem_without_readable_file_has_no_excerpt():
     assert format_problem(Problem("plain message")) == "plain message"
 
 
-def test_problem_colour_only_on_a_terminal_without_no_color(monkeypatch):
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("TERM", "xterm")
+def test_problem_colour_only_on_a_terminal_unless_the_run_says_otherwise(monkeypatch):
+    import briefgen.problems
+
+    monkeypatch.setattr(briefgen.problems, "COLOUR", None)  # --color auto, colour allowed
     assert use_colour(Tty()) is True
     assert use_colour(io.StringIO()) is False
-    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(briefgen.problems, "COLOUR", False)  # NO_COLOR, TERM=dumb, --color never
     assert use_colour(Tty()) is False
+    monkeypatch.setattr(briefgen.problems, "COLOUR", True)  # --color always
+    assert use_colour(io.StringIO()) is True
 
 
 def test_problem_colour_keeps_the_first_line_text(monkeypatch):

@@ -36,9 +36,10 @@ DEBIAN_PACKAGES = "libreoffice-writer-nogui libreoffice-impress-nogui"
 _CANDIDATES = ("soffice", "libreoffice")
 
 
-def find_soffice() -> str | None:
-    """The LibreOffice program: $BRIEFGEN_SOFFICE, else soffice/libreoffice on PATH."""
-    configured = os.environ.get("BRIEFGEN_SOFFICE", "").strip()
+def find_soffice(configured: str | None = None) -> str | None:
+    """The LibreOffice program: `configured` (BRIEFGEN_SOFFICE, read by `briefgen.config`; a
+    program name on PATH or a file), else soffice/libreoffice on PATH; None when there is none."""
+    configured = (configured or "").strip()
     if configured:
         return shutil.which(configured) or (configured if Path(configured).is_file() else None)
     for name in _CANDIDATES:
@@ -50,11 +51,12 @@ def find_soffice() -> str | None:
 
 
 @functools.cache
-def libreoffice_identity() -> str:
-    """What identifies the LibreOffice a PDF would be made with, without starting it: the
-    resolved program path and its installation's `versionrc` (version and build id), or the
-    program file's size and time where there is none; "" when none is installed."""
-    soffice = find_soffice()
+def libreoffice_identity(configured: str | None = None) -> str:
+    """What identifies the LibreOffice a PDF would be made with (`find_soffice(configured)`),
+    without starting it: the resolved program path and its installation's `versionrc` (version
+    and build id), or the program file's size and time where there is none; "" when none is
+    installed."""
+    soffice = find_soffice(configured)
     if soffice is None:
         return ""
     program = Path(soffice).resolve()
@@ -72,11 +74,13 @@ def libreoffice_identity() -> str:
 class PdfOptions:
     """How to write a PDF: through the memo's Word writer or the deck's PowerPoint writer (by
     the type of `office`), then LibreOffice. `name` is how messages name the Office file
-    (e.g. brief-memo.docx); `timeout` is in seconds, for the conversion."""
+    (e.g. brief-memo.docx); `timeout` is in seconds, for the conversion; `soffice` the
+    LibreOffice program (BRIEFGEN_SOFFICE), None to find it on PATH."""
 
     office: DocxOptions | PptxOptions
     name: str
     timeout: float = 120
+    soffice: str | None = None
 
 
 def write_pdf(
@@ -99,18 +103,22 @@ def write_pdf(
 
         assert not isinstance(document, Document) and isinstance(options.office, PptxOptions)  # checked above
         office, warnings = write_pptx(document, options.office, reference)
-    return convert_to_pdf(office, options.name, options.timeout, stamp=options.office.stamp), warnings
+    pdf = convert_to_pdf(
+        office, options.name, options.timeout, stamp=options.office.stamp, soffice=options.soffice
+    )
+    return pdf, warnings
 
 
 def convert_to_pdf(
-    data: bytes, name: str, timeout: float = 120, *, stamp: datetime | None = None
+    data: bytes, name: str, timeout: float = 120, *, stamp: datetime | None = None, soffice: str | None = None
 ) -> bytes:
     """Convert one .docx or .pptx (given as bytes; `name` gives its extension and the name in
-    messages) to PDF bytes; raise `ToolProblem` when LibreOffice is missing, fails or overruns.
+    messages) to PDF bytes with the LibreOffice program `soffice` (None: found on PATH,
+    `find_soffice`); raise `ToolProblem` when LibreOffice is missing, fails or overruns.
 
     With `stamp`, the PDF's creation date is set to it and its file identifier derived from the
     content, so the same input gives the same PDF bytes (with the same LibreOffice version)."""
-    soffice = find_soffice()
+    soffice = find_soffice(soffice)
     if soffice is None:
         raise ToolProblem(
             f"{name}: cannot make a PDF: LibreOffice (soffice) is not installed or not on PATH; "
