@@ -73,8 +73,9 @@ def test_problem_colour_only_on_a_terminal_unless_the_run_says_otherwise(monkeyp
 
 
 def test_problem_colour_keeps_the_first_line_text(monkeypatch):
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("TERM", "xterm")
+    import briefgen.problems
+
+    monkeypatch.setattr(briefgen.problems, "COLOUR", None)  # as a run that allows colour sets it
     stream = Tty()
     problem = Problem("bad", file="f.yaml", line=1, col=1, path="x")
     print_problems([problem], stream)
