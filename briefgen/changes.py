@@ -11,6 +11,7 @@ named by title or statement, never by id. The notes are data: the words around t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,7 +52,9 @@ class ChangeNote:
     changed; `fields`: for a change, what changed (`rating`, `position`, `summary`…);
     `before` / `now`: for a rating the `Rating`s, for a short field its old and new text;
     `classification`: what the item (the earlier one, if removed) or field is marked, so the
-    slide marks the row as the portion it reports on (None: the default portion)."""
+    slide marks the row as the portion it reports on (None: the default portion); `paths`:
+    where in the fact file the changes it sums up are, as `briefgen diff` names them
+    (`agenda[0].points[1].text`)."""
 
     section: str
     subject: str
@@ -60,6 +63,7 @@ class ChangeNote:
     before: Rating | str | None = None
     now: Rating | str | None = None
     classification: str | None = None  # the item's (or field's) classification as written
+    paths: tuple[str, ...] = ()
 
     @property
     def rating(self) -> bool:
@@ -102,6 +106,7 @@ class ChangeSummary:
                     "fields": list(n.fields),
                     "before": value(n.before),
                     "now": value(n.now),
+                    "paths": list(n.paths),
                 }
                 for n in self.notes
             ],
@@ -117,20 +122,22 @@ def summarise(old: Briefing, new: Briefing, since: str) -> ChangeSummary:
 
 
 def _merged(notes: list[ChangeNote]) -> list[ChangeNote]:
-    """One note per item: a position and points both revised are one note naming both."""
+    """One note per item and per brief-level field: a position and points both revised are
+    one note naming both; three objectives reworded are one note on the objectives."""
     merged: list[ChangeNote] = []
-    index: dict[tuple[str, str], int] = {}
+    index: dict[tuple[str, str, tuple[str, ...]], int] = {}
     for note in notes:
-        key = (note.section, note.subject)
         plain = note.change == "changed" and note.before is None and note.section != "briefing"
-        if plain and key in index:
-            earlier = merged[index[key]]
-            merged[index[key]] = ChangeNote(
-                note.section, note.subject, "changed", earlier.fields + note.fields,
-                classification=note.classification,
-            )
-            continue
-        if plain:
+        if note.section == "briefing" or plain:
+            key = (note.section, note.subject, note.fields if note.section == "briefing" else ())
+            if key in index:
+                earlier = merged[index[key]]
+                fields = tuple(dict.fromkeys(earlier.fields + note.fields))
+                merged[index[key]] = ChangeNote(
+                    note.section, note.subject, "changed", fields, earlier.before, earlier.now,
+                    note.classification, earlier.paths + note.paths,
+                )
+                continue
             index[key] = len(merged)
         merged.append(note)
     return merged
@@ -149,13 +156,23 @@ def _subject(item: object) -> str:
     return ""
 
 
-def _find(briefing: Briefing, section: str, key: str) -> object | None:
+def _find(briefing: Briefing, change: Change) -> object | None:
+    """The item a change is about: by its id, or for an item without one by its place."""
+    section = change.section
     items = briefing.judgments.items if section == "judgments" else getattr(briefing, section, [])
-    for index, item in enumerate(items):
-        if (getattr(item, "id", None) or f"#{index + 1}") == key:
+    if not change.id:
+        place = re.match(r"[a-z_.]+\[(\d+)\]", change.path)
+        return items[int(place.group(1))] if place and int(place.group(1)) < len(items) else None
+    for item in items:
+        if getattr(item, "id", None) == change.id:
             found: object = item
             return found
     return None
+
+
+def _names(path: str) -> list[str]:
+    """The field names along a path: 'points[0].facts[1]' -> ['points', 'facts']."""
+    return [name for name in re.split(r"\[\d+\]|\.", path) if name]
 
 
 def _classification(item: object) -> str | None:
@@ -172,8 +189,9 @@ def _rating(value: object) -> Rating | None:
 def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
     if change.section == "sources":
         return None  # where facts come from: the memo's notes show it, and the facts that changed
+    paths = (change.path,)
     if change.section == "briefing":
-        name = change.field.split(".")[0]
+        name = _names(change.field)[0]
         if name not in BRIEFING_FIELDS:
             return None
         mark = _classification(getattr(new, name, None))
@@ -181,21 +199,24 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
             # Shown as the banners a reader sees; a marking is itself unclassified.
             if old.marking.banner == new.marking.banner:
                 return None  # portion-mark or authority settings: the memo's redline shows them
-            return ChangeNote("briefing", "", "changed", (name,), old.marking.banner, new.marking.banner)
-        return ChangeNote("briefing", "", "changed", (name,), classification=mark)
-    if change.change == "removed":
-        item = _find(old, change.section, change.id)
-        return ChangeNote(change.section, _subject(item), "removed", classification=_classification(item))
-    item = _find(new, change.section, change.id)
+            banners = (old.marking.banner, new.marking.banner)
+            return ChangeNote("briefing", "", "changed", (name,), *banners, paths=paths)
+        return ChangeNote("briefing", "", "changed", (name,), classification=mark, paths=paths)
+    if change.change == "removed" and not change.field:
+        gone = _find(old, change)
+        mark = _classification(gone)
+        return ChangeNote(change.section, _subject(gone), "removed", classification=mark, paths=paths)
+    item = _find(new, change)
     subject, mark = _subject(item), _classification(item)
-    if change.change == "added":
-        return ChangeNote(change.section, subject, "added", classification=mark)
+    if change.change == "added" and not change.field:
+        return ChangeNote(change.section, subject, "added", classification=mark, paths=paths)
     if change.field == "rating":
-        before_rating, now_rating = _rating(change.old), _rating(change.new)
-        return ChangeNote(change.section, subject, "changed", ("rating",), before_rating, now_rating, mark)
-    if change.field in LINK_FIELDS:
+        ratings = (_rating(change.old), _rating(change.new))
+        return ChangeNote(change.section, subject, "changed", ("rating",), *ratings, mark, paths)
+    names = _names(change.field)
+    if LINK_FIELDS.intersection(names):
         return None
     if change.field in SHOWN_FIELDS:
         before, now = _short(change.old, VALUE_LIMIT), _short(change.new, VALUE_LIMIT)
-        return ChangeNote(change.section, subject, "changed", (change.field,), before, now, mark)
-    return ChangeNote(change.section, subject, "changed", (change.field,), classification=mark)
+        return ChangeNote(change.section, subject, "changed", (change.field,), before, now, mark, paths)
+    return ChangeNote(change.section, subject, "changed", (names[0],), classification=mark, paths=paths)

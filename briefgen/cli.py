@@ -455,7 +455,7 @@ def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
 @cli.command(name="diff", epilog=EXIT_CODES_DIFF, short_help="What changed between two fact files.")
 @click.argument("old", type=click.Path(path_type=Path, dir_okay=False, exists=True, allow_dash=True))
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False, exists=True, allow_dash=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON, each with its path.")
 @click.option(
     "--exit-code", is_flag=True,
     help="Exit 1 when the two differ, 0 when they do not (as git diff --exit-code).",
@@ -463,7 +463,9 @@ def inspect_cmd(files: tuple[Path, ...], as_json: bool) -> int:
 @output_options
 def diff_cmd(old: Path, new: Path, as_json: bool, exit_code: bool) -> int:
     """Report what changed between two versions of a fact base: facts, risks and their ratings,
-    agenda items, sources, people, judgments and the briefing's own fields. Either file may be
+    agenda items, sources, people, judgments and the briefing's own fields, each change at its
+    place (`syria-astana-idlib points[1].text`, `timeline[3].event`). Items with ids are matched
+    by id; other lists are aligned, so an item inserted is one item added. Either file may be
     '-' for standard input (`git show HEAD~1:facts/x.yaml | briefgen diff - facts/x.yaml`).
 
     Exit codes as git diff and diff(1): 0 no changes, 1 changes (with --exit-code or -q),

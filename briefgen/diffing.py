@@ -4,53 +4,93 @@ Items with ids (facts, risks, agenda items, sources, people, judgments with ids)
 id, so a reordered list is not a change; a risk's rating change is reported with its score and
 RAG status as the briefing's thresholds give them. Values compared are the validated ones, so
 a change of YAML layout or quoting alone is not a change.
+
+Inside an item or a brief-level field the comparison goes down to the value that changed and
+names it by its path, spelt as located errors spell it (`points[1].text`,
+`objectives.ours[0].text`, `timeline[3].event`). Lists of items without ids (points, if-raised
+lines, chronology events, next steps, id lists) are aligned as sequences
+(`difflib.SequenceMatcher`), so an item inserted in the middle is one item added, not every
+later item changed; a revised item is paired with the item it revises by the likeness of its
+text. An added or removed item is shown by its main text (a point's text, an event's date and
+event), a changed text by the part that differs.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from briefgen.facts import Briefing, load_facts
+from briefgen.facts.positions import Loc, format_loc
 from briefgen.facts.risks import Risk
 
-# Sections in report order: (section name, Briefing attribute, label of one item).
-SECTIONS = (
-    ("facts", "facts"),
-    ("risks", "risks"),
-    ("agenda", "agenda"),
-    ("sources", "sources"),
-    ("people", "people"),
-    ("judgments", "judgments"),
+# Sections in report order: (section name, where its items are in the fact file).
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("facts", ("facts",)),
+    ("risks", ("risks",)),
+    ("agenda", ("agenda",)),
+    ("sources", ("sources",)),
+    ("people", ("people",)),
+    ("judgments", ("judgments", "items")),
 )
-# Top-level fields reported as "briefing" changes.
-HEADER_FIELDS = (
-    "title", "marking", "prepared_for", "prepared_by", "through", "date_prepared",
-    "information_as_of", "summary", "headline", "context", "meeting", "objectives",
-    "timeline", "press_line", "next_steps", "output",
+# Brief-level fields reported as "briefing" changes, by their path.
+HEADER_FIELDS: tuple[Loc, ...] = (
+    ("title",), ("marking",), ("prepared_for",), ("prepared_by",), ("through",),
+    ("date_prepared",), ("information_as_of",), ("summary",), ("headline",), ("slide_titles",),
+    ("context",), ("meeting",), ("objectives",), ("timeline",), ("press_line",), ("next_steps",),
+    ("judgments", "lexicon"), ("judgments", "drafter_note"), ("output",),
 )
+# What an item is shown by when it is added or removed, in order of preference.
+MAIN_TEXT = ("text", "statement", "title", "name", "line")
+# Below this likeness (difflib ratio of their main texts) two items are one removed and one
+# added, not one item revised.
+SAME_ITEM = 0.5
 
 
 @dataclass
 class Change:
-    section: str  # facts, risks, agenda, sources, people, judgments, briefing
-    id: str  # item id ('' for briefing fields)
+    """One difference.
+
+    `section`: facts, risks, agenda, sources, people, judgments or briefing; `id`: the item's id
+    ('' for brief-level fields and for items without one); `change`: added, removed or changed,
+    of the item itself when `field` is '' and else of what `field` names; `field`: the path
+    inside the item or, for the briefing, the brief-level path (`points[1].text`,
+    `objectives.ours[0]`; 'rating' for a risk's likelihood × impact); `old`/`new`: the values
+    (for an added or removed item, the item); `path`: where it is in the fact file
+    (`agenda[0].points[1].text`), with the indexes of the new version, or of the old one for
+    what was removed."""
+
+    section: str
+    id: str
     change: str  # added | removed | changed
-    field: str = ""  # for 'changed': which field ('rating' for a risk's likelihood × impact)
+    field: str = ""
     old: object = None
     new: object = None
+    path: str = ""
+
+    @property
+    def inside(self) -> bool:
+        """A change inside an item or a brief-level field (not an item added or removed)."""
+        return bool(self.field) or self.section == "briefing"
+
+    def where(self) -> str:
+        """How the report names the place: the item's id and the path inside it, or the path."""
+        if self.id:
+            return f"{self.id} {self.field}" if self.field else self.id
+        return self.path or self.field
 
     def describe(self) -> str:
-        name = f"{self.id} " if self.id else ""
         if self.change == "added":
-            return f"+ {name.strip()}: {_short(self.new)}"
+            return f"+ {self.where()}: {_cut(_gist(self.new))}"
         if self.change == "removed":
-            return f"- {name.strip()}: {_short(self.old)}"
+            return f"- {self.where()}: {_cut(_gist(self.old))}"
         before, after = _differing(_text(self.old), _text(self.new))
-        return f"~ {name}{self.field}: {before} → {after}"
+        return f"~ {self.where()}: {before} → {after}"
 
 
 @dataclass
@@ -60,10 +100,11 @@ class BriefingDiff:
     changes: list[Change] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
+        """Per section, the items added and removed and the changes inside items and fields."""
         counts: dict[str, dict[str, int]] = {}
         for c in self.changes:
             section = counts.setdefault(c.section, {"added": 0, "removed": 0, "changed": 0})
-            section[c.change] += 1
+            section["changed" if c.inside else c.change] += 1
         return counts
 
     def data(self) -> dict[str, object]:
@@ -92,15 +133,37 @@ class BriefingDiff:
         return "\n".join(lines)
 
 
-def _text(value: object) -> str:
-    """A value as the report shows it, whole (strings quoted, on one line)."""
-    if isinstance(value, dict) and "text" in value:  # a risk rating: shown by its summary
-        return str(value["text"])
+def _quoted(text: str) -> str:
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)
+
+
+def _gist(value: object) -> str:
+    """A value as a reader names it: an item by its main text (a point's text, an event's date
+    and event, a question and its response), a list by its items, a text quoted on one line."""
+    if isinstance(value, dict):
+        if "score" in value and "text" in value:  # a risk rating: shown by its summary
+            return str(value["text"])
+        if "event" in value:
+            return f"{value.get('date')} {_gist(value['event'])}"
+        for name in MAIN_TEXT:
+            if value.get(name):
+                return _gist(value[name])
+        if "question" in value:
+            return f"question {_gist(value['question'])}, response {_gist(value.get('response'))}"
+        shown = (f"{k}: {_gist(v)}" for k, v in value.items() if v not in (None, [], {}, False))
+        return "; ".join(shown) or "(none)"
+    if isinstance(value, list):
+        return "[" + ", ".join(_gist(v) for v in value) + "]"
     if isinstance(value, str):
-        return json.dumps(" ".join(value.split()), ensure_ascii=False)
+        return _quoted(value)
     if value is None:
         return "(none)"
-    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _text(value: object) -> str:
+    """A changed value as the report shows it, whole (strings quoted, on one line)."""
+    return _gist(value)
 
 
 CONTEXT = 40  # characters kept on each side of a change in a long text
@@ -133,15 +196,7 @@ def _differing(old: str, new: str, limit: int = 160) -> tuple[str, str]:
     return window(old), window(new)
 
 
-def _short(value: object, limit: int = 160) -> str:
-    if isinstance(value, dict) and "text" in value:  # a risk rating: shown by its summary
-        return str(value["text"])
-    if isinstance(value, str):
-        text = json.dumps(" ".join(value.split()), ensure_ascii=False)
-    elif value is None:
-        text = "(none)"
-    else:
-        text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+def _cut(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -155,15 +210,6 @@ def _rating(risk: Risk) -> dict[str, object]:
     }
 
 
-def _items(briefing: Briefing, attribute: str) -> dict[str, object]:
-    items = briefing.judgments.items if attribute == "judgments" else getattr(briefing, attribute)
-    found: dict[str, object] = {}
-    for index, item in enumerate(items):
-        key = getattr(item, "id", None) or f"#{index + 1}"
-        found.setdefault(key, item)
-    return found
-
-
 def _headline(section: str, item: object) -> object:
     """What an added or removed item is shown by."""
     if section == "risks" and isinstance(item, Risk):
@@ -174,49 +220,190 @@ def _headline(section: str, item: object) -> object:
     return item.model_dump(mode="json") if isinstance(item, BaseModel) else item
 
 
+# --- lists: which item of the old list is which of the new ---------------------------------
+
+Pair = tuple[int | None, int | None]  # (old index, new index); None: no counterpart
+
+
+def _key(item: object) -> str | None:
+    """An item's id, if it has one."""
+    if isinstance(item, BaseModel):
+        found = getattr(item, "id", None)
+    elif isinstance(item, dict):
+        found = item.get("id")
+    else:
+        return None
+    return found if isinstance(found, str) and found else None
+
+
+def _plain(item: object) -> object:
+    return item.model_dump(mode="json") if isinstance(item, BaseModel) else item
+
+
+def _likeness(a: object, b: object) -> float:
+    """How alike two items are, 0-1, by their main texts."""
+    first, second = _gist(_plain(a)), _gist(_plain(b))
+    matcher = SequenceMatcher(None, first, second, autojunk=False)
+    return matcher.ratio() if matcher.real_quick_ratio() >= SAME_ITEM else 0.0
+
+
+def paired(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
+    """Which items of `old` and `new` are the same item, in the order of the lists.
+
+    Items with ids are matched by id wherever they stand; the others are aligned as sequences:
+    equal runs pair up, an insertion or deletion is one item added or removed, and inside a
+    replaced run items pair up in order when their texts are at least `SAME_ITEM` alike."""
+    old_ids = {k: i for i, item in enumerate(old) if (k := _key(item)) is not None}
+    new_ids = {k: j for j, item in enumerate(new) if (k := _key(item)) is not None}
+    pairs: list[Pair] = [(old_ids.get(k), j) for k, j in new_ids.items()]
+    pairs += [(i, None) for k, i in old_ids.items() if k not in new_ids]
+    rest_old = [i for i, item in enumerate(old) if _key(item) is None]
+    rest_new = [j for j, item in enumerate(new) if _key(item) is None]
+    keys_old = [json.dumps(_plain(old[i]), sort_keys=True, default=str) for i in rest_old]
+    keys_new = [json.dumps(_plain(new[j]), sort_keys=True, default=str) for j in rest_new]
+    matcher = SequenceMatcher(None, keys_old, keys_new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += [(rest_old[i], rest_new[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        else:
+            run_old, run_new = [old[i] for i in rest_old[i1:i2]], [new[j] for j in rest_new[j1:j2]]
+            block = _aligned(run_old, run_new)
+            pairs += [
+                (None if i is None else rest_old[i1 + i], None if j is None else rest_new[j1 + j])
+                for i, j in block
+            ]
+    return pairs
+
+
+def _aligned(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
+    """A replaced run: the pairing in order that keeps the most likeness (dynamic programming,
+    as an edit distance), the rest removed and added."""
+    n, m = len(old), len(new)
+    like = [[_likeness(a, b) for b in new] for a in old]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = best[i + 1][j + 1] + like[i][j] if like[i][j] >= SAME_ITEM else -1.0
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], take)
+    pairs: list[Pair] = []
+    i = j = 0
+    while i < n and j < m:
+        if like[i][j] >= SAME_ITEM and best[i][j] == best[i + 1][j + 1] + like[i][j]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            pairs.append((i, None))
+            i += 1
+        else:
+            pairs.append((None, j))
+            j += 1
+    pairs += [(k, None) for k in range(i, n)] + [(None, k) for k in range(j, m)]
+    return pairs
+
+
+# --- values: where two versions of a field differ -------------------------------------------
+
+Found = tuple[str, Loc, object, object]  # (added | removed | changed, path, old, new)
+
+
+def _unmarked(old: object, new: object) -> tuple[object, object]:
+    """A marked text is a string or `{text, classification}`: written both ways, compared as
+    the mapping, so that marking a text is a change of its classification only."""
+    def mapping(value: object) -> object:
+        return {"text": value, "classification": None} if isinstance(value, str) else value
+
+    marked = ({"text", "classification"}, {"text", "classification"})
+    if isinstance(old, dict) and set(old) == marked[0] and isinstance(new, str):
+        return old, mapping(new)
+    if isinstance(new, dict) and set(new) == marked[1] and isinstance(old, str):
+        return mapping(old), new
+    return old, new
+
+
+def differences(old: object, new: object, at: Loc = ()) -> Iterator[Found]:
+    """Every difference between two plain values (as `model_dump(mode="json")` gives them),
+    each at its path below `at`, in document order."""
+    old, new = _unmarked(old, new)
+    if old == new:
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for name in dict.fromkeys([*old, *new]):
+            yield from differences(old.get(name), new.get(name), (*at, name))
+    elif isinstance(old, list) and isinstance(new, list):
+        for i, j in paired(old, new):
+            if i is not None and j is not None:
+                yield from differences(old[i], new[j], (*at, j))
+            elif i is not None:
+                yield "removed", (*at, i), old[i], None
+            elif j is not None:
+                yield "added", (*at, j), None, new[j]
+    elif old is None and isinstance(new, dict | list):
+        yield "added", at, None, new
+    elif new is None and isinstance(old, dict | list):
+        yield "removed", at, old, None
+    else:
+        yield "changed", at, old, new
+
+
+# --- briefings ------------------------------------------------------------------------------
+
+
+def _at(data: object, loc: Loc) -> object:
+    for part in loc:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _items(briefing: Briefing, loc: tuple[str, ...]) -> list[BaseModel]:
+    found: object = briefing
+    for part in loc:
+        found = getattr(found, part)
+    return list(found) if isinstance(found, list) else []
+
+
 def diff_briefings(
     old: Briefing, new: Briefing, old_name: str = "old", new_name: str = "new"
 ) -> BriefingDiff:
-    """Every difference between two validated briefings, section by section."""
+    """Every difference between two validated briefings, section by section: brief-level fields
+    first, then each section's items added, removed and changed (in the new version's order)."""
     result = BriefingDiff(old_name, new_name)
     changes = result.changes
     old_dump, new_dump = old.model_dump(mode="json"), new.model_dump(mode="json")
-    for name in HEADER_FIELDS:
-        if old_dump.get(name) != new_dump.get(name):
-            changes.append(Change("briefing", "", "changed", name, old_dump.get(name), new_dump.get(name)))
-    if old.judgments.lexicon != new.judgments.lexicon:
-        changes.append(Change("briefing", "", "changed", "judgments.lexicon", old.judgments.lexicon,
-                              new.judgments.lexicon))
-    for section, attribute in SECTIONS:
-        before, after = _items(old, attribute), _items(new, attribute)
-        for key, item in after.items():
-            if key not in before:
-                changes.append(Change(section, key, "added", new=_headline(section, item)))
-        for key, item in before.items():
-            if key not in after:
-                changes.append(Change(section, key, "removed", old=_headline(section, item)))
-        for key, item in after.items():
-            if key in before:
-                changes.extend(_item_changes(section, key, before[key], item))
-    order = {name: i for i, name in enumerate(["briefing", *(s for s, _ in SECTIONS)])}
-    kinds = {"added": 0, "removed": 1, "changed": 2}
-    changes.sort(key=lambda c: (order[c.section], kinds[c.change]))
+    for loc in HEADER_FIELDS:
+        for kind, at, before, after in differences(_at(old_dump, loc), _at(new_dump, loc), loc):
+            changes.append(Change("briefing", "", kind, format_loc(at), before, after, format_loc(at)))
+    for section, loc in SECTIONS:
+        before_items, after_items = _items(old, loc), _items(new, loc)
+        for i, j in paired(before_items, after_items):
+            if i is not None and j is not None:
+                changes.extend(_item_changes(section, loc, j, before_items[i], after_items[j]))
+            elif i is not None:
+                gone, path = before_items[i], format_loc((*loc, i))
+                shown = _headline(section, gone)
+                changes.append(Change(section, _key(gone) or "", "removed", "", shown, None, path))
+            elif j is not None:
+                came, path = after_items[j], format_loc((*loc, j))
+                shown = _headline(section, came)
+                changes.append(Change(section, _key(came) or "", "added", "", None, shown, path))
+    order = {name: n for n, name in enumerate(["briefing", *(s for s, _ in SECTIONS)])}
+    kinds = {"added": 0, "removed": 1}
+    changes.sort(key=lambda c: (order[c.section], 2 if c.inside else kinds[c.change]))
     return result
 
 
-def _item_changes(section: str, key: str, before: object, after: object) -> list[Change]:
+def _item_changes(section: str, loc: Loc, index: int, before: BaseModel, after: BaseModel) -> list[Change]:
     found: list[Change] = []
-    a = before.model_dump(mode="json") if isinstance(before, BaseModel) else {}
-    b = after.model_dump(mode="json") if isinstance(after, BaseModel) else {}
-    fields = list(dict.fromkeys([*a, *b]))
+    key = _key(after) or ""
+    a, b = before.model_dump(mode="json"), after.model_dump(mode="json")
     if section == "risks" and isinstance(before, Risk) and isinstance(after, Risk):
         old_rating, new_rating = _rating(before), _rating(after)
         if old_rating != new_rating:
-            found.append(Change(section, key, "changed", "rating", old_rating, new_rating))
-        fields = [f for f in fields if f not in ("likelihood", "impact")]
-    for name in fields:
-        if a.get(name) != b.get(name):
-            found.append(Change(section, key, "changed", name, a.get(name), b.get(name)))
+            path = format_loc((*loc, index))
+            found.append(Change(section, key, "changed", "rating", old_rating, new_rating, path))
+        for name in ("likelihood", "impact"):
+            a.pop(name), b.pop(name)
+    for kind, at, old, new in differences(a, b):
+        found.append(Change(section, key, kind, format_loc(at), old, new, format_loc((*loc, index, *at))))
     return found
 
 

@@ -93,9 +93,15 @@ def test_diff_reports_removed_risk(tmp_path):
     new_text = new_text.replace(", displacement]", "]")
     new.write_text(new_text, "utf-8")
     result = diff_files(old, new)
-    removed = [c for c in result.changes if c.change == "removed"]
+    removed = [c for c in result.changes if c.change == "removed" and not c.field]
     assert [(c.section, c.id) for c in removed] == [("risks", "displacement")]
     assert "Mass displacement" in str(removed[0].old)
+    # The agenda item that linked to it lost one id from its list, reported at its place.
+    (link,) = [c for c in result.changes if c.section == "agenda"]
+    found = (link.change, link.id, link.field, link.old)
+    assert found == ("removed", "humanitarian", "risks[0]", "displacement")
+    assert link.path == "agenda[3].risks[0]"
+    assert '- humanitarian risks[0]: "displacement"' in result.format()
 
 
 def test_diff_cli_text_and_json(tmp_path, capsys):
@@ -142,3 +148,185 @@ def test_diff_exit_code_flag_reports_changes_like_git(tmp_path, capsys):
     assert main(["diff", str(EXAMPLE), str(changed)]) == 0
     assert main(["diff", str(EXAMPLE), str(changed), "--exit-code"]) == 1
     assert "idlib-offensive" in capsys.readouterr().out
+
+
+# --- inside list and nested fields ---------------------------------------------------------
+
+POINT_3 = (
+    "      - text: We ask Russia to use its influence in Damascus to stop the shelling and any assault.\n"
+)
+NEW_POINT = "      - text: Russia should press Damascus to let aid convoys through.\n"
+TIMELINE_2 = "  - date: 2018-07-28\n"
+
+
+def _lines(result_text: str, start: str) -> list[str]:
+    return [line.strip() for line in result_text.splitlines() if line.strip().startswith(start)]
+
+
+def test_diff_locates_changes_inside_nested_fields_by_path(tmp_path, capsys):
+    new = _variant(
+        tmp_path,
+        "new",
+        ("stop the shelling and any assault.", "stop the shelling and prevent any assault."),
+        ("    - Turkish acceptance of a return", "    - Turkish consent to a return"),
+        ("leaflets over Idlib;", "leaflets over Idlib province;"),
+        ("would be a catastrophe and end Astana;", "would be a humanitarian catastrophe and end Astana;"),
+        ("catastrophe in Idlib.", "catastrophe in Idlib province."),
+        ("participants: [cavusoglu, lavrov]", "participants: [cavusoglu, lavrov, erdogan]"),
+    )
+    result = diff_files(EXAMPLE, new)
+    text = result.format()
+    assert "{" not in text  # no JSON fragments
+    (point,) = _lines(text, "~ syria-astana-idlib points[2].text:")
+    assert point.endswith('Damascus to stop the shelling and prevent any assault."')
+    assert '"We ask Russia to use its influence in Damascus to stop the shelling and any assault." →' in point
+    (objective,) = _lines(text, "~ objectives.theirs[0].text:")
+    assert '"Turkish acceptance of a return' in objective and '→ "Turkish consent to a return' in objective
+    (event,) = _lines(text, "~ timeline[3].event:")
+    assert '"Regime leaflets over Idlib province; the UN warns' in event
+    (response,) = _lines(text, "~ syria-astana-idlib if_raised[0].response:")
+    assert "would be a humanitarian catastrophe" in response
+    (press,) = _lines(text, "~ press_line.line:")
+    # The long line shown by the part that differs, not cut at the same length on both sides.
+    assert press == '~ press_line.line: …vent a humanitarian catastrophe in Idlib." → …vent a humanitarian ' \
+        'catastrophe in Idlib province."'
+    assert _lines(text, "+ meeting.participants[2]:") == ['+ meeting.participants[2]: "erdogan"']
+    assert len(result.changes) == 6
+
+    assert main(["diff", "--json", str(EXAMPLE), str(new)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_path = {c["path"]: c for c in data["changes"]}
+    assert set(by_path) == {
+        "objectives.theirs[0].text", "timeline[3].event", "press_line.line", "meeting.participants[2]",
+        "agenda[0].points[2].text", "agenda[0].if_raised[0].response",
+    }
+    point_change = by_path["agenda[0].points[2].text"]
+    assert (point_change["id"], point_change["field"], point_change["change"]) == (
+        "syria-astana-idlib", "points[2].text", "changed")
+    assert point_change["new"].endswith("prevent any assault.")
+    assert by_path["meeting.participants[2]"]["new"] == "erdogan"
+    assert data["summary"] == {"briefing": {"added": 0, "removed": 0, "changed": 4},
+                               "agenda": {"added": 0, "removed": 0, "changed": 2}}
+
+
+def test_diff_insertion_in_the_middle_of_a_list_is_one_item_added(tmp_path):
+    first_point = "        facts: [turkey-red-line]\n"
+    new = _variant(
+        tmp_path,
+        "new",
+        (first_point, first_point + NEW_POINT),  # between points[0] and points[1]
+        (TIMELINE_2, "  - date: 2018-03\n    event: Fourth round of Astana talks.\n" + TIMELINE_2),
+        ("  - Brief Germany and France on the preparations for the Istanbul quartet meeting.\n", ""),
+    )
+    result = diff_files(EXAMPLE, new)
+    found = [(c.change, c.where()) for c in result.changes]
+    assert found == [
+        ("added", "timeline[2]"),
+        ("removed", "next_steps[1]"),
+        ("added", "syria-astana-idlib points[1]"),
+    ]
+    lines = result.format().splitlines()
+    assert '  + timeline[2]: 2018-03 "Fourth round of Astana talks."' in lines
+    assert '  - next_steps[1]: "Brief Germany and France on the preparations for the Istanbul quartet' \
+        ' meeting."' in lines
+    assert '  + syria-astana-idlib points[1]: "Russia should press Damascus to let aid convoys' \
+        ' through."' in lines
+    assert "agenda (1 changed):" in lines  # a point added changes the item; no agenda item was added
+    assert result.changes[2].path == "agenda[0].points[1]"
+    added_point = {"text": "Russia should press Damascus to let aid convoys through.", "facts": []}
+    assert result.changes[2].new == {**added_point, "classification": None}
+
+
+def test_diff_pairs_a_reworded_item_next_to_an_inserted_one(tmp_path):
+    new = _variant(
+        tmp_path,
+        "new",
+        (POINT_3, NEW_POINT + POINT_3.replace("any assault", "prevent any assault")),
+        ("  - date: 2018-08-09\n", "  - date: 2018-08-10\n"),  # an event's date, the event unchanged
+    )
+    result = diff_files(EXAMPLE, new)
+    found = [(c.change, c.where(), c.old, c.new) for c in result.changes]
+    assert found[0] == ("changed", "timeline[3].date", "2018-08-09", "2018-08-10")
+    assert [f[:2] for f in found[1:]] == [
+        ("added", "syria-astana-idlib points[2]"), ("changed", "syria-astana-idlib points[3].text"),
+    ]
+
+
+def test_diff_reordered_items_with_ids_are_no_change_and_moved_events_one_each(tmp_path):
+    text = EXAMPLE.read_text("utf-8")
+    names = ("syria-astana-idlib", "istanbul-quartet", "s400")
+    agenda_start, quartet, s400 = (text.index(f"  - id: {name}\n") for name in names)
+    # The first two agenda items swapped, and the first two people.
+    text = text[:agenda_start] + text[quartet:s400] + text[agenda_start:quartet] + text[s400:]
+    people, lavrov, erdogan = (text.index(f"  - id: {name}\n") for name in ("cavusoglu", "lavrov", "erdogan"))
+    text = text[:people] + text[lavrov:erdogan] + text[people:lavrov] + text[erdogan:]
+    same = tmp_path / "same.yaml"
+    same.write_text(text, "utf-8")
+    assert diff_files(EXAMPLE, same).changes == []
+    # Events have no ids and their order is the chronology's: a moved event is one event
+    # removed and one added, not every event in between changed.
+    start = text.index("  - date: 2017-12\n")
+    event = text[start : text.index("  - date: 2018-07-28\n")]
+    meeting = text.index("  - date: 2018-08-13\n")
+    moved = text[:start] + text[start + len(event) : meeting] + event + text[meeting:]
+    later = tmp_path / "moved.yaml"
+    later.write_text(moved, "utf-8")
+    found = [(c.change, c.where()) for c in diff_files(same, later).changes]
+    assert sorted(found) == [("added", "timeline[3]"), ("removed", "timeline[1]")]
+
+
+def test_diff_judgments_without_ids_are_aligned_not_renumbered(tmp_path):
+    new_judgment = (
+        "    - statement: Russia will ask for a delay to the Istanbul meeting.\n"
+        "      likelihood: roughly even chance\n      confidence: low\n      basis: [quartet-announced]\n"
+    )
+    new = _variant(
+        tmp_path, "new",
+        ("  items:\n", "  items:\n" + new_judgment),
+        ("restraining the regime in Idlib.", "restraining the regime in Idlib province."),
+    )
+    result = diff_files(EXAMPLE, new)
+    found = [(c.change, c.where()) for c in result.changes]
+    assert found == [("added", "judgments.items[0]"), ("changed", "judgments.items[2].statement")]
+    assert '+ judgments.items[0]: "Russia will ask for a delay to the Istanbul meeting."' in result.format()
+
+
+def test_diff_marking_a_text_is_a_change_of_its_classification_only(tmp_path):
+    new = _variant(
+        tmp_path, "new",
+        ("headline: Idlib is our red line; we need Russia to restrain Damascus\n",
+         "headline:\n  text: Idlib is our red line; we need Russia to restrain Damascus\n"
+         "  classification: UNCLASSIFIED\n"),
+    )
+    (change,) = diff_files(EXAMPLE, new).changes
+    assert (change.path, change.old, change.new) == ("headline.classification", None, "UNCLASSIFIED")
+    assert change.describe() == '~ headline.classification: (none) → "UNCLASSIFIED"'
+
+
+def test_changes_summary_sums_nested_changes_up_per_item_and_field(tmp_path):
+    from briefgen.changes import summarise
+    from briefgen.facts import load_facts
+
+    first_point = "        facts: [turkey-red-line]\n"
+    new = _variant(
+        tmp_path,
+        "new",
+        (first_point, first_point + NEW_POINT),
+        ("stop the shelling and any assault.", "stop the shelling and prevent any assault."),
+        ("    - Turkish acceptance of a return", "    - Turkish consent to a return"),
+        ("    - Confirmation that Turkey", "    - Assurance that Turkey"),
+        ("        facts: [un-bloodbath]\n", "        facts: [un-bloodbath, leaflets]\n"),  # a link only
+        ("participants: [cavusoglu, lavrov]", "participants: [cavusoglu, lavrov, erdogan]"),
+    )
+    summary = summarise(load_facts(EXAMPLE).briefing, load_facts(new).briefing, "v1")
+    rows = [(n.section, n.subject, n.change, n.fields) for n in summary.notes]
+    assert rows == [
+        ("agenda", "Syria, the Astana process and Idlib", "changed", ("points",)),
+        ("briefing", "", "changed", ("meeting",)),
+        ("briefing", "", "changed", ("objectives",)),
+    ]
+    entries = summary.data()["changes"]
+    assert isinstance(entries, list)
+    assert entries[0]["paths"] == ["agenda[0].points[1]", "agenda[0].points[3].text"]
+    assert entries[2]["paths"] == ["objectives.theirs[0].text", "objectives.theirs[1].text"]
+    assert summary.counts == {"added": 0, "removed": 0, "changed": 3}
