@@ -111,7 +111,7 @@ def _build_batch(
     started = time.perf_counter()
     templates = TemplateSet(options.templates, environment.cache_dir)
     references = References()  # each reference file read and vetted once in this process
-    context = input_context(options, templates)
+    context = input_context(options, templates, environment)
     manifest = Manifest.load(options.out_dir)
     total = len(paths)
     results: dict[int, BuildResult] = {}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
-from briefgen.config import BuildOptions, read_environment, reference_path
+from briefgen.config import BuildOptions, Environment, reference_path
 from briefgen.errors import Problem
 from briefgen.facts.output import Output
 from briefgen.manifest import Manifest, sha256_file
@@ -91,15 +91,15 @@ def _library_versions() -> dict[str, str]:
     return found
 
 
-def input_context(options: BuildOptions, templates: TemplateSet) -> InputContext:
-    """Hash the inputs shared by a batch (once per batch)."""
+def input_context(options: BuildOptions, templates: TemplateSet, environment: Environment) -> InputContext:
+    """Hash the inputs shared by a batch (once per batch), with the batch's `environment`
+    (`briefgen.config.read_environment`)."""
     template_files = tuple(
         FileRecord(str(p), "template", sha256_file(p), _size(p)) for p in templates.paths()
     )
     bundled = tuple(
         FileRecord(str(p), "bundled reference", sha256_file(p), _size(p)) for p in bundled_reference_files()
     )
-    environment = read_environment()
     epoch = environment.source_date_epoch
     fingerprint = json.dumps(
         {
