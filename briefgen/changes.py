@@ -44,6 +44,22 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """What changed in one field of an item or of the brief (`points`, `timeline`): how many
+    items were added to or dropped from its list, and whether anything else in it was revised."""
+
+    field: str
+    added: int = 0
+    dropped: int = 0
+    revised: bool = False
+
+    def __add__(self, other: FieldChange) -> FieldChange:
+        return FieldChange(
+            self.field, self.added + other.added, self.dropped + other.dropped, self.revised or other.revised
+        )
+
+
+@dataclass(frozen=True)
 class ChangeNote:
     """One change as a reader sees it.
 
@@ -54,7 +70,8 @@ class ChangeNote:
     `classification`: what the item (the earlier one, if removed) or field is marked, so the
     slide marks the row as the portion it reports on (None: the default portion); `paths`:
     where in the fact file the changes it sums up are, as `briefgen diff` names them
-    (`agenda[0].points[1].text`)."""
+    (`agenda[0].points[1].text`); `details`: per field (for changes other than a rating or a
+    short field shown whole), the items added and dropped and whether it was revised."""
 
     section: str
     subject: str
@@ -64,6 +81,13 @@ class ChangeNote:
     now: Rating | str | None = None
     classification: str | None = None  # the item's (or field's) classification as written
     paths: tuple[str, ...] = ()
+    details: tuple[FieldChange, ...] = ()
+
+    @property
+    def listed(self) -> bool:
+        """Items were added to or dropped from a list of this item or field (the slide counts
+        them; otherwise it says only which fields were revised)."""
+        return any(d.added or d.dropped for d in self.details)
 
     @property
     def rating(self) -> bool:
@@ -133,9 +157,12 @@ def _merged(notes: list[ChangeNote]) -> list[ChangeNote]:
             if key in index:
                 earlier = merged[index[key]]
                 fields = tuple(dict.fromkeys(earlier.fields + note.fields))
+                details = {d.field: d for d in earlier.details}
+                for d in note.details:
+                    details[d.field] = details[d.field] + d if d.field in details else d
                 merged[index[key]] = ChangeNote(
                     note.section, note.subject, "changed", fields, earlier.before, earlier.now,
-                    note.classification, earlier.paths + note.paths,
+                    note.classification, earlier.paths + note.paths, tuple(details.values()),
                 )
                 continue
             index[key] = len(merged)
@@ -201,7 +228,8 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
                 return None  # portion-mark or authority settings: the memo's redline shows them
             banners = (old.marking.banner, new.marking.banner)
             return ChangeNote("briefing", "", "changed", (name,), *banners, paths=paths)
-        return ChangeNote("briefing", "", "changed", (name,), classification=mark, paths=paths)
+        detail = _detail(name, change)
+        return ChangeNote("briefing", "", "changed", (name,), None, None, mark, paths, detail)
     if change.change == "removed" and not change.field:
         gone = _find(old, change)
         mark = _classification(gone)
@@ -219,4 +247,14 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
     if change.field in SHOWN_FIELDS:
         before, now = _short(change.old, VALUE_LIMIT), _short(change.new, VALUE_LIMIT)
         return ChangeNote(change.section, subject, "changed", (change.field,), before, now, mark, paths)
-    return ChangeNote(change.section, subject, "changed", (names[0],), classification=mark, paths=paths)
+    detail = _detail(names[0], change)
+    return ChangeNote(change.section, subject, "changed", (names[0],), None, None, mark, paths, detail)
+
+
+def _detail(name: str, change: Change) -> tuple[FieldChange]:
+    """A change inside field `name` as the slide counts it: an item added to or dropped from
+    one of its lists, or a revision."""
+    listed = change.field.endswith("]")
+    added = int(listed and change.change == "added")
+    dropped = int(listed and change.change == "removed")
+    return (FieldChange(name, added, dropped, not (added or dropped)),)

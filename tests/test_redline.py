@@ -651,6 +651,55 @@ def test_build_since_marking_change_shows_banners_and_tracks_the_page_banners(tm
     assert "UNCLASSIFIED" in deleted and "CUI" in inserted
 
 
+def _changes_cells(deck_path: Path) -> list[list[str]]:
+    deck = Presentation(str(deck_path))
+    tables = [shape.table for s in deck.slides for shape in s.shapes if shape.has_table]
+    table = next(t for t in tables if t.rows[0].cells[2].text in ("Before", "Vorher"))
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+@pytest.mark.parametrize(
+    ("language", "syria", "quartet", "chronology"),
+    [
+        ("en-GB", "Points to make: 1 added, revised; If raised: revised", "If raised: 1 dropped",
+         ("Chronology", "1 added")),
+        ("de", "Sprechpunkte: 1 hinzugefügt, überarbeitet; Falls angesprochen: überarbeitet",
+         "Falls angesprochen: 1 gestrichen",
+         ("Chronologie", "1 hinzugefügt")),
+    ],
+)
+def test_build_since_changes_slide_counts_items_added_and_dropped_in_lists(
+    tmp_path, capsys, language, syria, quartet, chronology
+):
+    """Changes inside an item's or the brief's lists are counted per field on the slide, in
+    the document's language, not only called "revised"."""
+    def localised(text: str) -> str:
+        return edit(text, "  language: en-GB", f"  language: {language}")
+
+    text = edit(SOURCE, "        facts: [turkey-red-line]\n",
+                "        facts: [turkey-red-line]\n      - text: Russia should let aid convoys through.\n")
+    text = edit(text, "stop the shelling and any assault.", "stop the shelling and prevent any assault.")
+    text = edit(text, "would be a catastrophe", "would be a humanitarian catastrophe")
+    start = text.index("    if_raised:\n      - question: Russia proposes adding Iran")
+    end = text.index("    background: [quartet-preliminary")
+    text = text[:start] + text[end:]  # the quartet item's one if-raised line dropped
+    text = edit(text, "  - date: 2018-07-28\n",
+                "  - date: 2018-03\n    event: Fourth round of Astana talks.\n    sources: [seed-report]\n"
+                "  - date: 2018-07-28\n")
+    old, facts = tmp_path / "old.yaml", tmp_path / "brief.yaml"
+    old.write_text(localised(SOURCE), encoding="utf-8")
+    facts.write_text(localised(text), encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = build([str(facts), "--since", str(old), "-o", str(out), "--format", "pptx"], capsys)
+    assert code == 0, err
+    assert "has no translation" not in err
+    rows = _changes_cells(out / "brief-deck.pptx")
+    by_item = {row[1]: row[3] for row in rows[1:]}
+    assert by_item["Syria, the Astana process and Idlib"] == syria
+    assert by_item["The Istanbul quartet meeting (Turkey, Russia, Germany, France)"] == quartet
+    assert by_item[chronology[0]] == chronology[1]
+
+
 def test_build_since_invalid_earlier_version_is_a_warning_and_the_brief_builds(tmp_path, capsys):
     old = tmp_path / "old.yaml"
     broken = edit(SOURCE, "    likelihood: 4\n    impact: 5\n", "    likelihood: high\n    impact: 5\n")
