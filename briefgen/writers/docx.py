@@ -10,8 +10,6 @@ lxml. Only this module (and its `docx_*` helpers) imports python-docx.
 from __future__ import annotations
 
 import io
-import re
-import string
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +27,6 @@ from briefgen import page_layout as geometry
 from briefgen import styles as S
 from briefgen.errors import Problem, ReferenceFileProblem
 from briefgen.languages import messages_for
-from briefgen.links import package_target
 from briefgen.model import (
     Block,
     Div,
@@ -52,8 +49,8 @@ from briefgen.model import (
 from briefgen.ooxml import repack
 from briefgen.pagination import paginate
 from briefgen.writers.docx_furniture import FurnitureWriter
+from briefgen.writers.docx_links import URL, LinkWriter, bookmark_name
 from briefgen.writers.docx_notes import Footnotes
-from briefgen.writers.docx_notes import _flatten as flatten_note
 from briefgen.writers.docx_scripts import apply_scripts, language_for
 from briefgen.writers.docx_styles import StyleSheet
 from briefgen.writers.docx_tables import TableWriter
@@ -125,23 +122,6 @@ def _stored_package(word: docx.document.Document) -> bytes:
 
 # ---------------------------------------------------------------------------------------------
 
-_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]']")
-
-def bookmark_name(anchor: str, used: set[str]) -> str:
-    """`anchor` as a Word bookmark name: ≤40 characters, a letter first, [A-Za-z0-9_], unique."""
-    name = re.sub(r"[^A-Za-z0-9_]", "_", anchor)
-    if not name or name[0] not in string.ascii_letters:
-        name = "h_" + name
-    name = name[:40]
-    candidate, n = name, 1
-    while candidate in used:
-        n += 1
-        suffix = f"_{n}"
-        candidate = name[: 40 - len(suffix)] + suffix
-    used.add(candidate)
-    return candidate
-
-
 def _headings(blocks: Sequence[Block]) -> Iterator[Heading]:
     """Headings in document order, as the writer meets them."""
     for block in blocks:
@@ -158,7 +138,7 @@ def _is_title(block: Heading | Paragraph) -> bool:
     return "title" in block.classes
 
 
-class _MemoWriter(TableWriter, FurnitureWriter):
+class _MemoWriter(TableWriter, FurnitureWriter, LinkWriter):
     """Writes one `Document` into the loaded reference `word`."""
 
     def __init__(
@@ -502,7 +482,7 @@ class _MemoWriter(TableWriter, FurnitureWriter):
         prev_ref = False
         for node in content:
             if isinstance(node, Text):
-                if in_footnote and _URL.search(node.text):
+                if in_footnote and URL.search(node.text):
                     self._autolink(p, node, part)
                     continue
                 run(
@@ -528,74 +508,3 @@ class _MemoWriter(TableWriter, FurnitureWriter):
                     run(",", p, style_id=self.styles.id(S.DOCX_FOOTNOTE_REFERENCE))
                 self.footnotes.reference(p, node.label)
             prev_ref = isinstance(node, FootnoteRef)
-
-    def link(
-        self,
-        p: etree._Element,
-        node: Link,
-        *,
-        color: str | None,
-        bold: bool,
-        in_footnote: bool,
-        part: Part | None,
-    ) -> None:
-        if node.url.startswith("#"):
-            target = self.anchor_names.get(node.url[1:])
-            if target is None:
-                self.warnings.append(
-                    Problem(
-                        f"link to unknown heading anchor {node.url!r}; written as plain text",
-                        severity="warning",
-                    )
-                )
-                self.inlines(p, node.children, color=color, bold=bold)
-                return
-            hyperlink = el("w:hyperlink", p, anchor=target, history=1)
-        else:
-            hyperlink = el("w:hyperlink", p, r_id=self._rel(part or self.part, node.url), history=1)
-        style = self.styles.id(S.DOCX_HYPERLINK)
-        for child in node.children:
-            if isinstance(child, Text):
-                run(child.text, hyperlink, bold=child.bold or bold, italic=child.italic, style_id=style)
-            elif isinstance(child, FootnoteRef):
-                if in_footnote:
-                    run(f" ({self._note_text(child.label)})", p)
-                else:
-                    self.footnotes.reference(p, child.label)
-
-    def _note_text(self, label: str) -> str:
-        """The plain text of footnote `label` (for a note cited inside another note)."""
-        paragraphs = flatten_note(self.doc.footnotes.get(label, ()))
-        return " ".join(plain_text(para.content).strip() for para in paragraphs) or f"[^{label}]"
-
-    def _autolink(self, p: etree._Element, node: Text, part: Part | None) -> None:
-        pos = 0
-        for match in _URL.finditer(node.text):
-            if match.start() > pos:
-                run(node.text[pos : match.start()], p, bold=node.bold, italic=node.italic)
-            self.link(
-                p,
-                Link(match.group(), (Text(match.group()),)),
-                color=None,
-                bold=False,
-                in_footnote=True,
-                part=part,
-            )
-            pos = match.end()
-        if pos < len(node.text):
-            run(node.text[pos:], p, bold=node.bold, italic=node.italic)
-
-    def _rel(self, part: Part, url: str) -> str:
-        """The id of an external hyperlink relationship from `part` (one per distinct URL)."""
-        key = (id(part), url)
-        rid = self.link_ids.get(key)
-        if rid is None:
-            n = len(self.link_ids) + 1
-            rid = f"rIdLink{n}"
-            while rid in part.rels:
-                n += 1000
-                rid = f"rIdLink{n}"
-            # The target is an xs:anyURI: normalised and percent-encoded (briefgen.links).
-            part.rels.add_relationship(RT.HYPERLINK, package_target(url), rid, is_external=True)
-            self.link_ids[key] = rid
-        return rid

@@ -1,5 +1,6 @@
 """What the parts of the Word memo writer share: the state `docx._MemoWriter` sets up and the
-methods its mixins (`docx_tables.TableWriter`, `docx_furniture.FurnitureWriter`) call on it.
+methods its mixins (`docx_tables.TableWriter`, `docx_furniture.FurnitureWriter`,
+`docx_links.LinkWriter`) call on it.
 
 Declared once here so that each mixin is type-checked against the same contract instead of
 reaching into attributes nobody declared.
@@ -46,6 +47,9 @@ class MemoState:
     last_paragraph: etree._Element | None
     footnotes: Footnotes
     pages: Pages  # where each heading falls (the contents' page numbers)
+    part: Part  # the main document part
+    anchor_names: dict[str, str]  # heading anchor -> bookmark name
+    link_ids: dict[tuple[int, str], str]  # (id of the part, address) -> relationship id
 
     def _p(self, style: str | None, *, body: bool = True) -> etree._Element:
         raise NotImplementedError
