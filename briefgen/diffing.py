@@ -50,6 +50,9 @@ MAIN_TEXT = ("text", "statement", "title", "name", "line")
 # Below this likeness (difflib ratio of their main texts) two items are one removed and one
 # added, not one item revised.
 SAME_ITEM = 0.5
+# In a replaced run longer than this, an item is compared with this many items either side of
+# its place in the other run, not with all of them (n × m comparisons of long texts).
+BAND = 12
 
 
 @dataclass
@@ -89,7 +92,7 @@ class Change:
             return f"+ {self.where()}: {_cut(_gist(self.new))}"
         if self.change == "removed":
             return f"- {self.where()}: {_cut(_gist(self.old))}"
-        before, after = _differing(_text(self.old), _text(self.new))
+        before, after = _differing(_gist(self.old), _gist(self.new))
         return f"~ {self.where()}: {before} → {after}"
 
 
@@ -137,33 +140,30 @@ def _quoted(text: str) -> str:
     return json.dumps(" ".join(text.split()), ensure_ascii=False)
 
 
-def _gist(value: object) -> str:
+def _gist(value: object, quoted: bool = True) -> str:
     """A value as a reader names it: an item by its main text (a point's text, an event's date
-    and event, a question and its response), a list by its items, a text quoted on one line."""
+    and event, a question and its response), a list by its items, a text on one line (quoted,
+    unless `quoted` is False)."""
     if isinstance(value, dict):
         if "score" in value and "text" in value:  # a risk rating: shown by its summary
             return str(value["text"])
         if "event" in value:
-            return f"{value.get('date')} {_gist(value['event'])}"
+            return f"{value.get('date')} {_gist(value['event'], quoted)}"
         for name in MAIN_TEXT:
             if value.get(name):
-                return _gist(value[name])
+                return _gist(value[name], quoted)
         if "question" in value:
-            return f"question {_gist(value['question'])}, response {_gist(value.get('response'))}"
-        shown = (f"{k}: {_gist(v)}" for k, v in value.items() if v not in (None, [], {}, False))
+            question, response = _gist(value["question"], quoted), _gist(value.get("response"), quoted)
+            return f"question {question}, response {response}"
+        shown = (f"{k}: {_gist(v, quoted)}" for k, v in value.items() if v not in (None, [], {}, False))
         return "; ".join(shown) or "(none)"
     if isinstance(value, list):
-        return "[" + ", ".join(_gist(v) for v in value) + "]"
+        return "[" + ", ".join(_gist(v, quoted) for v in value) + "]"
     if isinstance(value, str):
-        return _quoted(value)
+        return _quoted(value) if quoted else " ".join(value.split())
     if value is None:
         return "(none)"
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _text(value: object) -> str:
-    """A changed value as the report shows it, whole (strings quoted, on one line)."""
-    return _gist(value)
 
 
 CONTEXT = 40  # characters kept on each side of a change in a long text
@@ -240,11 +240,33 @@ def _plain(item: object) -> object:
     return item.model_dump(mode="json") if isinstance(item, BaseModel) else item
 
 
-def _likeness(a: object, b: object) -> float:
-    """How alike two items are, 0-1, by their main texts."""
-    first, second = _gist(_plain(a)), _gist(_plain(b))
-    matcher = SequenceMatcher(None, first, second, autojunk=False)
-    return matcher.ratio() if matcher.real_quick_ratio() >= SAME_ITEM else 0.0
+def _likeness(old: Sequence[object], new: Sequence[object]) -> list[list[float]]:
+    """How alike each item of `old` is to each of `new`, 0-1, by their main texts (difflib's
+    ratio; 0 below `SAME_ITEM`). In a long run an item is compared only with the items about as
+    far into the other run (`BAND` either side): a whole chronology reworded stays quick."""
+    first = [_gist(_plain(item), quoted=False) for item in old]
+    second = [_gist(_plain(item), quoted=False) for item in new]
+    n, m = len(first), len(second)
+    like = [[0.0] * m for _ in range(n)]
+    matcher = SequenceMatcher(None, autojunk=False)
+
+    def compare(i: int, j: int) -> float:
+        matcher.set_seqs(first[i], second[j])
+        if matcher.real_quick_ratio() >= SAME_ITEM and matcher.quick_ratio() >= SAME_ITEM:
+            ratio = matcher.ratio()
+            like[i][j] = ratio if ratio >= SAME_ITEM else 0.0
+        return like[i][j]
+
+    # Items revised in place (the commonest edit: a name respelt throughout) pair one to one.
+    if n == m and all([compare(i, i) for i in range(n)]):
+        return like
+    for j in range(m):
+        near = j * n // m
+        rows = range(n) if n * m <= BAND * BAND else range(max(0, near - BAND), min(n, near + BAND + 1))
+        for i in rows:
+            if n != m or i != j:
+                compare(i, j)
+    return like
 
 
 def paired(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
@@ -279,16 +301,16 @@ def _aligned(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
     """A replaced run: the pairing in order that keeps the most likeness (dynamic programming,
     as an edit distance), the rest removed and added."""
     n, m = len(old), len(new)
-    like = [[_likeness(a, b) for b in new] for a in old]
+    like = _likeness(old, new)
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            take = best[i + 1][j + 1] + like[i][j] if like[i][j] >= SAME_ITEM else -1.0
+            take = best[i + 1][j + 1] + like[i][j] if like[i][j] else -1.0
             best[i][j] = max(best[i + 1][j], best[i][j + 1], take)
     pairs: list[Pair] = []
     i = j = 0
     while i < n and j < m:
-        if like[i][j] >= SAME_ITEM and best[i][j] == best[i + 1][j + 1] + like[i][j]:
+        if like[i][j] and best[i][j] == best[i + 1][j + 1] + like[i][j]:
             pairs.append((i, j))
             i, j = i + 1, j + 1
         elif best[i][j] == best[i + 1][j]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefgen.cli import main
-from briefgen.diffing import diff_files, rating_changes
+from briefgen.diffing import diff_files, differences, paired, rating_changes
 from tests.conftest import EXAMPLE
 
 
@@ -330,3 +333,49 @@ def test_changes_summary_sums_nested_changes_up_per_item_and_field(tmp_path):
     assert entries[0]["paths"] == ["agenda[0].points[1]", "agenda[0].points[3].text"]
     assert entries[2]["paths"] == ["objectives.theirs[0].text", "objectives.theirs[1].text"]
     assert summary.counts == {"added": 0, "removed": 0, "changed": 3}
+
+
+TEXTS = st.lists(st.text(min_size=1, max_size=30), unique=True, max_size=12)
+
+
+@given(TEXTS, TEXTS)
+def test_paired_matches_every_item_once_and_in_order(old, new):
+    pairs = paired(old, new)
+    assert sorted(i for i, _ in pairs if i is not None) == list(range(len(old)))
+    assert sorted(j for _, j in pairs if j is not None) == list(range(len(new)))
+    matched = [(i, j) for i, j in pairs if i is not None and j is not None]
+    assert matched == sorted(matched) and [j for _, j in matched] == sorted(j for _, j in matched)
+    # Items paired are the same item or one revised: at least half alike.
+    def alike(a: str, b: str) -> bool:
+        return SequenceMatcher(None, " ".join(a.split()), " ".join(b.split())).ratio() >= 0.5
+
+    assert all(old[i] == new[j] or alike(old[i], new[j]) for i, j in matched)
+
+
+@given(TEXTS, st.text(min_size=1, max_size=30), st.data())
+def test_differences_one_item_inserted_or_removed_anywhere_is_one_change(items, extra, data):
+    if extra in items:
+        return
+    at = data.draw(st.integers(0, len(items)))
+    longer = [*items[:at], extra, *items[at:]]
+    assert list(differences(items, longer, ("next_steps",))) == [("added", ("next_steps", at), None, extra)]
+    assert list(differences(longer, items, ("next_steps",))) == [("removed", ("next_steps", at), extra, None)]
+
+
+@given(st.permutations([{"id": f"item-{n}", "text": f"Text {n}"} for n in range(6)]))
+def test_differences_items_with_ids_in_any_order_are_the_same(shuffled):
+    original = [{"id": f"item-{n}", "text": f"Text {n}"} for n in range(6)]
+    assert list(differences(original, shuffled)) == []
+
+
+def test_diff_reports_the_judgments_note_and_slide_titles_of_the_brief(tmp_path):
+    new = _variant(
+        tmp_path, "new",
+        ("cited; the news report makes no assessments", "cited; the report makes no assessments"),
+        ("\ncontext: >-\n", "\nslide_titles:\n  risks: What could go wrong\n\ncontext: >-\n"),
+    )
+    found = {c.path: (c.change, c.old, c.new) for c in diff_files(EXAMPLE, new).changes}
+    assert found["slide_titles.risks"] == ("changed", None, "What could go wrong")
+    change, before, after = found["judgments.drafter_note"]
+    assert change == "changed" and "the news report" in str(before) and "the report makes" in str(after)
+    assert len(found) == 2
