@@ -294,7 +294,17 @@ def paired(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
                 (None if i is None else rest_old[i1 + i], None if j is None else rest_new[j1 + j])
                 for i, j in block
             ]
-    return pairs
+    # In the new list's order; an item removed where it stood, after the item before it.
+    where = {i: j for i, j in pairs if i is not None and j is not None}
+
+    def place(pair: Pair) -> tuple[int, int, int]:
+        i, j = pair
+        if i is None or j is not None:
+            return (-1 if j is None else j, 0, 0)
+        before = next((where[k] for k in range(i - 1, -1, -1) if k in where), -1)
+        return (before, 1, i)
+
+    return sorted(pairs, key=place)
 
 
 def _aligned(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
@@ -334,10 +344,10 @@ def _unmarked(old: object, new: object) -> tuple[object, object]:
     def mapping(value: object) -> object:
         return {"text": value, "classification": None} if isinstance(value, str) else value
 
-    marked = ({"text", "classification"}, {"text", "classification"})
-    if isinstance(old, dict) and set(old) == marked[0] and isinstance(new, str):
+    marked = {"text", "classification"}
+    if isinstance(old, dict) and set(old) == marked and isinstance(new, str):
         return old, mapping(new)
-    if isinstance(new, dict) and set(new) == marked[1] and isinstance(old, str):
+    if isinstance(new, dict) and set(new) == marked and isinstance(old, str):
         return mapping(old), new
     return old, new
 

@@ -379,3 +379,13 @@ def test_diff_reports_the_judgments_note_and_slide_titles_of_the_brief(tmp_path)
     change, before, after = found["judgments.drafter_note"]
     assert change == "changed" and "the news report" in str(before) and "the report makes" in str(after)
     assert len(found) == 2
+
+
+def test_paired_lists_items_with_and_without_ids_in_the_new_order():
+    old = [{"id": "a", "text": "A"}, {"text": "Only in the old list"}, {"id": "b", "text": "B"}]
+    new = [{"id": "b", "text": "B"}, {"text": "Quite another text"}, {"id": "a", "text": "A, revised"}]
+    # b moved first (no change), a revised, the unnamed item removed after a (its neighbour).
+    assert paired(old, new) == [(2, 0), (None, 1), (0, 2), (1, None)]
+    assert [(kind, at) for kind, at, _, _ in differences(old, new)] == [
+        ("added", (1,)), ("changed", (2, "text")), ("removed", (1,)),
+    ]
