@@ -292,6 +292,23 @@ def test_diff_judgments_without_ids_are_aligned_not_renumbered(tmp_path):
     found = [(c.change, c.where()) for c in result.changes]
     assert found == [("added", "judgments.items[0]"), ("changed", "judgments.items[2].statement")]
     assert '+ judgments.items[0]: "Russia will ask for a delay to the Istanbul meeting."' in result.format()
+    # The changes slide finds a judgment without an id by its place, in the version it is in.
+    from briefgen.changes import summarise
+    from briefgen.facts import load_facts
+
+    summary = summarise(load_facts(EXAMPLE).briefing, load_facts(new).briefing, "v1")
+    assert [(n.subject, n.change, n.fields) for n in summary.notes] == [
+        ("Russia will ask for a delay to the Istanbul meeting.", "added", ()),
+        ("Russia will commit here to restraining the regime in Idlib province.", "changed", ("statement",)),
+    ]
+    text = EXAMPLE.read_text("utf-8")
+    first = text.index("    - statement: The regime will assault Idlib")
+    fewer = tmp_path / "fewer.yaml"
+    fewer.write_text(text[:first] + text[text.index("    - statement: Russia will commit"):], "utf-8")
+    summary = summarise(load_facts(EXAMPLE).briefing, load_facts(fewer).briefing, "v1")
+    assert [(n.subject, n.change, n.paths) for n in summary.notes] == [
+        ("The regime will assault Idlib within weeks.", "removed", ("judgments.items[0]",)),
+    ]
 
 
 def test_diff_marking_a_text_is_a_change_of_its_classification_only(tmp_path):
