@@ -1,7 +1,8 @@
 """The geometry a deck is planned against: boxes in points, per slide kind, plus the chrome.
 
-`writers.pptx` (today) reads these from the reference presentation's layouts; everything in
-`briefgen.slides` only reads them. Units are points (1/72 inch) throughout.
+`briefgen.slides.reference.read_geometry` reads these from the reference presentation's
+layouts; the rest of `briefgen.slides`, and the PowerPoint writer, only read them. Units are
+points (1/72 inch) throughout.
 """
 
 from __future__ import annotations
