@@ -118,8 +118,12 @@ def _docx_text(path: Path) -> str:
             if name in zf.namelist():
                 for p in etree.fromstring(zf.read(name)).iter(f"{{{W}}}p"):
                     pieces = []
-                    for node in p.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br"):
-                        pieces.append(node.text or "" if node.tag == f"{{{W}}}t" else " ")
+                    # The writer sets U+2011 as Word's own non-breaking hyphen (briefgen.writers.docx_xml).
+                    for node in p.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}noBreakHyphen"):
+                        if node.tag == f"{{{W}}}t":
+                            pieces.append(node.text or "")
+                        else:
+                            pieces.append("\u2011" if node.tag == f"{{{W}}}noBreakHyphen" else " ")
                     parts.append("".join(pieces))
     return "\n".join(parts)
 
