@@ -118,7 +118,14 @@ def convert_to_pdf(
 
     With `stamp`, the PDF's creation date is set to it and its file identifier derived from the
     content, so the same input gives the same PDF bytes (with the same LibreOffice version)."""
-    soffice = find_soffice(soffice)
+    configured = (soffice or "").strip()
+    soffice = find_soffice(configured)
+    if soffice is None and configured:
+        raise ToolProblem(
+            f"{name}: cannot make a PDF: BRIEFGEN_SOFFICE={configured!r} is not a program "
+            "(neither a file nor a name on PATH); set it to the LibreOffice program (soffice) "
+            f"or unset it; LibreOffice installs on Debian/Ubuntu with apt-get install {DEBIAN_PACKAGES}"
+        )
     if soffice is None:
         raise ToolProblem(
             f"{name}: cannot make a PDF: LibreOffice (soffice) is not installed or not on PATH; "
