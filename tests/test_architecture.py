@@ -173,3 +173,32 @@ def test_architecture_colours_are_named_only_in_briefgen_styles() -> None:
     }
     assert found == {}
     assert lines_matching(COLOUR, 'RED = "C00000"\n') == [1]
+
+
+def test_architecture_every_package_folder_and_data_file_is_installed() -> None:
+    """A folder of briefgen/ that pyproject.toml does not list as a package makes setuptools warn
+    on every install and may be left out of a wheel; a data file no package-data pattern names
+    is left out (a new language's catalog, a new font)."""
+    import fnmatch
+    import tomllib
+
+    setuptools = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
+    listed = set(setuptools["packages"]) - {"briefgen.templates"}  # installed from templates/
+    folders = {
+        ".".join(("briefgen", *path.relative_to(PACKAGE).parts)).rstrip(".")
+        for path in [PACKAGE, *PACKAGE.rglob("*")]
+        if path.is_dir() and "__pycache__" not in path.parts
+    }
+    assert folders == listed
+    patterns = setuptools["package-data"]
+    missing = []
+    for path in PACKAGE.rglob("*"):
+        if not path.is_file() or path.suffix in (".py", ".pyc"):
+            continue
+        package = ".".join(("briefgen", *path.parent.relative_to(PACKAGE).parts)).rstrip(".")
+        wanted = [*patterns.get(package, ()), *patterns.get("*", ())]
+        if not any(fnmatch.fnmatch(path.name, pattern) for pattern in wanted):
+            missing.append(_name(path))
+    assert missing == []
