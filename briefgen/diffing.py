@@ -21,11 +21,10 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-from pathlib import Path
 
 from pydantic import BaseModel
 
-from briefgen.facts import Briefing, load_facts
+from briefgen.facts import Briefing
 from briefgen.facts.positions import Loc, format_loc
 from briefgen.facts.risks import Risk
 
@@ -437,15 +436,3 @@ def _item_changes(section: str, loc: Loc, index: int, before: BaseModel, after: 
     for kind, at, old, new in differences(a, b):
         found.append(Change(section, key, kind, format_loc(at), old, new, format_loc((*loc, index, *at))))
     return found
-
-
-def rating_changes(diff: BriefingDiff) -> list[Change]:
-    """The risks whose rating (likelihood × impact, score, RAG) changed."""
-    return [c for c in diff.changes if c.section == "risks" and c.field == "rating"]
-
-
-def diff_files(old: Path, new: Path) -> BriefingDiff:
-    """Load and validate both fact files (raising `InvalidFacts` as a build would), then diff."""
-    before = load_facts(old).briefing
-    after = load_facts(new).briefing
-    return diff_briefings(before, after, str(old), str(new))

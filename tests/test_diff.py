@@ -12,8 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefgen.cli import main
-from briefgen.diffing import diff_files, differences, paired, rating_changes
+from briefgen.diffing import BriefingDiff, Change, diff_briefings, differences, paired
+from briefgen.facts import load_facts
 from tests.conftest import EXAMPLE
+
+
+def diff_files(old: Path, new: Path) -> BriefingDiff:
+    """Both fact files loaded and validated as a build would, then compared."""
+    return diff_briefings(load_facts(old).briefing, load_facts(new).briefing, str(old), str(new))
+
+
+def rating_changes(diff: BriefingDiff) -> list[Change]:
+    """The risks whose rating (likelihood × impact, score, RAG) changed."""
+    return [c for c in diff.changes if c.section == "risks" and c.field == "rating"]
 
 
 def _variant(tmp_path: Path, name: str, *edits: tuple[str, str]) -> Path:
