@@ -49,7 +49,7 @@ from briefgen.templating import TemplateSet, render_templates
 
 if TYPE_CHECKING:  # imported when a deck is planned or written, not at start-up
     from briefgen.slides import DeckPlan
-    from briefgen.writers.docx import DocxOptions
+    from briefgen.writers.docx_state import DocxOptions
     from briefgen.writers.pptx import PptxOptions
 
 __all__ = [
@@ -422,7 +422,7 @@ def _located_reference(loaded: LoadedBriefing, config: BriefingConfig, kind: str
 
 
 def _docx_options(config: BriefingConfig) -> DocxOptions:
-    from briefgen.writers.docx import DocxOptions
+    from briefgen.writers.docx_state import DocxOptions
 
     return DocxOptions(stamp=config.stamp, reference_name=config.references["docx"].name)
 

@@ -29,7 +29,8 @@ from briefgen.model import (
     Text,
 )
 from briefgen.pagination import estimate_body_pages
-from briefgen.writers.docx import DocxOptions, bookmark_name, write_docx
+from briefgen.writers.docx import bookmark_name, write_docx
+from briefgen.writers.docx_state import DocxOptions
 from briefgen.writers.pdf import convert_to_pdf
 from tests.conftest import OoxmlValidator
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 import docx
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -52,6 +50,7 @@ from briefgen.writers.docx_furniture import FurnitureWriter
 from briefgen.writers.docx_links import URL, LinkWriter, bookmark_name
 from briefgen.writers.docx_notes import Footnotes
 from briefgen.writers.docx_scripts import apply_scripts, language_for
+from briefgen.writers.docx_state import DocxOptions
 from briefgen.writers.docx_styles import StyleSheet
 from briefgen.writers.docx_tables import TableWriter
 from briefgen.writers.docx_xml import (
@@ -64,15 +63,7 @@ from briefgen.writers.docx_xml import (
     set_prop,
 )
 
-__all__ = ["DocxOptions", "write_docx"]
-
-
-@dataclass(frozen=True)
-class DocxOptions:
-    """How to write the memo: the reproducible stamp, and how messages name the reference."""
-
-    stamp: datetime  # all dates written (core properties) and zip entries
-    reference_name: str = "templates/reference.docx"
+__all__ = ["write_docx"]
 
 
 def write_docx(document: Document, options: DocxOptions, reference: bytes) -> tuple[bytes, list[Problem]]:
@@ -140,6 +131,8 @@ def _is_title(block: Heading | Paragraph) -> bool:
 
 class _MemoWriter(TableWriter, FurnitureWriter, LinkWriter):
     """Writes one `Document` into the loaded reference `word`."""
+
+    footnotes: Footnotes  # what the mixins see as `MemoState.footnotes`, with its whole part
 
     def __init__(
         self,

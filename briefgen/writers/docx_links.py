@@ -15,7 +15,7 @@ from briefgen import styles as S
 from briefgen.errors import Problem
 from briefgen.links import package_target
 from briefgen.model import FootnoteRef, Link, Text, plain_text
-from briefgen.writers.docx_notes import _flatten as flatten_note
+from briefgen.writers.docx_notes import flatten_note
 from briefgen.writers.docx_state import MemoState
 from briefgen.writers.docx_xml import el, run
 

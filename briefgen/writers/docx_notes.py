@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -20,6 +19,7 @@ from briefgen.model import (
     ListBlock,
     Paragraph,
 )
+from briefgen.writers.docx_state import MemoState
 from briefgen.writers.docx_xml import (
     el,
     paragraph,
@@ -27,14 +27,11 @@ from briefgen.writers.docx_xml import (
     run,
 )
 
-if TYPE_CHECKING:
-    from briefgen.writers.docx import _MemoWriter
-
 
 class Footnotes:
     """The memo's footnotes part: one real footnote per reference, holding its definition."""
 
-    def __init__(self, writer: _MemoWriter) -> None:
+    def __init__(self, writer: MemoState) -> None:
         self.writer = writer
         self.root = etree.fromstring(
             f'<w:footnotes xmlns:w="{qn("w:x")[1:].split("}")[0]}" '
@@ -78,7 +75,7 @@ class Footnotes:
 
     def _content(self, note: etree._Element, blocks: Sequence[Block], ref_style: str | None) -> None:
         text_style = self.writer.styles.id(S.DOCX_FOOTNOTE_TEXT)
-        paragraphs = [b for b in _flatten(blocks)] or [Paragraph(())]
+        paragraphs = [b for b in flatten_note(blocks)] or [Paragraph(())]
         for k, block in enumerate(paragraphs):
             p = paragraph(text_style, note)
             if k == 0:
@@ -94,7 +91,7 @@ class Footnotes:
             self.writer.part.relate_to(self.part, RT.FOOTNOTES)
 
 
-def _flatten(blocks: Sequence[Block]) -> Iterator[Paragraph]:
+def flatten_note(blocks: Sequence[Block]) -> Iterator[Paragraph]:
     """Footnotes hold paragraphs only: lists and divs are read as their paragraphs."""
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -102,7 +99,7 @@ def _flatten(blocks: Sequence[Block]) -> Iterator[Paragraph]:
         elif isinstance(block, Heading):
             yield Paragraph(block.content)
         elif isinstance(block, Div):
-            yield from _flatten(block.blocks)
+            yield from flatten_note(block.blocks)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                yield from _flatten(item.blocks)
+                yield from flatten_note(item.blocks)

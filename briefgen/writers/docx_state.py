@@ -1,6 +1,7 @@
-"""What the parts of the Word memo writer share: the state `docx._MemoWriter` sets up and the
-methods its mixins (`docx_tables.TableWriter`, `docx_furniture.FurnitureWriter`,
-`docx_links.LinkWriter`) call on it.
+"""What the parts of the Word memo writer share: the options it is given (`DocxOptions`), the
+state `docx._MemoWriter` sets up and the methods its mixins (`docx_tables.TableWriter`,
+`docx_furniture.FurnitureWriter`, `docx_links.LinkWriter`) and its footnotes
+(`docx_notes.Footnotes`) call on it.
 
 Declared once here so that each mixin is type-checked against the same contract instead of
 reaching into attributes nobody declared.
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from lxml import etree
 
@@ -24,8 +27,22 @@ if TYPE_CHECKING:
     import docx.document
     from docx.opc.part import Part
 
-    from briefgen.writers.docx import DocxOptions
-    from briefgen.writers.docx_notes import Footnotes
+
+@dataclass(frozen=True)
+class DocxOptions:
+    """How to write the memo: the reproducible stamp, and how messages name the reference."""
+
+    stamp: datetime  # all dates written (core properties) and zip entries
+    reference_name: str = "templates/reference.docx"
+
+
+class NoteReferences(Protocol):
+    """What the mixins call on the memo's footnotes (`docx_notes.Footnotes`, which takes the
+    writer as a `MemoState`: declared here so neither module needs the other's)."""
+
+    count: int  # footnotes referenced so far
+
+    def reference(self, p: etree._Element, label: str) -> None: ...
 
 
 class MemoState:
@@ -45,7 +62,7 @@ class MemoState:
     heading_index: int
     pending_break: bool
     last_paragraph: etree._Element | None
-    footnotes: Footnotes
+    footnotes: NoteReferences
     pages: Pages  # where each heading falls (the contents' page numbers)
     part: Part  # the main document part
     anchor_names: dict[str, str]  # heading anchor -> bookmark name

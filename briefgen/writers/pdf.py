@@ -29,7 +29,7 @@ from briefgen.outputs import write_atomic
 
 if TYPE_CHECKING:
     from briefgen.slides import DeckPlan
-    from briefgen.writers.docx import DocxOptions
+    from briefgen.writers.docx_state import DocxOptions
     from briefgen.writers.pptx import PptxOptions
 
 DEBIAN_PACKAGES = "libreoffice-writer-nogui libreoffice-impress-nogui"
@@ -91,7 +91,8 @@ def write_pdf(
     the warnings of the Office writer it went through. `reference` is the .docx or .pptx
     reference as for that writer. Raises `ToolProblem` when LibreOffice is missing, fails or
     overruns its timeout, `ReferenceFileProblem` as the Office writer does."""
-    from briefgen.writers.docx import DocxOptions, write_docx
+    from briefgen.writers.docx import write_docx
+    from briefgen.writers.docx_state import DocxOptions
 
     memo = isinstance(document, Document)
     if memo != isinstance(options.office, DocxOptions):
