@@ -40,8 +40,11 @@ _BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "block", "with", "raw", "
 HINT = "docs/templates.md lists what a template receives; the briefing's fields are in docs/facts.md"
 
 
-def syntax_problem(exc: jinja2.TemplateSyntaxError, fallback_name: str) -> TemplateProblem:
-    """A located problem for a template that does not parse."""
+def syntax_problem(
+    exc: jinja2.TemplateSyntaxError, fallback_name: str, env: jinja2.Environment
+) -> TemplateProblem:
+    """A located problem for a template that does not parse in `env` (whose filters and tests
+    an unknown one is matched against)."""
     file = exc.filename or exc.name or fallback_name
     source = exc.source if exc.source is not None else _read(file)
     lines = source.splitlines() if source is not None else []
@@ -66,7 +69,7 @@ def syntax_problem(exc: jinja2.TemplateSyntaxError, fallback_name: str) -> Templ
             message = f"{{% {match['tag']} %}} is never closed: add {{% end{match['tag']} %}}"
     elif (match := _NO_FILTER.search(message)) is not None:
         col = _column(lines, line, match["name"])
-        known = _filters_or_tests(match["what"])
+        known = _filters_or_tests(match["what"], env)
         message = f"no {match['what']} named {match['name']!r}" + _did_you_mean(match["name"], known)
         hint = f"{match['what']}s: " + ", ".join(sorted(known))
     elif (match := _UNKNOWN_TAG.search(message)) is not None:
@@ -138,10 +141,7 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean {hits[0]!r}?)" if hits else ""
 
 
-def _filters_or_tests(what: str) -> list[str]:
-    from briefgen.templating import TemplateSet
-
-    env = TemplateSet().env
+def _filters_or_tests(what: str, env: jinja2.Environment) -> list[str]:
     return list(env.filters if what == "filter" else env.tests)
 
 

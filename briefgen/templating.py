@@ -226,7 +226,7 @@ class TemplateSet:
         except RenderStopped as exc:
             raise _located(exc.reason, exc, name) from None
         except jinja2.TemplateSyntaxError as exc:
-            raise syntax_problem(exc, name) from None
+            raise syntax_problem(exc, name, self.env) from None
         except SecurityError as exc:
             raise _located(f"template tried something the sandbox forbids: {exc}", exc, name) from None
         except jinja2.UndefinedError as exc:
