@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen.errors import BriefgenError, Problem, ReferenceFileProblem, UsageProblem
-from briefgen.intake import locate_reference
+from briefgen.intake import locate
 from briefgen.resources import REFERENCE_NAMES, bundled_reference_bytes
 from briefgen.template_limits import RENDER_TIMEOUT_S
 
@@ -221,6 +221,14 @@ def reference_path(
         if exported.is_file():
             return exported
     return None
+
+
+def locate_reference(exc: BriefgenError, loaded: LoadedBriefing, kind: str) -> BriefgenError:
+    """A problem with the reference document named in the fact file, moved to the line of
+    `output.reference_<kind>` there."""
+    key = ("output", f"reference_{kind}")
+    line, col = loaded.positions.of(key)
+    return locate(exc, loaded.name or str(loaded.path), line, col, f"output.reference_{kind}")
 
 
 def configure(

@@ -24,12 +24,8 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from briefgen.errors import BriefgenError, Problem
-
-if TYPE_CHECKING:
-    from briefgen.facts.loader import LoadedBriefing
 
 MB = 1024 * 1024
 # What each kind of input may weigh on disk. A fact file of 10 MB is hundreds of briefings'
@@ -172,14 +168,3 @@ def locate(exc: BriefgenError, file: str, line: int, col: int, path: str) -> Bri
     located = BriefgenError(problems=moved)
     located.exit_code = exc.exit_code
     return located
-
-
-REFERENCE_KINDS = ("docx", "pptx")
-
-
-def locate_reference(exc: BriefgenError, loaded: LoadedBriefing, kind: str) -> BriefgenError:
-    """A problem with the reference document named in the fact file, moved to the line of
-    `output.reference_<kind>` there."""
-    key = ("output", f"reference_{kind}")
-    line, col = loaded.positions.of(key)
-    return locate(exc, loaded.name or str(loaded.path), line, col, f"output.reference_{kind}")

@@ -31,6 +31,7 @@ from briefgen.config import (
     Environment,
     References,
     configure,
+    locate_reference,
     read_environment,
 )
 from briefgen.errors import (
@@ -43,7 +44,6 @@ from briefgen.errors import (
     ToolProblem,
 )
 from briefgen.facts import LoadedBriefing, load_facts
-from briefgen.intake import locate_reference
 from briefgen.model import Document
 from briefgen.templating import TemplateSet, render_templates
 
