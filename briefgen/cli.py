@@ -351,7 +351,7 @@ def init(name: str, out_dir: Path, source: Path | None, force: bool) -> int:
 @output_options
 def schema(output: Path | None, markdown: bool) -> int:
     """Print or write the JSON Schema of the fact format (for editors), or its Markdown reference."""
-    from briefgen.schema import facts_markdown, schema_text, write_facts_markdown, write_schema
+    from briefgen.facts.schema import facts_markdown, schema_text, write_facts_markdown, write_schema
 
     if output is None:
         click.echo(facts_markdown() if markdown else schema_text(), nl=False)

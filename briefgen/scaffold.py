@@ -19,11 +19,11 @@ from typing import Any
 import yaml
 
 from briefgen.errors import UsageProblem
+from briefgen.facts.schema import SCHEMA_FILENAME, Schema, fact_schema, write_schema
 from briefgen.intake import FACTS_LIMIT, InputRefused, read_text
 from briefgen.linebreaks import split_lines
 from briefgen.outputs import ensure_folder, write_atomic
 from briefgen.resources import REFERENCE_FILES, builtin_template_dir
-from briefgen.schema import SCHEMA_FILENAME, Schema, fact_schema, write_schema
 
 MODELINE_PREFIX = "# yaml-language-server: $schema="
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")

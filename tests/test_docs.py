@@ -8,7 +8,7 @@ import jinja2.defaults
 import pytest
 
 from briefgen.facts import load_facts
-from briefgen.schema import DOCS_COMMAND, facts_markdown
+from briefgen.facts.schema import DOCS_COMMAND, facts_markdown
 from briefgen.templating import TemplateSet
 from tests.conftest import EXAMPLE, ROOT
 
@@ -30,7 +30,7 @@ def test_docs_facts_reference_is_current():
 
 def test_docs_facts_reference_covers_every_model_and_field():
     from briefgen.facts.models import Briefing
-    from briefgen.schema import _models
+    from briefgen.facts.schema import _models
 
     text = (DOCS / "facts.md").read_text(encoding="utf-8")
     for model in _models(Briefing):

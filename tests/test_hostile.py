@@ -23,11 +23,11 @@ from briefgen.batch import BatchOptions, build_many
 from briefgen.cli import main
 from briefgen.errors import EXIT_INVALID, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE, OutputProblem, TemplateProblem
 from briefgen.facts import load_facts
+from briefgen.facts.schema import schema_text
 from briefgen.manifest import MANIFEST_NAME
 from briefgen.outputs import folder_lock, write_atomic
 from briefgen.pipeline import BuildOptions
 from briefgen.problems import excerpt, safe_text
-from briefgen.schema import schema_text
 from briefgen.templating import TemplateSet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from briefgen.cli import main
 from briefgen.errors import EXIT_OK, EXIT_USAGE
 from briefgen.facts import load_facts
 from briefgen.facts.models import Briefing
+from briefgen.facts.schema import SCHEMA_FILENAME
 from briefgen.scaffold import MODELINE_PREFIX, builtin_files, init_briefing, scaffold_text
-from briefgen.schema import SCHEMA_FILENAME
 from tests.conftest import EXAMPLE
 
 

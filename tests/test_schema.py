@@ -7,14 +7,14 @@ import json
 import pytest
 
 from briefgen.cli import main
-from briefgen.scaffold import scaffold_text
-from briefgen.schema import (
+from briefgen.facts.schema import (
     SCHEMA_DIALECT,
     fact_schema,
     properties,
     schema_text,
     write_schema,
 )
+from briefgen.scaffold import scaffold_text
 from tests.conftest import EXAMPLE
 from tests.editor_yaml import editor_view
 
@@ -141,7 +141,7 @@ def test_schema_accepts_every_scalar_the_loader_accepts(schema):
     import yaml as pyyaml
 
     from briefgen.facts.models import Briefing
-    from briefgen.schema import _models
+    from briefgen.facts.schema import _models
 
     wrong = []
     checked = 0

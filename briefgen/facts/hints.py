@@ -88,7 +88,7 @@ def _models_by_name() -> dict[str, type[BaseModel]]:
 
 @cache
 def _schema() -> dict[str, Any]:
-    from briefgen.schema import fact_schema  # only on the error path: it builds the schema
+    from briefgen.facts.schema import fact_schema  # only on the error path: it builds the schema
 
     return fact_schema()
 

@@ -7,6 +7,9 @@ where a list of ids is expected, a plain sentence where a point or a press line 
 
     briefgen schema [-o FILE]              # the JSON Schema
     briefgen schema --markdown [-o FILE]   # docs/facts.md
+
+It belongs to the fact layer because the loader's hints (`briefgen.facts.hints`) quote the same
+descriptions and examples; `briefgen schema` and `briefgen init` write them.
 """
 
 from __future__ import annotations
