@@ -202,3 +202,105 @@ def test_architecture_every_package_folder_and_data_file_is_installed() -> None:
         if not any(fnmatch.fnmatch(path.name, pattern) for pattern in wanted):
             missing.append(_name(path))
     assert missing == []
+# ---------------------------------------------------------------------------------------------
+# Import cycles and the layers contract. import-linter's layers contract checks only the modules
+# it names, and no contract of the import-linter versions we accept finds a cycle; grimp (which
+# import-linter builds its graph with) sees every import, in functions and under TYPE_CHECKING
+# too: a cycle hidden in a function or in an annotation is a cycle of meaning all the same.
+
+
+def import_cycles(package: str) -> list[list[str]]:
+    """Every import cycle among the modules of `package`, each as its modules sorted (the
+    strongly connected components of more than one module, or a module importing itself)."""
+    import grimp
+
+    graph = grimp.build_graph(package, cache_dir=None)
+    modules = sorted(graph.modules)
+    imports = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    # Tarjan's algorithm, iteratively (a deep package must not hit the recursion limit).
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in modules:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            module, k = work.pop()
+            if k == 0:
+                index[module] = low[module] = len(index)
+                stack.append(module)
+                on_stack.add(module)
+            if k < len(imports[module]):
+                work.append((module, k + 1))
+                nxt = imports[module][k]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[module] = min(low[module], index[nxt])
+                continue
+            if low[module] == index[module]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == module:
+                        break
+                if len(component) > 1 or module in imports[module]:
+                    cycles.append(sorted(component))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[module])
+    return cycles
+
+
+def _layered(pyproject: Path) -> list[str]:
+    import tomllib
+
+    contracts = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in contracts if c["id"] == "layers")["layers"]
+    return [name.strip() for layer in layers for name in re.split(r"[|:]", layer)]
+
+
+def unlayered(modules: list[str], layered: list[str]) -> list[str]:
+    """The modules (dotted names) that no layer names, itself or through a package above it."""
+    return [m for m in modules if not any(m == name or m.startswith(name + ".") for name in layered)]
+
+
+def _plant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> str:
+    for name, source in files.items():
+        path = tmp_path / "planted" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "planted"
+
+
+def test_architecture_has_no_import_cycle() -> None:
+    assert import_cycles("briefgen") == []
+
+
+def test_architecture_import_cycles_are_found_in_functions_and_annotations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = _plant(tmp_path, monkeypatch, {
+        "__init__.py": "",
+        "low.py": "def f():\n    from planted import high\n    return high\n",
+        "high.py": "from planted import low\n",
+        "typed.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from planted import user\n",
+        "user.py": "from planted import typed\n",
+        "alone.py": "from planted import low\n",
+    })
+    assert import_cycles(package) == [["planted.high", "planted.low"], ["planted.typed", "planted.user"]]
+
+
+def test_architecture_every_module_is_in_a_layer() -> None:
+    import grimp
+
+    top = sorted(m for m in grimp.build_graph("briefgen", cache_dir=None).modules if m.count(".") == 1)
+    assert len(top) > 40
+    assert unlayered(top, _layered(PACKAGE.parent / "pyproject.toml")) == []
+    assert unlayered(["briefgen.facts.loader", "briefgen.new"], ["briefgen.facts"]) == ["briefgen.new"]
