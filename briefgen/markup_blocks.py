@@ -103,7 +103,7 @@ class Reader:
                 out.append(self.fence(token))
                 index += 1
             elif kind == "code_block":
-                out.append(code_paragraph(token.content))
+                out.append(_code_paragraph(token.content))
                 index += 1
             elif kind == "front_matter":
                 index += 1  # read by read_markdown; only valid as the very first token
@@ -176,7 +176,7 @@ class Reader:
         name = info.split(maxsplit=1)[0] if info else ""
         builder = FENCED_BLOCKS.get(name)
         if builder is None:
-            return code_paragraph(token.content)
+            return _code_paragraph(token.content)
         line = (token.map[0] + 1) if token.map else 0
         body = token.content
         if body.strip():
@@ -203,7 +203,7 @@ def _alignment(token: Token) -> str | None:
     return _ALIGNMENTS.get(str(token.attrs.get("style", "")).replace(" ", ""))
 
 
-def code_paragraph(content: str) -> Paragraph:
+def _code_paragraph(content: str) -> Paragraph:
     """A code block as one paragraph: a code `Text` per line, separated by `LineBreak`s."""
     nodes: list[Inline] = []
     for number, line in enumerate(content.removesuffix("\n").split("\n")):

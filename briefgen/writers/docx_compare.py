@@ -100,7 +100,7 @@ def block_text(node: etree._Element) -> str:
     return "".join(parts)
 
 
-def row_text(tr: etree._Element) -> tuple[str, ...]:
+def _row_text(tr: etree._Element) -> tuple[str, ...]:
     """A table row as the comparison sees it: one text per cell, so that a value moving from
     one cell to another (a heat-map entry) is a change even though the row reads the same."""
     return tuple(
@@ -109,12 +109,12 @@ def row_text(tr: etree._Element) -> tuple[str, ...]:
     )
 
 
-def paragraph_style(p: etree._Element) -> str:
+def _paragraph_style(p: etree._Element) -> str:
     style = p.find(f"{w('pPr')}/{w('pStyle')}")
     return style.get(w("val"), "") if style is not None else ""
 
 
-def grid_width(tbl: etree._Element) -> int:
+def _grid_width(tbl: etree._Element) -> int:
     return len(tbl.findall(f"{w('tblGrid')}/{w('gridCol')}"))
 
 
@@ -130,11 +130,11 @@ def read_block(node: etree._Element) -> Block:
     name = local(node)
     if name == "p":
         text = block_text(node)
-        return Block(node, "p", ("p", paragraph_style(node), text), tuple(WORD.findall(text)))
+        return Block(node, "p", ("p", _paragraph_style(node), text), tuple(WORD.findall(text)))
     if name == "tbl":
-        rows = tuple(row_text(tr) for tr in node.findall(w("tr")))
+        rows = tuple(_row_text(tr) for tr in node.findall(w("tr")))
         words = tuple(word for row in rows for cell in row for word in WORD.findall(cell))
-        return Block(node, "tbl", ("tbl", grid_width(node), rows), words)
+        return Block(node, "tbl", ("tbl", _grid_width(node), rows), words)
     return Block(node, "other", ("other", etree.tostring(node)), ())
 
 
@@ -148,7 +148,7 @@ def similarity(a: Block, b: Block) -> float:
             return 0.0
         if old_cells[0].strip() and old_cells[0] == new_cells[0]:
             return 1.0 - 1e-6  # the same row label (a risk, a source): the same row, changed
-    if a.kind == "tbl" and grid_width(a.node) != grid_width(b.node):
+    if a.kind == "tbl" and _grid_width(a.node) != _grid_width(b.node):
         return 0.0
     if not a.words and not b.words:
         return 1.0 if a.key[:2] == b.key[:2] else 0.0
@@ -171,11 +171,11 @@ def align(old: Sequence[Block], new: Sequence[Block]) -> list[Step]:
         if tag == "equal":
             steps.extend(("equal", i1 + k, j1 + k) for k in range(i2 - i1))
         else:
-            steps.extend(pair_region(old, new, i1, i2, j1, j2))
+            steps.extend(_pair_region(old, new, i1, i2, j1, j2))
     return steps
 
 
-def pair_region(
+def _pair_region(
     old: Sequence[Block], new: Sequence[Block], i1: int, i2: int, j1: int, j2: int
 ) -> list[Step]:
     """Pair the blocks of a differing region, best pair first, recursing left and right of it
@@ -183,7 +183,7 @@ def pair_region(
     if i1 >= i2 or j1 >= j2:
         return [("delete", i, None) for i in range(i1, i2)] + [("insert", None, j) for j in range(j1, j2)]
     if (i2 - i1) * (j2 - j1) > PAIR_SEARCH_LIMIT:
-        return pair_in_order(old, new, i1, i2, j1, j2)
+        return _pair_in_order(old, new, i1, i2, j1, j2)
     best, best_i, best_j = PAIR_RATIO - 1e-9, -1, -1
     for j in range(j1, j2):
         for i in range(i1, i2):
@@ -193,13 +193,13 @@ def pair_region(
     if best_i < 0:
         return [("delete", i, None) for i in range(i1, i2)] + [("insert", None, j) for j in range(j1, j2)]
     return [
-        *pair_region(old, new, i1, best_i, j1, best_j),
+        *_pair_region(old, new, i1, best_i, j1, best_j),
         ("change", best_i, best_j),
-        *pair_region(old, new, best_i + 1, i2, best_j + 1, j2),
+        *_pair_region(old, new, best_i + 1, i2, best_j + 1, j2),
     ]
 
 
-def pair_in_order(
+def _pair_in_order(
     old: Sequence[Block], new: Sequence[Block], i1: int, i2: int, j1: int, j2: int
 ) -> list[Step]:
     steps: list[Step] = []
@@ -240,7 +240,7 @@ def rpr_key(rpr: etree._Element | None) -> bytes:
     return etree.tostring(rpr) if rpr is not None else b""
 
 
-def link_key(link: etree._Element | None, targets: dict[str, str]) -> tuple[object, ...]:
+def _link_key(link: etree._Element | None, targets: dict[str, str]) -> tuple[object, ...]:
     if link is None:
         return ()
     rid = link.get(f"{{{R_NS}}}id")
@@ -252,7 +252,7 @@ def read_atoms(p: etree._Element, targets: dict[str, str]) -> list[Atom]:
 
     def run(r: etree._Element, link: etree._Element | None) -> None:
         rpr = r.find(w("rPr"))
-        base = (link_key(link, targets), rpr_key(rpr))
+        base = (_link_key(link, targets), rpr_key(rpr))
         for child in r:
             name = local(child)
             if name == "rPr":
@@ -302,7 +302,7 @@ def word_opcodes(old: Sequence[Atom], new: Sequence[Atom]) -> list[Opcode]:
         if (
             tag == "equal"
             and 0 < index < len(ops) - 1
-            and is_filler(old_text[i1:i2])
+            and _is_filler(old_text[i1:i2])
         ):
             tag = "replace"
         if merged and tag != "equal" and merged[-1][0] != "equal":
@@ -313,7 +313,7 @@ def word_opcodes(old: Sequence[Atom], new: Sequence[Atom]) -> list[Opcode]:
     return merged
 
 
-def is_filler(atoms: Sequence[Atom]) -> bool:
+def _is_filler(atoms: Sequence[Atom]) -> bool:
     """A stretch too short to stand alone between two changes: spaces and punctuation, or one
     word of up to three letters with its spaces."""
     words = [a.text for a in atoms if a.kind == "text" and a.text.strip()]
@@ -323,7 +323,7 @@ def is_filler(atoms: Sequence[Atom]) -> bool:
 
 
 def read_row(tr: etree._Element) -> Block:
-    cells = row_text(tr)
+    cells = _row_text(tr)
     return Block(tr, "row", ("row", cells), tuple(word for cell in cells for word in WORD.findall(cell)))
 
 

@@ -412,7 +412,7 @@ class Redliner:
                 link_el = None
                 wrapper, wrapper_state, run, text_el = None, "", None, None
                 if source_link is not None:
-                    link_el = etree.SubElement(p, w("hyperlink"), link_attrib(self, source_link, state))
+                    link_el = etree.SubElement(p, w("hyperlink"), _link_attrib(self, source_link, state))
             parent = link_el if link_el is not None else p
             if state == "marker":
                 assert atom.item is not None
@@ -505,7 +505,7 @@ class Redliner:
         return row
 
 
-def link_attrib(redliner: Redliner, link: etree._Element, state: str) -> dict[str, str]:
+def _link_attrib(redliner: Redliner, link: etree._Element, state: str) -> dict[str, str]:
     attrib = attrs(link)
     rid_key = f"{{{R_NS}}}id"
     if state == "del" and rid_key in attrib:
