@@ -41,11 +41,6 @@ def format_date(
     return formats_for(language or language_of(SOURCE_LANGUAGE)).date(value, style)
 
 
-def format_range(start: date, end: date | None, language: Language | None = None) -> str:
-    """13–14 August 2018; 31 July – 1 August 2018; a single day when end is missing or equal."""
-    return formats_for(language or language_of(SOURCE_LANGUAGE)).date_range(start, end)
-
-
 def format_time(value: date | datetime, language: Language | None = None) -> str:
     """'10:00 (UTC+03:00)' for a moment; empty for a day."""
     return formats_for(language or language_of(SOURCE_LANGUAGE)).time_of_day(value)

@@ -19,9 +19,9 @@ from briefgen.errors import Problem
 from briefgen.markup import read_markdown
 from briefgen.model import Document, Heading, ListBlock, ListItem, Meta, Paragraph, Text
 from briefgen.slides import plan_deck
-from briefgen.slides.reference import read_geometry
+from briefgen.slides.reference import check_reference, read_geometry
 from briefgen.writers.pdf import convert_to_pdf
-from briefgen.writers.pptx import PptxOptions, check_reference_pptx, write_pptx
+from briefgen.writers.pptx import PptxOptions, write_pptx
 from tests.conftest import OoxmlValidator
 from tests.reference_corpus import without_layout_type
 
@@ -143,7 +143,7 @@ def _pptx(document: Document, reference: Path | None = None) -> bytes:
 
 def _lacks(reference: Path | None, layouts: dict[str, str] | None = None) -> list[Problem]:
     ref = References().get("pptx", reference)
-    return check_reference_pptx(ref.data, ref.name, layouts)
+    return check_reference(ref.data, ref.name, layouts)
 
 
 @pytest.fixture(scope="module")
@@ -397,14 +397,14 @@ def test_pptx_writer_is_linear_in_slides() -> None:
     assert _title(prs.slides[999]) == "Agenda item 499: background"
 
 
-def test_check_reference_pptx_reports_what_the_template_lacks(tmp_path: Path) -> None:
+def test_check_reference_reports_what_the_pptx_template_lacks(tmp_path: Path) -> None:
     assert _lacks(None) == []
     assert not any("'Section Header'" in p.message for p in _lacks(ALT_REFERENCE))
     untyped = without_layout_type(ALT_REFERENCE, "secHead", tmp_path / "no-section.pptx")
     assert any("'Section Header'" in p.message for p in _lacks(untyped))
     assert _lacks(ALT_REFERENCE, {"section": "Divider"}) == []
     # Bytes that vetting would refuse are reported, not raised, by the check itself.
-    [problem] = check_reference_pptx(b"plain text", "notes.pptx")
+    [problem] = check_reference(b"plain text", "notes.pptx")
     assert problem.severity == "error" and problem.message.startswith("notes.pptx: cannot open")
 
 

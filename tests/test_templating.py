@@ -11,7 +11,7 @@ from briefgen.errors import TemplateProblem
 from briefgen.facts import load_facts
 from briefgen.markup import read_markdown
 from briefgen.model import Div, FootnoteRef, Heading, ListBlock, Paragraph, RiskMatrix, Table, plain_text
-from briefgen.template_functions import format_date, format_range
+from briefgen.template_functions import format_date, format_when
 from briefgen.templating import TemplateSet
 from tests.conftest import EXAMPLE, MEMO_SECTIONS
 
@@ -197,8 +197,9 @@ def test_format_date_and_range():
     assert format_date("2017-01") == "January 2017"
     assert format_date("2018-08-09") == "9 August 2018"
     assert format_date("2017") == "2017"
-    assert format_range(date(2018, 8, 13), date(2018, 8, 14)) == "13–14 August 2018"
-    assert format_range(date(2018, 7, 31), date(2018, 8, 1)) == "31 July – 1 August 2018"
+    # Days, as templates print them (`meeting_when`): a range within a month and across two.
+    assert format_when(date(2018, 8, 13), date(2018, 8, 14)) == "13–14 August 2018"
+    assert format_when(date(2018, 7, 31), date(2018, 8, 1)) == "31 July – 1 August 2018"
 
 
 def _inlines(block):

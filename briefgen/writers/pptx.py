@@ -17,7 +17,6 @@ map and timeline are `pptx_graphics`', the notes pages `pptx_notes`'.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,7 +36,6 @@ from briefgen.links import package_target
 from briefgen.model import Meta
 from briefgen.ooxml import repack
 from briefgen.slides import DeckGeometry, DeckPlan, Para, Run, SlideFrame, SlidePlan
-from briefgen.slides.reference import check_reference
 from briefgen.writers.pptx_graphics import draw_risk_map, draw_table, draw_timeline
 from briefgen.writers.pptx_notes import NotesPages, list_notes_master
 from briefgen.writers.pptx_shapes import NSDECL, A, P, R, Shapes, SlideText, serialized
@@ -309,11 +307,3 @@ def _stored_package(prs: PresentationFile) -> bytes:
         writer._write_pkg_rels(stored)
         writer._write_parts(stored)
     return buffer.getvalue()
-
-
-def check_reference_pptx(
-    reference: bytes, name: str, layouts: Mapping[str, str] | None = None
-) -> list[Problem]:
-    """What a reference presentation (bytes as vetted by `briefgen.config`, `name` for
-    messages) lacks or needs adapted (`briefgen.slides.reference.check_reference`)."""
-    return check_reference(reference, name, layouts)
