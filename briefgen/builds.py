@@ -28,7 +28,7 @@ from briefgen.pipeline import run as run_pipeline
 from briefgen.templating import TemplateSet
 
 BUILT = "built"
-UP_TO_DATE = "up-to-date"
+UP_TO_DATE = "up-to-date"  # in the report; printed for people as "up to date" (`shown_status`)
 FAILED = "failed"
 SKIPPED = "skipped"  # not started because an earlier briefing failed under --fail-fast
 
@@ -75,7 +75,8 @@ def build_one(
             path, options, templates, until=Step.LOAD, timings=result.timings, references=references,
             environment=environment,
         )
-        assert done.loaded is not None
+        if done.loaded is None:  # the load step always returns the facts it read
+            raise RuntimeError(f"the pipeline's load step returned no facts for {path}")
         result.references = references_of(done.loaded.briefing.output)
         refs = reference_records(options, result.references, path)
         result.key = input_key(facts_sha, refs, context)
@@ -97,6 +98,9 @@ def build_one(
         result.status = FAILED
         result.exit_code = exc.exit_code
         result.problems = exc.problems or [Problem(str(exc), file=str(path))]
+        # The warnings found before it failed (all of them under --strict): counted and reported
+        # as warnings, though printed among the problems in the order they were found.
+        result.warnings = [p for p in result.problems if p.severity == "warning"]
         result.outputs = list(getattr(exc, "outputs", []))  # PartialBuild: what was written
     except Exception as exc:  # a bug in one briefing's build must not stop the batch
         if debug:

@@ -53,8 +53,15 @@ class Measures:
     budget: int
     slides: int
 
+    @property
+    def shown_pages(self) -> float:
+        """The estimate to the tenth, rounded as the over-budget warning rounds it (up)."""
+        from briefgen.pagination import shown_pages
+
+        return shown_pages(self.pages)
+
     def describe(self) -> str:
-        return f"memo about {self.pages:.1f} of {self.budget} pages, deck {self.slides} slides"
+        return f"memo about {self.shown_pages:.1f} of {self.budget} pages, deck {self.slides} slides"
 
 
 def measure(checked: Run) -> Measures | None:

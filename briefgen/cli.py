@@ -234,6 +234,8 @@ def check(
     references_only = not facts and (reference_docx or reference_pptx)
     paths = [] if references_only else facts_paths(facts, stdin_ok=True)
     quiet = Output.verbosity < 0
+    # Under --strict warnings are errors, and -q ("errors only") still prints them.
+    show_warnings = output_format == "text" and (strict or not quiet)
     environment = read_environment()  # a bad variable is a usage error before anything is checked
     template_set = TemplateSet(templates, environment.cache_dir)
     references = References()  # each reference file read and vetted once for the whole check
@@ -265,10 +267,10 @@ def check(
         warned += bool(lacks) and not errors
         found.extend(lacks)
         files.append({"file": str(reference), "ok": not errors})
-        if output_format == "text" and not quiet:
-            print_problems(lacks)
-            if not lacks:
-                click.echo(f"{safe_text(str(reference))}: ok")
+        if output_format == "text":
+            print_problems(lacks if show_warnings else errors)  # -q: errors only
+        if output_format == "text" and not quiet and not lacks:
+            click.echo(f"{safe_text(str(reference))}: ok")
     for path in paths:
         shown = shown_name(path)
         try:
@@ -287,12 +289,13 @@ def check(
         measures = measure(checked)
         entry: dict[str, object] = {"file": shown, "ok": True}
         if measures is not None:
-            entry.update(pages=round(measures.pages, 1), page_budget=measures.budget, slides=measures.slides)
+            entry.update(pages=measures.shown_pages, page_budget=measures.budget, slides=measures.slides)
         files.append(entry)
         warned += bool(warnings)
+        if show_warnings:
+            print_problems(warnings)
         if output_format != "text" or quiet:
             continue
-        print_problems(warnings)
         tally = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})" if warnings else ""
         summary = f": {measures.describe()}" if measures else ""
         click.echo(f"{safe_text(shown)}: ok{tally}{summary}")
@@ -322,7 +325,9 @@ def check(
 )
 @click.option(
     "--from", "source", type=click.Path(path_type=Path, dir_okay=False),
-    help="Start from an existing briefing: copy its content into the new file.",
+    help="Start from an existing briefing: copy its content, comments included, into the new "
+    "file. It must be a valid fact file: else its problems are printed, located, and nothing is "
+    "written (exit 1).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file of that name.")
 @output_options

@@ -8,6 +8,7 @@ the Word writer; the writer takes the contents' page numbers from it, and `brief
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -323,3 +324,10 @@ def estimate_body_pages(document: Document, layout: PageLayout = DEFAULT_LAYOUT)
     out with `paginate` in the reference's page size, margins and styles, footnotes included:
     1.6 is one page and six tenths of a second."""
     return paginate(document, layout).body_pages
+
+
+def shown_pages(pages: float) -> float:
+    """An estimate of `pages` as every message prints it, to the tenth: rounded up, so that a
+    body a line over its budget never reads "about 2.0 pages, over its budget of 2", and the
+    over-budget warning, `check`'s line and its JSON agree (2.23 → 2.3; 2.2 stays 2.2)."""
+    return math.ceil(round(pages * 10, 9)) / 10

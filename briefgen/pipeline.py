@@ -13,7 +13,6 @@ output, nor leaves a partial file behind.
 from __future__ import annotations
 
 import contextlib
-import math
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -125,6 +124,42 @@ def run(
     first step that fails; every warning found on the way is in the result.
     """
     result = Run(path, timings=timings if timings is not None else {})
+    try:
+        return _run_steps(
+            result, path, options, templates, until, store, loaded, environment, references
+        )
+    except BriefgenError as exc:
+        # A briefing that fails keeps the warnings found before it failed (printed, counted).
+        carried = {id(p) for p in exc.problems}
+        found = [w for w in result.warnings if id(w) not in carried]
+        if found and not exc.problems:  # the error itself first, as its message says it
+            exc.problems = [Problem(str(exc), file=str(path))]
+        exc.problems = located(exc.problems + found, path)
+        raise
+    finally:
+        result.warnings[:] = located(result.warnings, path)
+
+
+def located(problems: list[Problem], path: Path) -> list[Problem]:
+    """`problems` with every warning that names no file given the fact file `path`: a warning
+    found while reading, planning or writing a briefing is about that briefing, and its file is
+    what a reader (and a GitHub annotation) needs to find it."""
+    return [
+        replace(p, file=str(path)) if p.severity == "warning" and not p.file else p for p in problems
+    ]
+
+
+def _run_steps(
+    result: Run,
+    path: Path,
+    options: BuildOptions,
+    templates: TemplateSet | None,
+    until: Step,
+    store: Store | None,
+    loaded: LoadedBriefing | None,
+    environment: Environment | None,
+    references: References | None,
+) -> Run:
     clock = Clock(result.timings)
     with clock("load"):
         if loaded is None:
@@ -288,7 +323,7 @@ def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Do
     if memo is None:
         return []
     from briefgen.page_layout import layout_of_reference
-    from briefgen.pagination import estimate_body_pages
+    from briefgen.pagination import estimate_body_pages, shown_pages
 
     budget = config.page_budget
     reference = config.references.get("docx")
@@ -298,11 +333,9 @@ def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Do
     if pages <= budget:
         return []
     where = f" on the page of {reference.name}" if reference and reference.path else ""
-    # Rounded up, so that a body a line over two pages never reads "about 2.0 pages, over 2".
-    shown = math.ceil(pages * 10) / 10
     return [
         Problem(
-            f"the memo body is about {shown:.1f} pages{where}, over its budget of {budget} "
+            f"the memo body is about {shown_pages(pages):.1f} pages{where}, over its budget of {budget} "
             f"(output.page_budget); move detail to the annexes",
             file=str(loaded.path),
             severity="warning",

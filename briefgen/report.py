@@ -28,29 +28,40 @@ def summary_line(batch: BatchResult) -> str:
     ]
     if batch.count(SKIPPED):
         parts.append(f"skipped {batch.count(SKIPPED)}")
-    warnings = warning_count(batch)
-    parts.append(f"{warnings} warning" + ("" if warnings == 1 else "s"))
+    parts.append(_counted(warning_count(batch), "warning"))
     return ", ".join(parts) + f" in {batch.seconds:.1f} s"
 
 
 def warning_count(batch: BatchResult) -> int:
-    """Warnings of the briefings built or up to date (a failed one's are among its problems)."""
-    return sum(len(r.warnings) for r in batch.results if r.status in (BUILT, UP_TO_DATE))
+    """Warnings of every briefing: built, up to date (kept from the build that wrote its
+    outputs) or failed (those found before it failed; under --strict, those that failed it)."""
+    return sum(len(r.warnings) for r in batch.results)
+
+
+def shown_status(status: str) -> str:
+    """A status as people read it ("up to date", as the summary spells it); the report keeps
+    the identifiers (`up-to-date`)."""
+    return "up to date" if status == UP_TO_DATE else status
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def briefing_line(result: BuildResult, done: int, total: int) -> str:
-    """One line per briefing: '[2/5] built: facts/x.yaml (0.4 s, 2 warnings)'."""
+    """One line per briefing: '[2/5] built: facts/x.yaml (0.4 s, 2 warnings)'; a failed one
+    '[3/5] failed: facts/y.yaml (1 error, 3 warnings)'."""
     details = []
     if result.status == BUILT:
         details.append(f"{result.seconds:.1f} s")
-    if result.warnings and result.status in (BUILT, UP_TO_DATE):
-        count = len(result.warnings)
-        details.append(f"{count} warning" + ("" if count == 1 else "s"))
     if result.status == FAILED:
-        count = len([p for p in result.problems if p.severity == "error"]) or 1
-        details.append(f"{count} error" + ("" if count == 1 else "s"))
+        errors = sum(p.severity == "error" for p in result.problems)
+        if errors or not result.warnings:
+            details.append(_counted(errors or 1, "error"))
+    if result.warnings:
+        details.append(_counted(len(result.warnings), "warning"))
     detail = f" ({', '.join(details)})" if details else ""
-    return f"[{done}/{total}] {result.status}: {safe_text(str(result.facts))}{detail}"
+    return f"[{done}/{total}] {shown_status(result.status)}: {safe_text(str(result.facts))}{detail}"
 
 
 def _problem(problem: Problem) -> dict[str, object]:
@@ -94,6 +105,7 @@ def report_data(batch: BatchResult) -> dict[str, object]:
             "up_to_date": batch.count(UP_TO_DATE),
             "failed": batch.count(FAILED),
             "skipped": batch.count(SKIPPED),
+            "warnings": warning_count(batch),
             "seconds": round(batch.seconds, 4),
             "exit_code": batch.exit_code,
             "text": summary_line(batch),
@@ -133,7 +145,8 @@ class Progress:
         filled = round(width * done / max(self.total, 1))
         bar = "█" * filled + "·" * (width - filled)
         self.clear()
-        self.stream.write(f"\r{bar} {done}/{self.total} {result.status}: {safe_text(name)}"[:120])
+        status = shown_status(result.status)
+        self.stream.write(f"\r{bar} {done}/{self.total} {status}: {safe_text(name)}"[:120])
         self.stream.flush()
         self._drawn = True
 

@@ -212,13 +212,18 @@ def init_briefing(
 
 def _from_existing(source: Path, reference: str) -> str:
     """An existing briefing's text, comments and all, with our modeline first. The source is
-    read as every fact file is (`briefgen.intake`): a regular file of at most 10 MB."""
+    read as every fact file is (`briefgen.intake`): a regular file of at most 10 MB. It must be
+    a valid fact file, as the new file is promised to be: raises `InvalidFacts` with every
+    problem located in the source (nothing is written); its warnings are left to `check`."""
+    from briefgen.facts import load_facts
+
     try:
         text = read_text(source, FACTS_LIMIT, "fact file")
     except InputRefused as exc:
         if exc.missing:
             raise UsageProblem(str(exc)) from None
         raise
+    load_facts(source, raw=text.encode("utf-8"))
     # Lines as YAML cuts them: str.splitlines() would also cut at a form feed inside a value.
     lines = split_lines(text)
     if lines[-1] == "":

@@ -635,7 +635,7 @@ def test_build_progress_bar_on_a_terminal_is_redrawn_and_cleared():
     progress.update(builds.BuildResult(Path("facts/bravo.yaml"), status=builds.UP_TO_DATE), 2)
     progress.close()
     text = stream.getvalue()
-    assert "\r" in text and "1/2 built: alpha.yaml" in text and "2/2 up-to-date: bravo.yaml" in text
+    assert "\r" in text and "1/2 built: alpha.yaml" in text and "2/2 up to date: bravo.yaml" in text
     # The message starts on a cleared line, and the bar is cleared at the end.
     assert "\r\x1b[2Kfacts/alpha.yaml: warning: something\n" in text
     assert text.endswith("\r\x1b[2K")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from briefgen.cli import main
-from briefgen.errors import EXIT_OK, EXIT_USAGE
+from briefgen.errors import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from briefgen.facts import load_facts
 from briefgen.facts.models import Briefing
 from briefgen.facts.schema import SCHEMA_FILENAME
 from briefgen.scaffold import MODELINE_PREFIX, builtin_files, init_briefing, scaffold_text
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, FIXTURES
 
 
 def test_init_writes_a_file_that_check_passes_with_placeholder_warnings(tmp_path, capsys):
@@ -71,6 +72,36 @@ def test_init_from_copies_an_existing_briefing(tmp_path):
     assert load_facts(done.facts).briefing.title == load_facts(EXAMPLE).briefing.title
     again = init_briefing("copy2", tmp_path, source=done.facts)  # one modeline, not two
     assert again.facts.read_text(encoding="utf-8").count(MODELINE_PREFIX) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda t: t.replace("facts: [trade-growth]", "facts: [trade-grow]"), "unknown fact id 'trade-grow'"),
+        (lambda t: t.replace("title: Minimal briefing\n", ""), "title"),
+        (lambda t: t.replace("likelihood: 3", "likelihood: 9"), "likelihood"),
+        (lambda t: "- just\n- a list\n", "must be a mapping"),
+    ],
+)
+def test_init_from_an_invalid_briefing_reports_it_located_and_writes_nothing(tmp_path, capsys, edit, said):
+    source = tmp_path / "older.yaml"
+    source.write_text(edit((FIXTURES / "minimal.yaml").read_text("utf-8")), "utf-8")
+    folder = tmp_path / "new"
+    assert main(["init", "copy", "-d", str(folder), "--from", str(source)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert said in err and re.search(rf"{re.escape(str(source))}:\d+:\d+: ", err), err
+    assert "Traceback" not in err
+    assert not folder.exists()  # neither the fact file nor the schema
+
+
+def test_init_from_keeps_a_valid_briefing_with_warnings(tmp_path):
+    source = tmp_path / "older.yaml"
+    text = (FIXTURES / "minimal.yaml").read_text("utf-8")
+    unused = "  - id: unused\n    title: U\n    publisher: P\n    date: 2024-01\n    reference: File 1\n"
+    source.write_text(text.replace("sources:\n", "sources:\n" + unused), "utf-8")
+    assert load_facts(source).warnings  # an unused source
+    done = init_briefing("copy", tmp_path / "new", source=source)
+    assert done.facts.read_text("utf-8").splitlines()[1:] == source.read_text("utf-8").splitlines()
 
 
 def test_init_from_a_missing_file_is_a_usage_error(tmp_path):
