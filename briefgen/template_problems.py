@@ -130,9 +130,14 @@ def _problem(message: str, file: str, line: int, col: int, hint: str) -> Templat
 
 
 def _read(file: str) -> str | None:
+    """The template's text as the sandbox's loader read it (`briefgen.intake`: a regular file
+    within the template limit, a byte-order mark dropped), to place the error; None when it
+    cannot be read (the error is then reported at the line Jinja2 gave)."""
+    from briefgen.intake import TEMPLATE_LIMIT, InputRefused, read_bytes
+
     try:
-        return Path(file).read_text(encoding="utf-8", errors="replace")
-    except (OSError, ValueError):
+        return read_bytes(Path(file), TEMPLATE_LIMIT, "template").decode("utf-8-sig", errors="replace")
+    except (InputRefused, ValueError):
         return None
 
 
