@@ -345,3 +345,59 @@ def test_deck_plan_runs_without_python_pptx() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+# The heat map's axis labels (issue 13's leftover: "Insignificant" broken mid-word in 4:3 cells)
+
+# The longest impact word of each catalog tried: German, Russian and Turkish words are long.
+LONGEST_IMPACT = {"en-GB": "Insignificant", "de": "Schwerwiegend", "ru": "Незначительное", "tr": "Önemsiz"}
+
+
+def in_language(language: str, folder: Path) -> Path:
+    """The worked example with `output.language` set to `language` (its labels translated)."""
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["output"]["language"] = language
+    facts = folder / f"example-{language}.yaml"
+    facts.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return facts
+
+
+@pytest.mark.parametrize(
+    ("kind", "language"),
+    [
+        (None, "en-GB"),
+        (None, "de"),
+        (None, "ru"),
+        ("default", "en-GB"),
+        ("default", "ru"),
+        ("default", "tr"),
+        ("resized", "en-GB"),
+        ("resized", "de"),
+    ],
+)
+def test_deck_plan_heat_map_labels_never_break_inside_a_word(kind, language, tmp_path) -> None:
+    from briefgen.metrics import font_metrics, split_words
+    from briefgen.slides.geometry import CELL_MARGINS, WIDTH_SAFETY
+
+    reference = _reference(kind, tmp_path) if kind else None
+    deck, _warnings = planned(in_language(language, tmp_path), reference)
+    maps = [s.risk_map for s in deck.slides if s.risk_map is not None]
+    assert maps
+    for rm in maps:
+        metrics = font_metrics(rm.box.font)
+        labels = [(row[0], rm.widths[0]) for row in rm.cells[:5]]
+        labels += list(zip(rm.cells[5][1:], rm.widths[1:], strict=True))
+        for cell, width in labels:
+            inner = (width - CELL_MARGINS[0] - CELL_MARGINS[2]) * WIDTH_SAFETY
+            for word in split_words(cell.text):
+                assert metrics.width(word, rm.label_size) <= inner, (word, width)
+        # Every impact label is on the slide: in its column's cell, or keyed under the axis.
+        impact = [c.text for c in rm.cells[5][1:]]
+        if rm.scale:
+            assert impact == ["1", "2", "3", "4", "5"]
+            assert [s.split("\u00a0")[0] for s in rm.scale] == impact
+            assert any(s.endswith(LONGEST_IMPACT[language]) for s in rm.scale)
+        else:
+            assert any(t.endswith(LONGEST_IMPACT[language]) for t in impact)
+        assert rm.box.right <= deck.geometry.width and rm.impact_title.bottom <= deck.geometry.height
+    _no_collisions(deck)

@@ -583,3 +583,39 @@ def test_pptx_writer_nested_list_levels_and_numbering_restart(tmp_path: Path) ->
         ("One-b", 1, 2),
         ("Two", 0, 2),
     ]
+
+
+@pytest.mark.parametrize(("kind", "language"), [("resized", "en-GB"), ("default", "ru"), (None, "de")])
+def test_pptx_writer_render_heat_map_labels_whole(kind: str | None, language: str, tmp_path: Path) -> None:
+    """LibreOffice sets every word of the heat map's axis labels whole on its slide (the 4:3
+    deck broke "Insignificant" mid-word); read back from the PDF's words."""
+    if shutil.which("soffice") is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) or pdftotext (poppler-utils) is not installed")
+    from briefgen.pipeline import BuildOptions, Step, run
+    from tests.test_deck_plan import _reference, in_language
+
+    reference = _reference(kind, tmp_path) if kind else None
+    options = BuildOptions(formats=("pptx",), out_dir=tmp_path / "out", reference_pptx=reference)
+    result = run(in_language(language, tmp_path), options, until=Step.WRITE)
+    [data] = [v for k, v in result.files.items() if k.endswith(".pptx")]
+    prs = Presentation(io.BytesIO(data))
+    numbers = [n for n, s in enumerate(prs.slides, 1) if any(sh.name == "Risk heat map" for sh in s.shapes)]
+    assert numbers
+    labels: set[str] = set()
+    for shape in prs.slides[numbers[0] - 1].shapes:
+        if shape.name == "Risk heat map":
+            table = shape.table
+            labels |= {table.cell(r, 0).text for r in range(5)}
+            labels |= {table.cell(5, c).text for c in range(1, 6)}
+        elif shape.name == "Axis: impact":
+            labels |= {p.text for p in shape.text_frame.paragraphs}
+    words = {w for label in labels for w in label.replace("\u00a0", " ").split() if w != "·"}
+    assert len(words) > 10
+    pdf = tmp_path / "deck.pdf"
+    pdf.write_bytes(convert_to_pdf(data, "deck.pptx", timeout=300))
+    html = tmp_path / "bbox.html"
+    subprocess.run(["pdftotext", "-bbox", str(pdf), str(html)], check=True)
+    pages = etree.parse(str(html), etree.HTMLParser(encoding="utf-8")).findall(".//page")
+    for number in numbers:
+        drawn = {(w.text or "").strip() for w in pages[number - 1].iter("word")}
+        assert words <= drawn, sorted(words - drawn)

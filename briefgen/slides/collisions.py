@@ -81,7 +81,23 @@ def text_extents(plan: SlidePlan, title_box: LayoutBox | None = None) -> list[Ex
                 "b",
             )
         )
-        out.append(_text("axis: impact", rm.impact_title, line_pitch(rm.impact_title.font, rm.label_size)))
+        lines = (
+            1
+            + len(
+                wrap_lines(
+                    " · ".join(rm.scale),
+                    rm.impact_title.font,
+                    False,
+                    rm.label_size,
+                    rm.impact_title.inner_width,
+                )
+            )
+            if rm.scale
+            else 1
+        )
+        out.append(
+            _text("axis: impact", rm.impact_title, lines * line_pitch(rm.impact_title.font, rm.label_size))
+        )
     if plan.timeline is not None:
         t = plan.timeline
         for event in t.events:

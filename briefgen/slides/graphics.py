@@ -193,6 +193,16 @@ def _split_row(
     return pieces
 
 
+GRID_SHARE_MAX = 0.62  # of the body's width: the heat map may widen to this, the key keeps the rest
+
+
+def _word_need(labels: Sequence[str], font: str, size: float) -> float:
+    """The width in points of a cell whose labels (`size` points) keep every word on a line."""
+    m = font_metrics(font)
+    widest = max((m.width(w, size) for t in labels for w in split_words(t)), default=0.0)
+    return widest / WIDTH_SAFETY + CELL_MARGINS[0] + CELL_MARGINS[2] + 0.5
+
+
 def _rag(score: int, matrix: RiskMatrix) -> str:
     return rag_of(score, matrix.red_from, matrix.amber_from)
 
@@ -231,16 +241,40 @@ def plan_risk_map(
     label = geometry.label_pt
     lh_label = line_pitch(font, label)
     title_h = lh_label + 8
-    # The likelihood-label column: as wide as the longest label, within limits.
     l_labels = [f"{n} {matrix.likelihood_labels[n - 1]}" for n in range(5, 0, -1)]
     i_labels = [f"{n} {matrix.impact_labels[n - 1]}" for n in range(1, 6)]
     m = font_metrics(font)
+    # The likelihood-label column: as wide as the longest label, within limits, and never
+    # narrower than its longest word (a label breaks between words, never inside one).
     label_w = min(max(m.width(t, label) for t in l_labels) / WIDTH_SAFETY + 16, area.width * 0.22)
+    label_w = max(label_w, min(_word_need(l_labels, font, label), area.width * 0.35))
     grid_w = area.width * 0.55
     cell_w = (grid_w - label_w) / 5
+    impact_need = _word_need(i_labels, font, label)
+    scale: tuple[str, ...] = ()
+    if impact_need > cell_w:
+        # Narrow cells (a 4:3 slide, long words in German or Russian): widen the grid into the
+        # key's panel while that leaves the key a fair share, else number the impact columns
+        # and key the numbers to their labels under the axis, where the line is wide.
+        if label_w + 5 * impact_need <= area.width * GRID_SHARE_MAX:
+            cell_w = impact_need
+        else:
+            scale = tuple(t.replace(" ", "\u00a0", 1) for t in i_labels)
+            i_labels = [str(n) for n in range(1, 6)]
+
+    def impact_height(width: float) -> float:
+        """The impact axis title, with the scale's lines under it when the labels moved there."""
+        if not scale:
+            return title_h
+        inner = LayoutBox(0, 0, width * 5, title_h).inner_width
+        return title_h + len(wrap_lines(" · ".join(scale), font, False, label, inner)) * lh_label
+
     label_row_h = max(_cell_height(CellPlan(t), cell_w, font, label) for t in i_labels)
-    cell_h = (area.height - 2 * title_h - label_row_h) / 5
-    cell_w = min(cell_w, cell_h * 1.9)
+    # (2 * title_h, then what the scale adds: the ordinary heat map measures as it always did)
+    cell_h = (area.height - 2 * title_h - label_row_h - (impact_height(cell_w) - title_h)) / 5
+    cell_w = min(cell_w, max(cell_h * 1.9, 0.0 if scale else impact_need))
+    impact_h = impact_height(cell_w)
+    cell_h = (area.height - 2 * title_h - label_row_h - (impact_h - title_h)) / 5
     number_size = max(geometry.min_font_pt, label)
     widths = (label_w, *([cell_w] * 5))
     heights = (*([cell_h] * 5), label_row_h)
@@ -251,7 +285,7 @@ def plan_risk_map(
         area.left, area.top, label_w + cell_w * 2, title_h, font=font, size=label, bold=True
     )
     impact_title = LayoutBox(
-        area.left + label_w, table_box.bottom, cell_w * 5, title_h, font=font, size=label, bold=True
+        area.left + label_w, table_box.bottom, cell_w * 5, impact_h, font=font, size=label, bold=True
     )
     panel_left = area.left + table_w + 24
     panel_w = max(area.right - panel_left, 120.0)
@@ -345,6 +379,7 @@ def plan_risk_map(
                 key,
                 tuple(numbers[id(r)] for r in risks),
                 alt,
+                scale,
             )
         )
     return out

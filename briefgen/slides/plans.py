@@ -97,6 +97,9 @@ class RiskMapPlan:
     key: TextPlan
     numbers: tuple[int, ...]  # the numbers of the risks on this heat map (1 = highest score)
     alt: str = ""
+    # The impact labels ("1 Insignificant", ...) keyed under the axis title when the columns are
+    # too narrow for their words and the label row carries only the numbers; () otherwise.
+    scale: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

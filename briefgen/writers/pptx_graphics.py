@@ -164,13 +164,10 @@ def draw_risk_map(shapes: Shapes, text: SlideText, plan: RiskMapPlan) -> list[st
             anchor="b",
         )
     )
-    out.append(
-        shapes.textbox(
-            "Axis: impact",
-            plan.impact_title,
-            _simple(text, tr("Impact"), plan.label_size, bold=True, color=muted, align="ctr"),
-        )
-    )
+    impact = _simple(text, tr("Impact"), plan.label_size, bold=True, color=muted, align="ctr")
+    if plan.scale:
+        impact += _simple(text, " · ".join(plan.scale), plan.label_size, color=muted, align="ctr")
+    out.append(shapes.textbox("Axis: impact", plan.impact_title, impact))
     lh = plan.legend_box.height / max(len(plan.legend), 1)
     for i, item in enumerate(plan.legend):
         top = plan.legend_box.top + i * lh
