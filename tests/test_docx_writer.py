@@ -444,3 +444,17 @@ def test_docx_writer_warns_when_a_list_is_deeper_than_its_styles() -> None:
     assert "4 levels deep" in warning.message and "'Four deep'" in warning.message
     _, shallow = _docx_warned(read_markdown('---\n{"title": "T"}\n---\n\n# Lists\n\n- One\n  - Two\n'))
     assert not any("nested" in w.message for w in shallow)
+
+
+def test_write_pdf_refuses_a_model_and_options_of_different_formats(memo: Document) -> None:
+    """A memo goes through the Word writer, a deck plan through PowerPoint's: a mix is a
+    programming error, refused before LibreOffice is started (and under `python -O` too: a real
+    check, not an assert)."""
+    from briefgen.writers.pdf import PdfOptions, write_pdf
+    from briefgen.writers.pptx import PptxOptions
+
+    with pytest.raises(TypeError, match="a memo is a Document with DocxOptions"):
+        write_pdf(memo, PdfOptions(PptxOptions(stamp=STAMP, reference_name="r.pptx"), "x-memo.pdf"), b"")
+    not_a_plan = object()
+    with pytest.raises(TypeError, match="a deck a DeckPlan with PptxOptions"):
+        write_pdf(not_a_plan, PdfOptions(DocxOptions(stamp=STAMP, reference_name="r.docx"), "x.pdf"), b"")  # type: ignore[arg-type]

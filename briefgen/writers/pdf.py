@@ -94,15 +94,16 @@ def write_pdf(
     from briefgen.writers.docx import write_docx
     from briefgen.writers.docx_state import DocxOptions
 
-    memo = isinstance(document, Document)
-    if memo != isinstance(options.office, DocxOptions):
-        raise TypeError("write_pdf: the memo is a Document written with DocxOptions, the deck a DeckPlan")
-    if isinstance(document, Document) and isinstance(options.office, DocxOptions):
+    mismatch = "write_pdf: a memo is a Document with DocxOptions, a deck a DeckPlan with PptxOptions"
+    if isinstance(document, Document):
+        if not isinstance(options.office, DocxOptions):
+            raise TypeError(mismatch)
         office, warnings = write_docx(document, options.office, reference)
     else:
-        from briefgen.writers.pptx import PptxOptions, write_pptx
+        from briefgen.writers.pptx import PptxOptions, write_pptx  # python-pptx only for a deck
 
-        assert not isinstance(document, Document) and isinstance(options.office, PptxOptions)  # checked above
+        if not isinstance(options.office, PptxOptions):
+            raise TypeError(mismatch)
         office, warnings = write_pptx(document, options.office, reference)
     pdf = convert_to_pdf(
         office, options.name, options.timeout, stamp=options.office.stamp, soffice=options.soffice
