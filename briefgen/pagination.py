@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefgen import metrics
+from briefgen.languages import messages_for
 from briefgen.model import (
     Block,
     Div,
@@ -45,7 +46,7 @@ from briefgen.page_layout import (
     PageLayout,
     points,
 )
-from briefgen.table_layout import column_widths
+from briefgen.table_layout import column_widths, heat_map_header_lines, heat_map_layout
 
 # ---------------------------------------------------------------------------------------------
 # Pagination: the memo laid out page by page
@@ -191,7 +192,18 @@ class _Flow:
         elif isinstance(block, RiskMatrix):
             line = self.line(TABLE_SIZE)
             padding = points(2 * CELL_PADDING_TW)
-            height = 5 * max(2 * line + padding, 26.0) + 2 * line + padding
+            messages = messages_for(self.document.meta.language or "en-GB")
+            heat = heat_map_layout(
+                block.likelihood_labels,
+                block.impact_labels,
+                messages.gettext("Likelihood / impact"),
+                messages.gettext("Impact"),
+                self.layout.text_width_tw,
+            )
+            header, scale = heat_map_header_lines(heat)
+            height = 5 * max(2 * line + padding, 26.0) + max(2, header) * line + padding
+            if scale:
+                height += scale * line + padding
             self.add(_Item([height], [0.0], 0.0, TABLE_AFTER, whole=True))
         elif isinstance(block, TableOfContents):
             if block.title:

@@ -3,11 +3,13 @@
 Shared by the Word writer (`briefgen.writers.docx_tables`), which writes these widths, and the
 layout estimate (`briefgen.pagination`), which so sees the tables the writer produces: the
 browsers' auto-layout rule with real font metrics (`briefgen.metrics`), then balanced so that a
-short table is as short as it can be.
+short table is as short as it can be. The risk heat map's columns and label sizes too
+(`heat_map_layout`): its axis labels never break inside a word.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -189,3 +191,92 @@ def _balance(
             break
     return widths
 
+
+# -- the risk heat map ----------------------------------------------------------------------------
+
+HEAT_MAP_LABEL_TW = 2200  # the likelihood labels' column as first set (ample for English)
+HEAT_MAP_MIN_LABEL_PT = 8.0  # the smallest the impact labels are set: still legible in print
+_LABEL_STEP = 0.5  # points (Word sizes are in half points)
+
+
+@dataclass(frozen=True, slots=True)
+class HeatMapLayout:
+    """How the memo's 5×5 heat map sets its axis labels so that none breaks inside a word.
+
+    `widths` are twips (the likelihood labels' column, then the five impact columns);
+    `corner` heads the likelihood column; `likelihood` are its five labels, 5 first; `impact`
+    the header's five labels at `impact_size` points, or only their numbers when `scale` (a
+    header row above them, across the impact columns) keys the numbers to the labels."""
+
+    widths: tuple[int, ...]
+    corner: str
+    likelihood: tuple[str, ...]
+    impact: tuple[str, ...]
+    impact_size: float
+    scale: str = ""
+
+
+def heat_map_layout(
+    likelihood_labels: Sequence[str],
+    impact_labels: Sequence[str],
+    corner: str,
+    impact_title: str,
+    available_tw: int,
+    size_pt: float = TABLE_SIZE,
+    family: str = FONT,
+) -> HeatMapLayout:
+    """The heat map's columns and label sizes, chosen as a typesetter would: the first layout
+    (a 2200-twip likelihood column, five equal impact columns, every label at `size_pt`) when
+    every word fits; else the likelihood column narrowed to what its labels need, then the
+    impact labels set smaller, down to `HEAT_MAP_MIN_LABEL_PT`; else the impact columns carry
+    their numbers and a row above them the labels ("Impact: 1 Insignificant · 2 Minor · …").
+    Words are measured bold (header and likelihood labels are bold) with `briefgen.metrics`."""
+    face = metrics.font_metrics(family, bold=True)
+    # The cell's margins and half a point: the metrics know no kerning, so they err wide.
+    pad = points(2 * CELL_MARGIN_TW) + 0.5
+    likelihood = tuple(f"{n} {likelihood_labels[n - 1]}" for n in range(5, 0, -1))
+    impact = tuple(f"{n} {impact_labels[n - 1]}" for n in range(1, 6))
+
+    def widest_word(texts: Sequence[str], size: float) -> float:
+        return max((face.width(w, size) for t in texts for w in _BREAKABLE.split(t) if w), default=0.0)
+
+    def fits(texts: Sequence[str], width_tw: int, size: float) -> bool:
+        return widest_word(texts, size) + pad <= points(width_tw)
+
+    def layout(label_tw: int, size: float, scale: str = "") -> HeatMapLayout:
+        cell = (available_tw - label_tw) // 5
+        shown = tuple(str(n) for n in range(1, 6)) if scale else impact
+        return HeatMapLayout((label_tw, *([cell] * 5)), corner, likelihood, shown, size, scale)
+
+    first = layout(HEAT_MAP_LABEL_TW, size_pt)
+    if fits((*likelihood, corner), HEAT_MAP_LABEL_TW, size_pt) and fits(impact, first.widths[1], size_pt):
+        return first
+    # The likelihood column as wide as its longest label on one line (at most as first set),
+    # never narrower than its longest word.
+    line = max(face.width(t, size_pt) for t in likelihood) + pad
+    word = widest_word((*likelihood, corner), size_pt) + pad
+    label_tw = math.ceil(max(word, min(line, points(HEAT_MAP_LABEL_TW))) * TWIPS_PER_PT)
+    label_tw = min(label_tw, available_tw // 2)
+    size = size_pt
+    while size >= HEAT_MAP_MIN_LABEL_PT:
+        trial = layout(label_tw, size)
+        if fits(impact, trial.widths[1], size):
+            return trial
+        size -= _LABEL_STEP
+    scale = " · ".join(t.replace(" ", "\u00a0", 1) for t in impact)
+    return layout(label_tw, size_pt, f"{impact_title}: {scale}")
+
+
+def heat_map_header_lines(
+    layout: HeatMapLayout, size_pt: float = TABLE_SIZE, family: str = FONT
+) -> tuple[int, int]:
+    """Lines of the heat map's header rows as `heat_map_layout` sets them: the labels' row (its
+    tallest cell), and the scale row above it (0 when there is none)."""
+    face = metrics.font_metrics(family, bold=True)
+    pad = points(2 * CELL_MARGIN_TW)
+    cells = [(layout.corner, layout.widths[0], size_pt)]
+    cells += [(t, w, layout.impact_size) for t, w in zip(layout.impact, layout.widths[1:], strict=True)]
+    lines = max(len(metrics.wrap(t, points(w) - pad, face, s)) for t, w, s in cells)
+    if not layout.scale:
+        return lines, 0
+    return lines, len(metrics.wrap(layout.scale, points(sum(layout.widths[1:])) - pad, face, size_pt))

@@ -153,3 +153,90 @@ def test_memo_layout_notes_take_at_most_a_tenth_of_a_body_page(memo: bytes) -> N
     body_notes = [t for k, t in notes.items() if k.isdigit() and 0 < int(k) <= refs_before_annexes]
     lines = sum(max(1, round(len(t) / 110 + 0.49)) for t in body_notes)
     assert lines * 12 <= 2 * 84, (refs_before_annexes, lines)
+
+
+# The heat map's axis labels (issue 14's leftover: on A5 the impact labels broke mid-word)
+
+HEAT_MAP_CASES = [
+    (None, "en-GB"),
+    (None, "de"),
+    (None, "ru"),
+    ("a5", "en-GB"),
+    ("a5", "de"),
+    ("a5", "ru"),
+    ("a5", "tr"),
+    ("landscape", "ru"),
+]
+
+
+def heat_map_memo(folder, kind: str | None, language: str) -> bytes:  # type: ignore[no-untyped-def]
+    from tests.test_deck_plan import in_language
+    from tests.test_pagination import build_memo, make_reference
+
+    reference = make_reference(folder, kind) if kind else None
+    code, memo = build_memo(folder / "out", in_language(language, folder), reference)
+    assert code == 0 and memo
+    return memo
+
+
+def heat_map_table(memo: bytes) -> etree._Element:
+    """The heat map: the table of six columns whose five body rows are the likelihood rows."""
+    body = part(memo, "word/document.xml")
+    return next(
+        t
+        for t in body.iter(f"{W}tbl")
+        if len(t.findall(f"{W}tblGrid/{W}gridCol")) == 6
+        and len([r for r in t.findall(f"{W}tr") if r.find(f"{W}trPr/{W}tblHeader") is None]) == 5
+    )
+
+
+def label_words(label: str) -> list[str]:
+    """Where Word may break a label: at spaces (not no-break ones), after hyphens and slashes."""
+    return [w for w in re.split(r"[ \t]+|(?<=[-/])", label) if w]
+
+
+@pytest.mark.parametrize(("kind", "language"), HEAT_MAP_CASES)
+def test_memo_layout_heat_map_labels_never_break_inside_a_word(kind, language, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from briefgen.page_layout import CELL_MARGIN_TW
+    from tests.test_deck_plan import LONGEST_IMPACT
+
+    table = heat_map_table(heat_map_memo(tmp_path, kind, language))
+    face = metrics.font_metrics("Calibri", bold=True)
+    header = [r for r in table.findall(f"{W}tr") if r.find(f"{W}trPr/{W}tblHeader") is not None]
+    labels = [tc for r in header for tc in r.findall(f"{W}tc")]
+    labels += [r.find(f"{W}tc") for r in table.findall(f"{W}tr")[len(header) :]]
+    checked = 0
+    for tc in labels:
+        inner = (int(tc.find(f"{W}tcPr/{W}tcW").get(f"{W}w")) - 2 * CELL_MARGIN_TW) / 20
+        sz = tc.find(f".//{W}rPr/{W}sz")
+        size = int(sz.get(f"{W}val")) / 2 if sz is not None else TABLE_SIZE
+        assert size >= 8.0  # smaller labels would not be legible in print
+        for word in label_words(text(tc)):
+            assert face.width(word, size) <= inner, (word, size, inner)
+            checked += 1
+    assert checked >= 15
+    shown = " ".join(text(r) for r in header)
+    assert LONGEST_IMPACT[language] in shown  # in its column, or keyed in the row above
+
+
+@pytest.mark.parametrize(("kind", "language"), [("a5", "en-GB"), ("a5", "ru"), (None, "de")])
+def test_memo_layout_render_heat_map_labels_whole(kind, language, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """LibreOffice sets no heat-map label in two pieces: no page shows both halves of a label
+    word cut apart ("Insignifi" and "cant"), and the heat map's own words are all drawn."""
+    from tests import rendering
+
+    if not rendering.available():
+        pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
+    memo = heat_map_memo(tmp_path, kind, language)
+    table = heat_map_table(memo)
+    words = {w for tc in table.iter(f"{W}tc") for w in text(tc).replace("\u00a0", " ").split()}
+    words = {w for w in words if w != "·" and not w.isdigit()}
+    assert len(words) >= 10
+    lines, _height = rendering.render_lines(memo)
+    pages: dict[int, set[str]] = {}
+    for line in lines:
+        pages.setdefault(line.page, set()).update(line.text.replace("\u00a0", " ").split())
+    for drawn in pages.values():
+        cut = [(w[:k], w[k:]) for w in words for k in range(1, len(w)) if {w[:k], w[k:]} <= drawn]
+        assert not cut, cut
+    assert any(words <= drawn for drawn in pages.values())

@@ -20,10 +20,12 @@ from briefgen.model import (
     Timeline,
     plain_text,
 )
-from briefgen.table_layout import column_widths
+from briefgen.page_layout import TABLE_SIZE
+from briefgen.table_layout import column_widths, heat_map_layout
 from briefgen.writers.docx_state import MemoState
 from briefgen.writers.docx_xml import (
     PPR_ORDER,
+    RPR_ORDER,
     TBLPR_ORDER,
     TCPR_ORDER,
     el,
@@ -237,20 +239,34 @@ class TableWriter(MemoState):
         self._end_table()
 
     def risk_matrix(self, block: RiskMatrix) -> None:
-        """A compact 5×5 heat map: likelihood rows (high at the top), impact columns."""
-        label_w = 2200
-        cell_w = (self.text_width - label_w) // 5
-        widths = [label_w] + [cell_w] * 5
+        """A compact 5×5 heat map: likelihood rows (high at the top), impact columns; the axis
+        labels set by `table_layout.heat_map_layout` so that none breaks inside a word."""
+        layout = heat_map_layout(
+            block.likelihood_labels,
+            block.impact_labels,
+            self.messages.gettext("Likelihood / impact"),
+            self.messages.gettext("Impact"),
+            self.text_width,
+        )
+        widths = list(layout.widths)
+        label_w, cell_w = widths[0], widths[1]
         caption = self.messages.pgettext("table caption", "Risk matrix: likelihood by impact")
         tbl = self._tbl(S.DOCX_TABLE, widths, caption=caption)
         borders = el("w:tblBorders")
         for side in ("insideH", "insideV"):
             el(f"w:{side}", borders, val="single", sz=12, space=0, color=S.DOCX_HEAT_GAP)
         set_prop(required(tbl.find(qn("w:tblPr")), "w:tblPr"), borders, TBLPR_ORDER)
+        if layout.scale:
+            # The impact columns are too narrow for their words: the labels are keyed above.
+            tr = self._tr(tbl, header=True)
+            self._cell(tr, label_w, (), header=True)
+            self._cell(tr, cell_w * 5, (Text(layout.scale),), header=True, align="center", span=5)
         tr = self._tr(tbl, header=True)
-        self._cell(tr, label_w, (Text(self.messages.gettext("Likelihood / impact")),), header=True)
-        for i, label in enumerate(block.impact_labels[:5], start=1):
-            self._cell(tr, cell_w, (Text(f"{i} {label}"),), header=True, align="center")
+        self._cell(tr, label_w, (Text(layout.corner),), header=True)
+        for label in layout.impact:
+            tc = self._cell(tr, cell_w, (Text(label),), header=True, align="center")
+            if layout.impact_size != TABLE_SIZE:
+                _set_size(tc, layout.impact_size)
         # Each risk by its number in the risk tables (the order of the block: highest score
         # first), never by its id.
         cells: dict[tuple[int, int], list[str]] = {}
@@ -258,10 +274,7 @@ class TableWriter(MemoState):
             cells.setdefault((risk.likelihood, risk.impact), []).append(str(number))
         for likelihood in range(5, 0, -1):
             tr = self._tr(tbl, height=520)
-            label = (
-                block.likelihood_labels[likelihood - 1] if likelihood <= len(block.likelihood_labels) else ""
-            )
-            self._cell(tr, label_w, (Text(f"{likelihood} {label}"),), bold=True, middle=True)
+            self._cell(tr, label_w, (Text(layout.likelihood[5 - likelihood]),), bold=True, middle=True)
             for impact in range(1, 6):
                 score = likelihood * impact
                 rag = "red" if score >= block.red_from else "amber" if score >= block.amber_from else "green"
@@ -280,6 +293,17 @@ class TableWriter(MemoState):
                     self._cell(tr, cell_w, (), fill=S.DOCX_RAG_TINT[rag])
         _keep_rows_together(tbl)
         self._end_table()
+
+
+def _set_size(tc: etree._Element, size_pt: float) -> None:
+    """Set every run of a cell at `size_pt` points (Word sizes are half points)."""
+    for run in tc.iter(qn("w:r")):
+        rpr = run.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = etree.Element(qn("w:rPr"))
+            run.insert(0, rpr)
+        set_prop(rpr, el("w:sz", val=round(size_pt * 2)), RPR_ORDER)
+        set_prop(rpr, el("w:szCs", val=round(size_pt * 2)), RPR_ORDER)
 
 
 def _keep_rows_together(tbl: etree._Element) -> None:
