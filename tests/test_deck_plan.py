@@ -401,3 +401,19 @@ def test_deck_plan_heat_map_labels_never_break_inside_a_word(kind, language, tmp
             assert any(t.endswith(LONGEST_IMPACT[language]) for t in impact)
         assert rm.box.right <= deck.geometry.width and rm.impact_title.bottom <= deck.geometry.height
     _no_collisions(deck)
+
+
+@pytest.mark.parametrize("kind", ["bundled", "default"])
+def test_deck_plan_heat_map_template_labels_keyed_when_too_long(kind, tmp_path) -> None:
+    """Labels a template passes in its risk-matrix block follow the same rules as the catalogs'."""
+    from briefgen.model import RiskMatrix, RiskPoint
+    from briefgen.slides.graphics import plan_risk_map
+
+    data = bundled_reference_bytes("pptx") if kind == "bundled" else _reference(kind, tmp_path).read_bytes()
+    geometry = read_geometry(data)
+    long = ("Catastrophic-escalation", "Humanitarian", "Internationalisation", "Major", "Severe")
+    matrix = RiskMatrix((RiskPoint("a", "Assault", 4, 5, 20, "red"),), impact_labels=long)
+    [plan] = plan_risk_map(matrix, geometry.frame("content").body, geometry, [], "slide")
+    assert [c.text for c in plan.cells[5][1:]] == ["1", "2", "3", "4", "5"]
+    assert plan.scale == tuple(f"{n}\u00a0{t}" for n, t in enumerate(long, 1))
+    assert plan.impact_title.bottom <= geometry.frame("content").body.bottom + 0.5

@@ -240,3 +240,23 @@ def test_memo_layout_render_heat_map_labels_whole(kind, language, tmp_path) -> N
         cut = [(w[:k], w[k:]) for w in words for k in range(1, len(w)) if {w[:k], w[k:]} <= drawn]
         assert not cut, cut
     assert any(words <= drawn for drawn in pages.values())
+
+
+def test_memo_layout_heat_map_layout_chooses_smaller_then_keyed_labels() -> None:
+    """Labels a template passes in its risk-matrix block are set by the same rules: the first
+    layout when they fit, smaller labels when that is enough, numbers keyed above when not."""
+    from briefgen.table_layout import HEAT_MAP_LABEL_TW, heat_map_layout
+
+    likelihood = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
+    impact = ["Insignificant", "Minor", "Significant", "Major", "Severe"]
+    a4 = heat_map_layout(likelihood, impact, "Likelihood / impact", "Impact", 9070)
+    assert a4.widths == (HEAT_MAP_LABEL_TW, *[(9070 - HEAT_MAP_LABEL_TW) // 5] * 5)
+    assert (a4.impact_size, a4.scale, a4.impact[0]) == (TABLE_SIZE, "", "1 Insignificant")
+    a5 = heat_map_layout(likelihood, impact, "Likelihood / impact", "Impact", 6690)
+    assert 8.0 <= a5.impact_size < TABLE_SIZE and not a5.scale and a5.widths[0] < HEAT_MAP_LABEL_TW
+    assert sum(a5.widths) <= 6690
+    # A template's own labels, long and hyphenated: numbers in the columns, the labels keyed.
+    long = ["Catastrophic-escalation", "Humanitarian", "Internationalisation", "Major", "Severe"]
+    keyed = heat_map_layout(likelihood, long, "Likelihood / impact", "Impact", 6690)
+    assert keyed.impact == ("1", "2", "3", "4", "5")
+    assert keyed.scale == "Impact: " + " · ".join(f"{n}\u00a0{t}" for n, t in enumerate(long, 1))
