@@ -5,8 +5,13 @@ estimates do not depend on what the machine has installed.
 Characters the Latin font lacks (Arabic, Hebrew, Chinese, Japanese, Korean) are measured in the
 font the writers set for them (`briefgen.languages.SCRIPT_FONTS`: Noto Sans Arabic, Noto Sans
 Hebrew, Noto Sans CJK), from their advance widths bundled in `fonts/noto-scripts.metrics.json`.
-Arabic is measured by its isolated letter forms, which are wider than the joined forms that are
-drawn: the estimate errs on the safe side.
+Arabic is measured by the joined forms that are drawn (`briefgen.joining`: initial, medial, final
+or isolated, lam-alef as one ligature), each as wide as its presentation form in the font.
+
+Those fonts are also taller than the Latin ones (Noto Sans Arabic reaches 1.374 em above the
+baseline and 0.738 below, where Carlito's line is 1.22 em in all), and Word and LibreOffice make
+a line as tall as the tallest font on it: `FontMetrics.line_height` measures a line of text so,
+from the faces' vertical metrics bundled beside their advances.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import functools
 import importlib.resources
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+from briefgen.joining import shape
 from briefgen.resources import font_resource
 
 # Office font families → the bundled metric-compatible file stem (same advance widths).
@@ -68,6 +75,7 @@ class FontMetrics:
     def _advance(self, text: str) -> int:
         get = self.advances.get
         total = 0
+        text = shape(text)  # Arabic letters as the forms drawn
         for ch in text:
             advance = get(ord(ch))
             if advance is None:
@@ -83,9 +91,41 @@ class FontMetrics:
             self.fallbacks[code_point] = advance
         return advance
 
-    def line_height(self, size_pt: float) -> float:
-        """Distance between baselines for single line spacing, in points."""
-        return (self.ascender - self.descender + self.line_gap) * size_pt / self.units_per_em
+    def line_height(self, size_pt: float, text: str = "", also: Extent | None = None) -> float:
+        """Distance between baselines for single line spacing, in points, of a line of `text`
+        set in this font at `size_pt`.
+
+        Characters this font lacks are drawn in their script's Noto font, and a line holding
+        them is as tall as its tallest font: the highest ascent above the baseline plus the
+        deepest descent below it, as Word and LibreOffice lay a line out (this font's line gap
+        counted above its ascent). `also` is a font known to be on the line whatever its
+        characters (the complex-script font that draws a right-to-left document's digits and
+        punctuation). Without either, the font's own line: ascender, descender and line gap.
+        """
+        extents = [] if also is None else [also]
+        if not text.isascii():
+            for code_point in {ord(ch) for ch in text if ch >= _FIRST_SCRIPT_CHAR}:
+                found = script_extent(code_point)
+                if found is not None:
+                    extents.append(found)
+        own = (self.ascender - self.descender + self.line_gap) * size_pt / self.units_per_em
+        if not extents:
+            return own
+        ascent = max((self.ascender + self.line_gap) / self.units_per_em, *(e.ascent for e in extents))
+        descent = max(-self.descender / self.units_per_em, *(e.descent for e in extents))
+        return max(own, (ascent + descent) * size_pt)
+
+
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """How far a font's lines reach above the baseline (its ascender and line gap) and below it
+    (its descender, positive), in ems."""
+
+    ascent: float
+    descent: float
+
+
+_FIRST_SCRIPT_CHAR = "\u0590"  # the first code point of the bundled Noto data (Hebrew)
 
 
 def resolve_family(family: str) -> str:
@@ -125,26 +165,71 @@ def _load(name: str) -> FontMetrics:
 
 
 @functools.cache
-def _script_runs(bold: bool) -> tuple[list[int], list[list[int]]]:
-    """The bundled Noto advance runs [first, last, advance per 1000 em] and their starts."""
+def _script_data() -> dict[str, Any]:
+    """The bundled Noto metrics (`fonts/noto-scripts.metrics.json`); empty when unreadable."""
     import json
 
     try:
-        data = json.loads(font_resource("noto-scripts.metrics.json").read_text(encoding="utf-8"))
+        text = font_resource("noto-scripts.metrics.json").read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
     except (OSError, ValueError):
-        return [], []
-    runs: list[list[int]] = data["bold" if bold else "regular"]
+        return {}
+    return data
+
+
+@functools.cache
+def _script_runs(bold: bool) -> tuple[list[int], list[list[int]]]:
+    """The bundled Noto advance runs [first, last, advance per 1000 em, face] and their starts."""
+    runs: list[list[int]] = _script_data().get("bold" if bold else "regular", [])
     return [run[0] for run in runs], runs
+
+
+def _script_run(code_point: int, bold: bool) -> list[int] | None:
+    starts, runs = _script_runs(bold)
+    i = bisect.bisect_right(starts, code_point) - 1
+    if i >= 0 and runs[i][0] <= code_point <= runs[i][1]:
+        return runs[i]
+    return None
 
 
 def script_advance(code_point: int, bold: bool = False) -> float | None:
     """The advance of `code_point` in the Noto font that draws its script, in ems; None when
     the character is in none of them."""
-    starts, runs = _script_runs(bold)
-    i = bisect.bisect_right(starts, code_point) - 1
-    if i >= 0 and runs[i][0] <= code_point <= runs[i][1]:
-        return runs[i][2] / 1000
-    return None
+    run = _script_run(code_point, bold)
+    return None if run is None else run[2] / 1000
+
+
+@functools.cache
+def _extents() -> dict[str, Extent]:
+    """Each bundled Noto face's `Extent`, by family name."""
+    data = _script_data()
+    return {
+        family: Extent((ascender + line_gap) / 1000, -descender / 1000)
+        for family, (ascender, descender, line_gap) in zip(
+            data.get("families", []), data.get("vertical", []), strict=True
+        )
+    }
+
+
+@functools.cache
+def script_extent(code_point: int) -> Extent | None:
+    """The `Extent` of the Noto font that draws `code_point`'s script (Arabic, Hebrew, CJK);
+    None for a character in none of them."""
+    run = _script_run(code_point, False)
+    if run is None:
+        return None
+    families: list[str] = _script_data().get("families", [])
+    return _extents().get(families[run[3]]) if run[3] < len(families) else None
+
+
+def family_extent(family: str) -> Extent | None:
+    """The `Extent` of a script font the writers set (`briefgen.languages.SCRIPT_FONTS`), by
+    family name; the CJK faces of one collection (SC, TC, JP, KR) share their vertical metrics.
+    None for a family without bundled metrics."""
+    extents = _extents()
+    if family.startswith("Noto Sans CJK"):
+        family = next((name for name in extents if name.startswith("Noto Sans CJK")), family)
+    return extents.get(family)
 
 
 def _with_space_aliases(advances: dict[int, int]) -> dict[int, int]:

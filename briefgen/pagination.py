@@ -4,6 +4,11 @@
 with the same line breaking, paragraph spacing and table widths (`briefgen.table_layout`) as
 the Word writer; the writer takes the contents' page numbers from it, and `briefgen check` uses
 `estimate_body_pages` to enforce the two-page discipline without Word or python-docx.
+
+Each line is as tall as the fonts on it (`briefgen.metrics.FontMetrics.line_height`): a line of
+Arabic, Hebrew or CJK text is set in its Noto font, taller than the Latin one; in a right-to-left
+document every run the Word writer marks right to left (`w:rtl`, `w:cs`), digits and punctuation
+included, is drawn in the complex-script font, so a line holding any of it takes that font's height.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefgen import metrics
-from briefgen.languages import messages_for
+from briefgen.languages import SCRIPT_FONTS, direction_classes, language_of, messages_for
 from briefgen.model import (
     Block,
     Div,
@@ -93,13 +98,35 @@ class _Flow:
         self.items: list[_Item] = []
         self.pending_break = False
         self.note_cache: dict[str, float] = {}
+        language = language_of(document.meta.language or "en-GB")
+        self.messages = messages_for(document.meta.language or "en-GB")
+        script_font = SCRIPT_FONTS.get(language.script)
+        # The font of the document's own script where it is not the Latin one: its labels and
+        # headings are set in it; in a right-to-left document, every right-to-left run too.
+        self.own = metrics.family_extent(script_font) if script_font else None
+        self.rtl = language.rtl and self.own is not None
 
     def line(self, size: float) -> float:
-        return self.regular.line_height(size)
+        """The height of a line in the document's own language (its fixed labels)."""
+        return self.regular.line_height(size, also=self.own)
 
-    def count(self, text: str, width: float, size: float, bold: bool = False) -> int:
+    def heights(self, text: str, width: float, size: float, bold: bool = False) -> list[float]:
+        """The height of each line `text` wraps into (`width` and `size` in points)."""
         face = self.bold if bold else self.regular
-        return len(metrics.wrap(text, max(width, size), face, size))
+        lines = metrics.wrap(text, max(width, size), face, size)
+        if not self.rtl:
+            return [self.regular.line_height(size, line) for line in lines]
+        # Right to left: a line holding a character the Word writer puts in a right-to-left
+        # run is drawn (in part) in the complex-script font.
+        classes = direction_classes(text, "R")
+        out, start = [], 0
+        for line in lines:
+            found = text.find(line, start)
+            at = found if found >= 0 else start
+            start = at + len(line)
+            rtl = "R" in classes[at:start] or not line
+            out.append(self.regular.line_height(size, line, self.own if rtl else None))
+        return out
 
     def notes_of(self, inlines: Sequence[Inline]) -> float:
         total = 0.0
@@ -115,8 +142,8 @@ class _Flow:
             blocks = self.document.footnotes.get(label, ())
             text = " ".join(plain_text(b.content) for b in blocks if isinstance(b, Paragraph))
             size = self.layout.footnote_size
-            lines = self.count("00 " + text, self.width, size)
-            self.note_cache[label] = lines * self.line(size) + FOOTNOTE_AFTER
+            lines = self.heights("00 " + text, self.width, size)
+            self.note_cache[label] = sum(lines) + FOOTNOTE_AFTER
         return self.note_cache[label]
 
     def add(self, item: _Item) -> None:
@@ -137,8 +164,8 @@ class _Flow:
         keep_next: bool = False,
         heading: bool = False,
     ) -> None:
-        n = self.count(plain_text(tuple(content)), width, size, bold)
-        pieces = [self.line(size)] * n
+        pieces = self.heights(plain_text(tuple(content)), width, size, bold)
+        n = len(pieces)
         notes = [0.0] * n
         notes[-1] = self.notes_of(content)
         self.add(_Item(pieces, notes, before, after, keep_next, lines=not heading, heading=heading))
@@ -188,7 +215,8 @@ class _Flow:
             notes = [sum(self.notes_of(c.content) for c in r) for r in rows]
             self.table(texts, len(block.header), notes)
         elif isinstance(block, Timeline):
-            self.table([["Date", "Event"], *([e.date, e.label] for e in block.events)], 1, None)
+            columns = [self.messages.gettext("Date"), self.messages.gettext("Event")]  # as the writer
+            self.table([columns, *([e.date, e.label] for e in block.events)], 1, None)
         elif isinstance(block, RiskMatrix):
             line = self.line(TABLE_SIZE)
             padding = points(2 * CELL_PADDING_TW)
@@ -208,9 +236,7 @@ class _Flow:
         elif isinstance(block, TableOfContents):
             if block.title:
                 self.add(_Item([self.line(layout.body_size)], [0.0], 0.0, layout.body_after, keep_next=True))
-            entries = sum(
-                1 for h in _headings(self.document.blocks) if h.level in (block.levels or (1, 2))
-            )
+            entries = sum(1 for h in _headings(self.document.blocks) if h.level in (block.levels or (1, 2)))
             # Only the headings after the contents are listed; an upper bound is close enough.
             count = max(entries, 1)
             self.add(_Item([self.line(layout.body_size)] * count, [0.0] * count, lines=True))
@@ -219,11 +245,11 @@ class _Flow:
         widths = column_widths(rows, self.layout.text_width_tw)
         heights = []
         for r, row in enumerate(rows):
-            tallest = 1
+            tallest = self.regular.line_height(TABLE_SIZE)
             for c, text in enumerate(row):
                 inner = points(widths[c] - 2 * CELL_MARGIN_TW) if c < len(widths) else self.width
-                tallest = max(tallest, self.count(text, inner, TABLE_SIZE, bold=r < header_rows))
-            heights.append(tallest * self.line(TABLE_SIZE) + points(2 * CELL_PADDING_TW))
+                tallest = max(tallest, sum(self.heights(text, inner, TABLE_SIZE, bold=r < header_rows)))
+            heights.append(tallest + points(2 * CELL_PADDING_TW))
         head = sum(heights[:header_rows])
         body = heights[header_rows:] or [0.0]
         body_notes = (notes or [0.0] * len(rows))[header_rows:] or [0.0]
@@ -235,8 +261,7 @@ class _Flow:
         pieces, notes = [], []
         for block in div.blocks:
             if isinstance(block, Paragraph):
-                n = self.count(plain_text(block.content), inner, FIELD_SIZE)
-                pieces.append(n * self.line(FIELD_SIZE) + 2.0)
+                pieces.append(sum(self.heights(plain_text(block.content), inner, FIELD_SIZE)) + 2.0)
                 notes.append(self.notes_of(block.content))
         if pieces:
             self.add(_Item(pieces, notes, 0.0, self.layout.body_after))

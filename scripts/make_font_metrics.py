@@ -6,7 +6,10 @@ tests/test_metrics.py should compare the JSON with the font.
 It also writes briefgen/fonts/noto-scripts.metrics.json: the advance widths of the Noto fonts
 that draw Arabic, Hebrew and CJK text (`briefgen.languages.SCRIPT_FONTS`), read from Debian's
 fonts-noto-core and fonts-noto-cjk (apt-get install them first), as runs of equal advance per
-1000 units of the em, so the data stays small (the fonts themselves are not bundled).
+1000 units of the em, each with the index of its face, so the data stays small (the fonts
+themselves are not bundled); and each face's vertical metrics (hhea ascender, descender and line
+gap per 1000 units; in these fonts the same as OS/2 winAscent/winDescent, which Word uses), from
+which the page estimate measures a line set in that face.
 """
 
 from __future__ import annotations
@@ -34,8 +37,6 @@ def main() -> None:
         target = font.with_suffix(".metrics.json")
         target.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"wrote {target}")
-
-
     write_script_metrics()
 
 
@@ -57,31 +58,37 @@ def write_script_metrics() -> None:
     from fontTools.ttLib import TTFont
 
     faces: dict[str, list[list[int]]] = {}
+    vertical: list[list[int]] = []
     for weight in ("Regular", "Bold"):
         runs: list[list[int]] = []
-        for _family, pattern, index, ranges in SCRIPT_FACES:
+        for face, (_family, pattern, index, ranges) in enumerate(SCRIPT_FACES):
             path = NOTO / pattern.format(weight)
             font = TTFont(path, fontNumber=index, lazy=True)
             cmap, hmtx = font.getBestCmap(), font["hmtx"].metrics
             upem = font["head"].unitsPerEm
+            if weight == "Regular":
+                hhea = font["hhea"]
+                vertical.append([round(v * 1000 / upem) for v in (hhea.ascent, hhea.descent, hhea.lineGap)])
             for first, last in ranges:
                 for cp in range(first, last + 1):
                     glyph = cmap.get(cp)
                     if glyph is None or glyph not in hmtx:
                         continue
                     advance = round(hmtx[glyph][0] * 1000 / upem)
-                    if runs and runs[-1][1] == cp - 1 and runs[-1][2] == advance:
+                    if runs and runs[-1][1] == cp - 1 and runs[-1][2:] == [advance, face]:
                         runs[-1][1] = cp
                     else:
-                        runs.append([cp, cp, advance])
+                        runs.append([cp, cp, advance, face])
             font.close()
         faces[weight.lower()] = sorted(runs)  # by first code point: looked up by bisection
     data = {
         "about": "Advance widths (per 1000 units of the em) of the Noto fonts that draw Arabic, "
-        "Hebrew and CJK text, as runs [first, last, advance]; from Debian fonts-noto-core "
-        "and fonts-noto-cjk by scripts/make_font_metrics.py. Noto fonts: SIL Open Font "
-        "License 1.1, see Noto-LICENSE.txt.",
+        "Hebrew and CJK text, as runs [first, last, advance, face] (face: index in families), "
+        "and each face's vertical metrics [ascender, descender, line gap] per 1000 units; "
+        "from Debian fonts-noto-core and fonts-noto-cjk by scripts/make_font_metrics.py. "
+        "Noto fonts: SIL Open Font License 1.1, see Noto-LICENSE.txt.",
         "families": [family for family, *_ in SCRIPT_FACES],
+        "vertical": vertical,
         **faces,
     }
     target = FONTS / "noto-scripts.metrics.json"

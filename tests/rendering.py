@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.languages import has_rtl
+
 FOOTNOTE_BOX = 12.5  # points: a text line box lower than this is a 9 pt footnote line
 
 
@@ -56,29 +58,42 @@ def render_lines(docx: bytes) -> tuple[list[Line], float]:
 
 
 def heading_pages(lines: list[Line], titles: list[str]) -> dict[str, int]:
-    """The page of each title's heading: its second line after "Contents" (the first is its
-    entry in the contents)."""
+    """The page of each title's heading: the last line that reads the title and nothing else
+    (its entry in the contents comes before it, with a dotted leader and a page number)."""
     pages: dict[str, int] = {}
-    start = next((k for k, ln in enumerate(lines) if ln.text.strip() == "Contents"), 0)
     for title in titles:
-        found = [ln.page for ln in lines[start:] if ln.text.replace("\u00a0", " ").startswith(title)]
-        if len(found) >= 2:
-            pages[title] = found[1]
+        found = [ln.page for ln in lines if same_text(ln.text, title)]
+        if found:
+            pages[title] = found[-1]
     return pages
 
 
-def body_pages(
-    lines: list[Line], page_height: float, top: float, bottom: float, first_annex: str
-) -> float:
+def same_text(line: str, text: str) -> bool:
+    """Whether a rendered line reads `text`, spaces aside (pdftotext puts one between Chinese and
+    Latin letters). It gives a right-to-left line in visual order with its ligatures (lam-alef)
+    kept whole, so such a line is compared by its letters."""
+    line, text = line.replace(" ", "").replace("\u00a0", ""), text.replace(" ", "").replace("\u00a0", "")
+    if line == text:
+        return True
+    return has_rtl(text) and sorted(line) == sorted(text)
+
+
+def body_pages(lines: list[Line], page_height: float, top: float, bottom: float, first_annex: str) -> float:
     """Pages the body fills before the page where `first_annex` starts, the last one measured
     from the top margin to its last body line, plus the footnote block at its foot."""
-    start = next(ln.page for ln in lines if ln.text.strip() == first_annex)
+    start = next(ln.page for ln in lines if same_text(ln.text, first_annex))
     last = start - 1
-    area = [
-        ln for ln in lines if ln.page == last and top - 2 <= ln.top and ln.bottom <= page_height - bottom + 2
-    ]
-    notes = [ln for ln in area if ln.bottom - ln.top < FOOTNOTE_BOX]
-    body = [ln for ln in area if ln not in notes]
+    foot = page_height - bottom + 2
+    area = sorted(
+        (ln for ln in lines if ln.page == last and top - 2 <= ln.top and ln.bottom <= foot),
+        key=lambda ln: ln.top,
+    )
+    # The notes: the run of small line boxes that ends the text area (a note mark in the body
+    # is small too; pdftotext gives it a line of its own in right-to-left text).
+    split = len(area)
+    while split and area[split - 1].bottom - area[split - 1].top < FOOTNOTE_BOX:
+        split -= 1
+    body, notes = area[:split], area[split:]
     used = max((ln.bottom for ln in body), default=top) - top
     if notes:
         used += (page_height - bottom) - min(ln.top for ln in notes) + 12.0  # separator

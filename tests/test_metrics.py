@@ -90,11 +90,12 @@ def test_metrics_cjk_is_measured_one_em_per_ideograph():
 
 
 def test_metrics_arabic_and_hebrew_are_measured_in_their_noto_font():
+    from briefgen.joining import shape
     from briefgen.metrics import font_metrics, script_advance
 
     face = font_metrics("Calibri")
     text = "يجب على الطرفين"
-    letters = [ch for ch in text if ch != " "]
+    letters = [ch for ch in shape(text) if ch != " "]  # as the joined forms drawn
     expected = sum(script_advance(ord(ch)) for ch in letters) * 10 + face.width(" ", 10) * 2
     assert face.width(text, 10) == pytest.approx(expected, abs=0.05)  # rounded to font units
     # Narrower than the em the planner used to assume for every missing glyph.
@@ -114,6 +115,68 @@ def test_metrics_bundled_noto_advances_match_the_installed_fonts():
     cmap, hmtx, upem = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
     for ch in "ابتثجحخدذرزسشصضطظعغفقكلمنهوي،؟":
         assert script_advance(ord(ch)) == pytest.approx(round(hmtx[cmap[ord(ch)]][0] * 1000 / upem) / 1000)
+
+
+def test_metrics_line_height_is_the_tallest_font_on_the_line():
+    """A line is as tall as the highest ascent plus the deepest descent of the fonts on it (Word
+    and LibreOffice): Carlito's 1.22 em alone; with Arabic, Noto Sans Arabic's 1.374 + 0.738 em;
+    with CJK, Noto Sans CJK's 1.160 + 0.288 em; with Hebrew, Noto Sans Hebrew's ascent (1.068)
+    over Carlito's descent and line gap."""
+    face = metrics.font_metrics("Calibri")
+    latin = (1536 + 512 + 452) / 2048 * 11
+    assert face.line_height(11) == pytest.approx(latin)
+    assert face.line_height(11, "Lavrov–Çavuşoğlu, Сергей Лавров") == pytest.approx(latin)
+    assert face.line_height(11, "يزور لافروف أنقرة") == pytest.approx((1.374 + 0.738) * 11)
+    assert face.line_height(11, "Lavrov (لافروف) visits") == pytest.approx((1.374 + 0.738) * 11)
+    assert face.line_height(10, "双方应当在本次会谈中") == pytest.approx((1.160 + 0.288) * 10)
+    assert face.line_height(10, "両国は河川条約") == pytest.approx((1.160 + 0.288) * 10)
+    assert face.line_height(11, "שלום") == pytest.approx((1.068 + max(0.292, 512 / 2048)) * 11)
+    # A font known to be on the line (a right-to-left document's complex-script font).
+    arabic = metrics.family_extent("Noto Sans Arabic")
+    assert arabic is not None
+    assert face.line_height(11, "2018", also=arabic) == pytest.approx((1.374 + 0.738) * 11)
+    assert metrics.family_extent("Noto Sans CJK TC") == metrics.family_extent("Noto Sans CJK SC")
+    assert metrics.family_extent("Some Unknown Font") is None
+
+
+NOTO = Path("/usr/share/fonts")
+
+
+@pytest.mark.skipif(not NOTO_ARABIC.exists(), reason="fonts-noto-core is not installed")
+@pytest.mark.parametrize(
+    ("family", "path", "index"),
+    [
+        ("Noto Sans Arabic", "truetype/noto/NotoSansArabic-Regular.ttf", 0),
+        ("Noto Sans Hebrew", "truetype/noto/NotoSansHebrew-Regular.ttf", 0),
+        ("Noto Sans CJK SC", "opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ],
+)
+def test_metrics_bundled_noto_vertical_metrics_match_the_installed_fonts(family, path, index):
+    """The bundled extents are the fonts' (hhea, which LibreOffice reads), and Word's (OS/2
+    winAscent and winDescent) agree with them."""
+    from fontTools.ttLib import TTFont
+
+    if not (NOTO / path).exists():
+        pytest.skip(f"{path} is not installed")
+    font = TTFont(NOTO / path, fontNumber=index, lazy=True)
+    upem, hhea, os2 = font["head"].unitsPerEm, font["hhea"], font["OS/2"]
+    extent = metrics.family_extent(family)
+    assert extent is not None
+    assert extent.ascent == pytest.approx((hhea.ascent + hhea.lineGap) / upem, abs=0.001)
+    assert extent.descent == pytest.approx(-hhea.descent / upem, abs=0.001)
+    assert (os2.usWinAscent, os2.usWinDescent) == (hhea.ascent, -hhea.descent)
+
+
+def test_metrics_arabic_is_measured_by_its_joined_forms():
+    """A word is as wide as the forms a shaper draws: an isolated beh is about three times a
+    medial one, so measuring isolated letters made Arabic text half again too wide."""
+    face = metrics.font_metrics("Calibri")
+    word = "بلدإ"
+    isolated = sum(metrics.script_advance(ord(ch)) or 0.0 for ch in word) * 11
+    assert face.width(word, 11) < 0.8 * isolated
+    # beh initial, lam medial, dal final, alef with hamza below isolated
+    joined = "".join(chr(cp) for cp in (0xFE91, 0xFEE0, 0xFEAA, 0xFE87))
+    assert face.width(word, 11) == pytest.approx(face.width(joined, 11))
 
 
 def test_wrap_repeated_gives_the_same_lines_and_a_list_of_its_own():

@@ -2,8 +2,9 @@
 
 The estimate lays the memo out in the reference document's page size, margins and styles; it
 must be within a quarter page of the render for the worked example, the test briefs and A5,
-landscape and US-letter references. The contents' PAGEREF fields carry the estimate's pages as
-their cached values; they must be the pages the headings land on."""
+landscape and US-letter references, and within 0.05 page for the Arabic example and Chinese
+briefs, whose lines are set in taller fonts. The contents' PAGEREF fields carry the estimate's
+pages as their cached values; they must be the pages the headings land on."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import docx
 import pytest
+import yaml
 from docx.enum.section import WD_ORIENT
 from docx.shared import Inches, Mm
 from lxml import etree
@@ -24,10 +26,14 @@ from tests import rendering
 from tests.conftest import EXAMPLE
 
 HERE = Path(__file__).resolve().parent
+LANGUAGES = HERE / "fixtures" / "languages"
 BRIEFS = {
     "worked example": EXAMPLE,
     "minimal": HERE / "fixtures" / "minimal.yaml",
     "good": HERE / "bad_inputs" / "good.yaml",
+    "arabic example": EXAMPLE.parent / "ankara-2018-arabic-exercise.yaml",
+    "arabic": LANGUAGES / "arabic.yaml",
+    "chinese": LANGUAGES / "cjk-zh-cn.yaml",
 }
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 needs_render = pytest.mark.skipif(
@@ -60,6 +66,31 @@ def build_memo(folder: Path, facts: Path, reference: Path | None = None, *extra:
     code = main(args)
     memo = folder / f"{facts.stem}-memo.docx"
     return code, memo.read_bytes() if memo.exists() else b""
+
+
+def long_chinese(folder: Path) -> Path:
+    """The Chinese brief with three more agenda items and a Chinese context: a body of more than
+    one page, so that the estimate is tested across a page break."""
+    data = yaml.safe_load((LANGUAGES / "cjk-zh-cn.yaml").read_text(encoding="utf-8"))
+    item = data["agenda"][0]
+    data["context"] = item["points"][2]["text"]
+    for n, title in enumerate(("航运与港口", "水质监测", "争端解决"), start=2):
+        data["agenda"].append({**item, "id": f"river-{n}", "title": title})
+    path = folder / "cjk-zh-cn-long.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def facts_of(brief: str, folder: Path) -> Path:
+    return long_chinese(folder) if brief == "chinese, long" else BRIEFS[brief]
+
+
+def first_annex(facts: Path) -> str:
+    """The title of the annexes in the brief's language, where the body ends."""
+    from briefgen.facts import load_facts
+    from briefgen.languages import messages_for
+
+    return messages_for(load_facts(facts).briefing.output.language).gettext("Annexes")
 
 
 def estimate_of(facts: Path, reference: Path | None) -> float:
@@ -98,35 +129,48 @@ def test_pagination_reads_page_size_margins_and_styles_of_the_reference(tmp_path
 
 @needs_render
 @pytest.mark.parametrize(
-    ("brief", "kind"),
+    ("brief", "kind", "within"),
     [
-        ("worked example", None),
-        ("worked example", "a5"),
-        ("worked example", "landscape"),
-        ("worked example", "letter-wide-margins"),
-        ("minimal", None),
-        ("good", "a5"),
+        ("worked example", None, 0.25),
+        ("worked example", "a5", 0.25),
+        ("worked example", "landscape", 0.25),
+        ("worked example", "letter-wide-margins", 0.25),
+        ("minimal", None, 0.25),
+        ("good", "a5", 0.25),
+        # Arabic and CJK lines are set in their taller Noto fonts (2.11 and 1.45 em against
+        # Carlito's 1.22): the estimate must measure them so, and Arabic by its joined forms.
+        ("arabic example", None, 0.05),
+        ("arabic example", "a5", 0.05),
+        # The estimate leaves out the bottom-line box's inner padding (13 pt; counting it would
+        # change the English estimates, which this renovation keeps), so one Arabic point stays
+        # on page 1 that LibreOffice carries to page 2: 0.1 page under.
+        ("arabic", None, 0.12),
+        ("chinese", None, 0.05),
+        ("chinese, long", None, 0.05),
     ],
 )
 def test_pagination_estimate_within_a_quarter_page_of_libreoffice(
-    tmp_path: Path, brief: str, kind: str | None
+    tmp_path: Path, brief: str, kind: str | None, within: float
 ) -> None:
-    facts = BRIEFS[brief]
+    facts = facts_of(brief, tmp_path)
     reference = make_reference(tmp_path, kind) if kind else None
     code, memo = build_memo(tmp_path / "out", facts, reference)
     assert code == 0 and memo
     layout = layout_of_reference(reference.read_bytes() if reference else None)
     lines, height = rendering.render_lines(memo)
     rendered = rendering.body_pages(
-        lines, height, points(layout.margin_top_tw), points(layout.margin_bottom_tw), "Annexes"
+        lines, height, points(layout.margin_top_tw), points(layout.margin_bottom_tw), first_annex(facts)
     )
     estimated = estimate_of(facts, reference)
-    assert abs(estimated - rendered) <= 0.25, (estimated, rendered)
+    assert abs(estimated - rendered) <= within, (estimated, rendered)
+    if brief == "chinese, long":
+        assert rendered > 1.2  # the test crosses a page
 
 
 @needs_render
-def test_pagination_contents_page_numbers_match_the_render(tmp_path: Path) -> None:
-    code, memo = build_memo(tmp_path, EXAMPLE)
+@pytest.mark.parametrize(("brief", "annexes"), [("worked example", 6), ("arabic example", 6), ("chinese", 4)])
+def test_pagination_contents_page_numbers_match_the_render(tmp_path: Path, brief: str, annexes: int) -> None:
+    code, memo = build_memo(tmp_path, facts_of(brief, tmp_path))
     assert code == 0
     with zipfile.ZipFile(io.BytesIO(memo)) as zf:
         body = etree.fromstring(zf.read("word/document.xml")).find(f"{W}body")
@@ -140,7 +184,7 @@ def test_pagination_contents_page_numbers_match_the_render(tmp_path: Path) -> No
         texts = [t.text or "" for t in link.iter(f"{W}t")]
         # title runs, then the field's cached result (after the tab)
         entries[texts[0]] = int(texts[-1])
-    assert len(entries) == 6 and all(title.startswith("Annex ") for title in entries)
+    assert len(entries) == annexes
     lines, _ = rendering.render_lines(memo)
     rendered = rendering.heading_pages(lines, list(entries))
     assert rendered == entries
@@ -196,3 +240,37 @@ def test_pagination_budget_message_never_reads_as_the_budget(monkeypatch: pytest
             assert not [p for p in problems if "budget" in p.message]
         else:
             assert any(said in p.message and "over its budget of 2" in p.message for p in problems), problems
+
+
+def test_pagination_lines_are_as_tall_as_the_fonts_on_them() -> None:
+    """Word and LibreOffice make a line as tall as the tallest font on it: Carlito's 1.22 em for
+    Latin text, Noto Sans Arabic's 2.11 em for Arabic, Noto Sans CJK's 1.45 em for Chinese. In an
+    Arabic document the digits and punctuation of right-to-left runs are drawn in the Arabic font
+    too; a Latin paragraph's lines stay Latin but for the last, whose full stop is right to left."""
+    from briefgen import metrics
+    from briefgen.model import Document, Meta, Paragraph, Text
+    from briefgen.pagination import paginate
+
+    height = points(DEFAULT_LAYOUT.text_height_tw)
+    after = DEFAULT_LAYOUT.body_after
+
+    def used(language: str, text: str) -> float:
+        memo = Document(Meta(title="", language=language), (Paragraph((Text(text),)),))
+        return paginate(memo).body_pages * height
+
+    latin, arabic, cjk = (1536 + 512 + 452) / 2048 * 11, (1.374 + 0.738) * 11, (1.160 + 0.288) * 11
+    assert used("en-GB", "Lavrov visits Ankara.") == pytest.approx(latin + after)
+    assert used("en-GB", "Lavrov meets Bashar al-Assad (بشار الأسد).") == pytest.approx(arabic + after)
+    assert used("ar", "يزور لافروف أنقرة.") == pytest.approx(arabic + after)
+    assert used("ar", "2018") == pytest.approx(arabic + after)
+    assert used("zh-CN", "双方应当在本次会谈中达成一致。") == pytest.approx(cjk + after)
+    assert used("zh-CN", "The ministers meet.") == pytest.approx(latin + after)
+    prose = (
+        "The ministers meet to review the river treaty before it expires, and each side brings its "
+        "own draft of the joint statement with the figures for the next five years of funding"
+    )
+    face = metrics.font_metrics(DEFAULT_LAYOUT.font)
+    lines = len(metrics.wrap(prose, points(DEFAULT_LAYOUT.text_width_tw), face, 11))
+    assert lines >= 2
+    assert used("ar", prose) == pytest.approx(lines * latin + after)
+    assert used("ar", prose + ".") == pytest.approx((lines - 1) * latin + arabic + after)
