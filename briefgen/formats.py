@@ -5,6 +5,10 @@ month first (`August 13–14, 2018`), Russian `13 августа 2018 г.`, Chin
 House style on top of CLDR, applied in every language: a range of two numbers is closed up
 (`13–14`, not CLDR's `13 – 14` with thin spaces), and a range across months or years is spaced
 with ordinary spaces (`31 July – 1 August 2018`), as style guides (Oxford, Chicago) set them.
+
+`Formats.separators` gives the punctuation between the items of a list (`A, B` in English,
+`A، B` in Arabic, `A、B` in Chinese) from CLDR's list patterns, for every join the templates and
+writers make.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from briefgen.languages import Language
+from briefgen.languages import Language, speaking_language
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -27,6 +31,52 @@ _THIN = "\u2009"
 _SPAN = re.compile(
     r"^\s*(?P<rel>[≤≥<>])?\s*(?P<low>\d+(?:\.\d+)?)\s*(?:[–-]\s*(?P<high>\d+(?:\.\d+)?))?\s*%\s*$"
 )
+
+
+# The semicolon that goes with a script's comma (CLDR has list patterns, but no semicolon for
+# text): the Arabic comma's is the Arabic semicolon, the ideographic comma's the fullwidth one.
+_SEMICOLONS = {",": ";", "\u060c": "\u061b", "\u3001": "\uff1b", "\uff0c": "\uff1b"}
+# CLDR's list styles, in the order tried for the bare separator between two middle items.
+_LIST_STYLES = ("standard", "standard-short", "unit", "unit-short", "standard-narrow")
+
+
+@dataclass(frozen=True, slots=True)
+class ListSeparators:
+    """What goes between the items of a list in one language (plain text, spaces included).
+
+    `comma` separates the items of a list (names, dates, fields): `, ` in English, `، ` in
+    Arabic, Persian and Urdu, `、` in Chinese and Japanese; `semicolon` separates items that
+    hold commas themselves (participants with their roles, sources): `; `, `؛ `, `；`; `phrase`
+    separates the parts of one phrase (city and country; publisher, title and date), which is
+    the list comma but in Chinese, whose enumeration comma `、` joins only parallel items and
+    whose phrases take the fullwidth comma `，`.
+    """
+
+    comma: str = ", "
+    semicolon: str = "; "
+    phrase: str = ", "
+
+
+def list_separators(locale: Locale) -> ListSeparators:
+    """The `ListSeparators` of a CLDR locale: the punctuation CLDR's list pattern puts between
+    two middle items (`{0}, {1}`), without the conjunction some languages write there too
+    (Arabic joins every item with و, `{0}، و{1}`); a language whose patterns hold no
+    punctuation at all keeps the English comma."""
+    import unicodedata
+
+    comma = ", "
+    for style in _LIST_STYLES:
+        try:
+            pattern = str(locale.list_patterns[style]["middle"])
+        except (KeyError, TypeError):
+            continue
+        between = pattern.partition("{0}")[2].partition("{1}")[0]
+        if any(unicodedata.category(ch).startswith("P") for ch in between):
+            comma = "".join(ch for ch in between if not unicodedata.category(ch).startswith("L"))
+            break
+    semicolon = "".join(_SEMICOLONS.get(ch, ch) for ch in comma)
+    phrase = "\uff0c" if comma == "\u3001" and locale.language == "zh" else comma
+    return ListSeparators(comma, semicolon, phrase)
 
 
 @dataclass(frozen=True)
@@ -119,6 +169,13 @@ class Formats:
         pattern = str(self._locale.datetime_formats.get("medium", "{1}, {0}"))
         return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
 
+    # -- lists ---------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def separators(self) -> ListSeparators:
+        """The separators between list items in this language (`list_separators`)."""
+        return list_separators(self._locale)
+
     # -- numbers -------------------------------------------------------------------------------
 
     def number(self, value: float | int) -> str:
@@ -150,3 +207,9 @@ class Formats:
 @functools.cache
 def formats_for(language: Language) -> Formats:
     return Formats(language)
+
+
+def spoken_separators() -> ListSeparators:
+    """The `ListSeparators` of the language being written (`briefgen.languages.speaking`), for
+    layout code that joins items (the heat map's risk numbers, alternative texts)."""
+    return formats_for(speaking_language()).separators

@@ -287,6 +287,12 @@ def tr(message: str, /, **variables: object) -> str:
     return messages.gettext(message, **variables)
 
 
+def speaking_language() -> Language:
+    """The language being written (`speaking`); English (en-GB) outside one."""
+    messages = _SPEAKING.get()
+    return messages.language if messages is not None else language_of("en-GB")
+
+
 def ntr(singular: str, plural: str, n: int, /, **variables: object) -> str:
     """`tr` with a plural form for `n` (ngettext); `%(num)s` is `n`."""
     messages = _SPEAKING.get()

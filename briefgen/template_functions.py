@@ -121,10 +121,12 @@ def _english() -> Messages:
 
 
 def source_line(source: Source, messages: Messages | None = None) -> str:
-    """One-line plain description for slides: publisher, title, date."""
+    """One-line plain description for slides: publisher, title, date (joined by the language's
+    comma: `، ` in Arabic, `，` in Chinese)."""
     messages = messages or _english()
-    when = formats_for(messages.language).date(source.date, "short")
-    return f"{source.publisher}, {_quoted(source.title, messages)}, {when}"
+    formats = formats_for(messages.language)
+    when = formats.date(source.date, "short")
+    return formats.separators.phrase.join((source.publisher, _quoted(source.title, messages), when))
 
 
 def _quoted(title: str, messages: Messages) -> str:

@@ -152,6 +152,7 @@ class TemplateSet:
             "kind": kind,
             "since": since,
             "language": language,
+            "sep": formats.separators,  # {{ sep.comma }}, {{ sep.semicolon }}, {{ sep.phrase }}
             "_": messages.gettext,
             "gettext": messages.gettext,
             "pgettext": messages.pgettext,

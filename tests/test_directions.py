@@ -415,3 +415,25 @@ def test_scripts_in_and_script_counts_agree_with_script_of_char_and_has_rtl_with
         if script:
             expected[script] = expected.get(script, 0) + 1
     assert script_counts([text, text]) == {s: 2 * n for s, n in expected.items()}
+
+
+def test_examples_lists_are_joined_with_the_language_separators(examples, tmp_path):
+    """The joins the templates and writers make (meeting place, participants, sources, risk
+    numbers, bands) read "، " and "؛ " in Arabic, "、", "；" and "，" in Chinese, and stay ", " and
+    "; " in Turkish: read back from the memo and the deck."""
+    import re
+
+    memo, deck = examples["ar"]
+    memo_text, deck_text = all_text(memo), all_text(deck)
+    assert "13–14 أغسطس 2018، أنقرة، تركيا" in memo_text
+    assert "؛ " in memo_text and "، " in deck_text and "؛ " in deck_text
+    # No Latin comma or semicolon is left between Arabic words (the facts use the Arabic ones).
+    assert re.findall(r"[\u0600-\u06ff][,;] [\u0600-\u06ff]", memo_text + deck_text) == []
+    memo, deck = examples["tr"]
+    assert "13–14 Ağustos 2018, Ankara, Türkiye" in all_text(memo)
+    assert "\u060c" not in all_text(memo) + all_text(deck)
+    memo, deck = build(LANGUAGES / "cjk-zh-cn.yaml", tmp_path / "zh")
+    memo_text, deck_text = all_text(memo), all_text(deck)
+    assert "日，Capital City" in memo_text  # the date and the place: a phrase, "，"
+    assert "Example Office，“Treaty text”" in deck_text or "Example Office，《Treaty text》" in deck_text
+    assert ", Capital City" not in memo_text

@@ -338,3 +338,47 @@ def test_formats_meeting_time_joins_date_and_time_as_the_language_does(tag, expe
     zone = timezone(timedelta(hours=3))
     start, end = datetime(2018, 8, 13, 10, 30, tzinfo=zone), datetime(2018, 8, 13, 11, 30, tzinfo=zone)
     assert format_when(start, end, language_of(tag)).replace(NNBSP, " ") == expected
+
+
+@pytest.mark.parametrize(
+    ("tag", "comma", "semicolon", "phrase"),
+    [
+        ("en-GB", ", ", "; ", ", "),
+        ("en-US", ", ", "; ", ", "),
+        ("tr", ", ", "; ", ", "),
+        ("fr", ", ", "; ", ", "),
+        ("ru", ", ", "; ", ", "),
+        ("he", ", ", "; ", ", "),
+        # CLDR joins Arabic items with و ("{0}، و{1}"): its punctuation is the Arabic comma.
+        ("ar", "\u060c ", "\u061b ", "\u060c "),
+        ("ur", "\u060c ", "\u061b ", "\u060c "),
+        # Persian: CLDR writes a right-to-left mark after the comma.
+        ("fa", "\u060c\u200f ", "\u061b\u200f ", "\u060c\u200f "),
+        # The ideographic enumeration comma between items; Chinese phrases take "，".
+        ("zh-CN", "\u3001", "\uff1b", "\uff0c"),
+        ("zh-Hant", "\u3001", "\uff1b", "\uff0c"),
+        ("ja", "\u3001", "\uff1b", "\u3001"),
+    ],
+)
+def test_formats_list_separators_come_from_cldr(tag, comma, semicolon, phrase):
+    separators = formats(tag).separators
+    assert (separators.comma, separators.semicolon, separators.phrase) == (comma, semicolon, phrase)
+
+
+def test_render_joins_lists_with_the_language_separators():
+    """Every join the templates make takes the language's separators: names, participants,
+    sources, dates and places in Arabic read "، " and "؛ ", in Chinese "、", "；" and "，"; the
+    English render keeps ", " and "; "."""
+    from briefgen.facts import load_facts
+
+    arabic = load_facts(ROOT / "facts" / "ankara-2018-arabic-exercise.yaml").briefing
+    memo = TemplateSet().render("memo", arabic)
+    deck = TemplateSet().render("deck", arabic)
+    assert "13–14 أغسطس 2018\u060c أنقرة\u060c تركيا" in memo.replace("\u00a0", " ")
+    assert "\u061b " in memo and "\u060c " in deck and "\u061b " in deck
+    english = load_facts(EXAMPLE).briefing
+    text = TemplateSet().render("memo", english).replace("\u00a0", " ")
+    assert "13–14 August 2018, Ankara, Turkey" in text and "\u060c" not in text
+    chinese = load_facts(FIXTURES_LANGUAGES / "cjk-zh-cn.yaml").briefing
+    text = TemplateSet().render("memo", chinese).replace("\u00a0", " ")
+    assert "\uff0cCapital City" in text and ", Capital City" not in text

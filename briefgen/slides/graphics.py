@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from briefgen.errors import Problem
+from briefgen.formats import spoken_separators
 from briefgen.languages import ntr, ptr, tr
 from briefgen.metrics import font_metrics, split_words, squeeze_spaces
 from briefgen.model import Cell, RiskMatrix, RiskPoint, Table, Text, Timeline, TimelineEvent, plain_text
@@ -121,10 +122,11 @@ def plan_table(
     minimum = min(geometry.min_font_pt, base)
     widths = _column_widths([*header, *body], ncols, area.width, font, base)
     cap = area.height - HEIGHT_SLACK
+    separators = spoken_separators()
     if header:
-        alt = tr("Table with columns %(columns)s", columns=", ".join(c.text for c in header[0]))
+        alt = tr("Table with columns %(columns)s", columns=separators.comma.join(c.text for c in header[0]))
     else:
-        rows = "; ".join(r[0].text for r in body if r)[:200]
+        rows = separators.semicolon.join(r[0].text for r in body if r)[:200]
         alt = ntr("Table of %(num)s row: %(rows)s", "Table of %(num)s rows: %(rows)s", len(body), rows=rows)
 
     def make(rows: list[tuple[CellPlan, ...]], size: float) -> TablePlan:
@@ -303,9 +305,10 @@ def plan_risk_map(
         size=key_size,
     )
     numbers = {id(r): n for n, r in enumerate(matrix.risks, 1)}
+    comma, semicolon = spoken_separators().comma, spoken_separators().semicolon
 
     def cell_fits(marks: list[str]) -> bool:
-        return _cell_height(CellPlan(", ".join(marks), True), cell_w, font, number_size) <= cell_h
+        return _cell_height(CellPlan(comma.join(marks), True), cell_w, font, number_size) <= cell_h
 
     pages: list[list[RiskPoint]] = []
     current: list[RiskPoint] = []
@@ -338,12 +341,12 @@ def plan_risk_map(
                 marks = [
                     str(numbers[id(r)]) for r in risks if (r.likelihood, r.impact) == (likelihood, impact)
                 ]
-                row.append(CellPlan(", ".join(marks), True, _rag(likelihood * impact, matrix)))
+                row.append(CellPlan(comma.join(marks), True, _rag(likelihood * impact, matrix)))
             cells.append(tuple(row))
         cells.append((CellPlan(""), *(CellPlan(t) for t in i_labels)))
         key_paras = tuple(_key_para(numbers[id(r)], r) for r in risks)
         key = TextPlan(key_box, key_paras, key_size, text_height(key_paras, key_box, key_size, geometry))
-        placed = "; ".join(
+        placed = semicolon.join(
             tr(
                 "%(number)s, %(title)s: likelihood %(likelihood)s, impact %(impact)s, "
                 "score %(score)s, %(rag)s",
@@ -356,7 +359,7 @@ def plan_risk_map(
             )
             for r in risks
         )
-        bands = ", ".join(item.text.lower() for item in legend)
+        bands = comma.join(item.text.lower() for item in legend)
         alt = tr(
             "Risk heat map: a 5 by 5 grid of likelihood (rows, 5 at the top) by impact (columns, 5 at "
             "the right), each cell coloured by its score (%(bands)s); each risk is a number in its "
@@ -464,7 +467,7 @@ def _plan_timeline(
                 EventPlan(x, event.date, event.label, event.highlight, above, date_box, label_box, r)
             )
         else:
-            listed = "; ".join(
+            listed = spoken_separators().semicolon.join(
                 f"{e.date}: {e.label}" + (" " + tr("(this meeting)") if e.highlight else "") for e in events
             )
             alt = tr("Timeline, oldest first: %(events)s", events=listed)

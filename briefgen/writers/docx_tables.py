@@ -9,6 +9,7 @@ from lxml import etree
 
 from briefgen import page_layout as geometry
 from briefgen import styles as S
+from briefgen.formats import formats_for
 from briefgen.model import (
     Cell,
     Div,
@@ -272,6 +273,7 @@ class TableWriter(MemoState):
         cells: dict[tuple[int, int], list[str]] = {}
         for number, risk in enumerate(block.risks, start=1):
             cells.setdefault((risk.likelihood, risk.impact), []).append(str(number))
+        separators = formats_for(self.messages.language).separators
         for likelihood in range(5, 0, -1):
             tr = self._tr(tbl, height=520)
             self._cell(tr, label_w, (Text(layout.likelihood[5 - likelihood]),), bold=True, middle=True)
@@ -283,7 +285,7 @@ class TableWriter(MemoState):
                     self._cell(
                         tr,
                         cell_w,
-                        (Text(", ".join(ids)),),
+                        (Text(separators.comma.join(ids)),),
                         align="center",
                         fill=S.RAG_FILL[rag],
                         color=S.RAG_TEXT[rag],

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from briefgen.errors import Problem
+from briefgen.formats import formats_for
+from briefgen.languages import language_of
 from briefgen.links import package_target
 from briefgen.model import (
     Block,
@@ -247,11 +249,12 @@ class _Writer:
             + " |"
         )
         lines = [header, "| :--- |" + " :---: |" * len(matrix.impact_labels)]
+        semicolon = formats_for(language_of(self.document.meta.language)).separators.semicolon
         for likelihood in range(len(matrix.likelihood_labels), 0, -1):
             cells = []
             for impact in range(1, len(matrix.impact_labels) + 1):
                 here = [r for r in matrix.risks if r.likelihood == likelihood and r.impact == impact]
-                cells.append("; ".join(f"{_escape_inline(r.title)} ({r.rag.upper()})" for r in here))
+                cells.append(semicolon.join(f"{_escape_inline(r.title)} ({r.rag.upper()})" for r in here))
             label = _escape_inline(matrix.likelihood_labels[likelihood - 1])
             lines.append(f"| {likelihood}: {label} | " + " | ".join(cells) + " |")
         return ["\n".join(lines)]  # the template states the thresholds beside it
