@@ -1,6 +1,8 @@
 """The architecture's own rules that neither import-linter nor mypy can state (issue 15): modules
-small enough to hold one job, the environment read in one place, and no coded type ignore
-outside the Office writers (python-docx and python-pptx ship without type information).
+small enough to hold one job, the environment read in one place, bundled files found in one
+place, colours named in one place, no coded type ignore outside the Office writers
+(python-docx and python-pptx lack type information there), every package folder installed,
+no import cycle and every module in a layer.
 
 Each rule reads the package's source; each also proves on a planted bad module that it can fail.
 """
@@ -8,8 +10,11 @@ Each rule reads the package's source; each also proves on a planted bad module t
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,26 +49,59 @@ def long_modules(paths: list[Path]) -> list[str]:
     return out
 
 
+def _os_names(tree: ast.AST) -> tuple[set[str], set[str], set[str]]:
+    """What `source` calls the os module, os.environ (or os.environb) and os.getenv, through
+    `import os`, `import os as o`, `from os import environ, getenv as g`."""
+    modules, environs, getenvs = {"os"}, set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {alias.asname or alias.name for alias in node.names if alias.name == "os"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "os":
+            for alias in node.names:
+                if alias.name in ("environ", "environb"):
+                    environs.add(alias.asname or alias.name)
+                elif alias.name == "getenv":
+                    getenvs.add(alias.asname or alias.name)
+    return modules, environs, getenvs
+
+
 def environment_reads(source: str) -> list[int]:
     """Lines of `source` that read a single environment variable: os.environ.get(...),
-    os.environ[...], os.getenv(...), `... in os.environ`. Handing the whole environment on (to a
-    child process, to a worker) is not a read of a variable."""
+    os.environ[...], os.environ.pop(...), os.environ.copy()[...], os.getenv(...),
+    `... in os.environ`, under any name the os module or these are imported as. Handing the
+    whole environment on (to a child process, to a worker) is not a read of a variable."""
+    tree = ast.parse(source)
+    modules, environs, getenvs = _os_names(tree)
 
     def is_environ(node: ast.AST) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in environs
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "environb"):
+            return isinstance(node.value, ast.Name) and node.value.id in modules
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):  # os.environ.copy()
+            return node.func.attr == "copy" and is_environ(node.func.value)
+        return False
+
+    def is_getenv(func: ast.AST) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in getenvs
         return (
-            isinstance(node, ast.Attribute)
-            and node.attr == "environ"
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "os"
+            isinstance(func, ast.Attribute)
+            and func.attr in ("getenv", "getenvb")
+            and isinstance(func.value, ast.Name)
+            and func.value.id in modules
         )
 
-    def is_getenv(func: ast.Attribute) -> bool:
-        return func.attr == "getenv" and isinstance(func.value, ast.Name) and func.value.id == "os"
-
     def reads(node: ast.AST) -> bool:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if isinstance(node, ast.Call):
             func = node.func
-            return (func.attr in ("get", "setdefault") and is_environ(func.value)) or is_getenv(func)
+            if is_getenv(func):
+                return True
+            return (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("get", "setdefault", "pop")
+                and is_environ(func.value)
+            )
         if isinstance(node, ast.Subscript):
             return is_environ(node.value) and isinstance(node.ctx, ast.Load)
         if isinstance(node, ast.Compare):
@@ -72,14 +110,25 @@ def environment_reads(source: str) -> list[int]:
             )
         return False
 
-    lines = [getattr(node, "lineno", 0) for node in ast.walk(ast.parse(source)) if reads(node)]
-    return sorted(lines)
+    return sorted(getattr(node, "lineno", 0) for node in ast.walk(tree) if reads(node))
+
+
+_IGNORE = re.compile(r"#\s*type:\s*ignore(?P<codes>\[[^\]]*\])?")
 
 
 def coded_ignores(source: str) -> list[int]:
-    """Lines with a `type: ignore` comment."""
-    pattern = re.compile(r"#\s*type:\s*ignore")
-    return [n for n, line in enumerate(source.splitlines(), start=1) if pattern.search(line)]
+    """Lines with a `type: ignore` comment, coded or not."""
+    return [n for n, line in enumerate(source.splitlines(), start=1) if _IGNORE.search(line)]
+
+
+def bare_ignores(source: str) -> list[int]:
+    """Lines whose `type: ignore` names no error code. mypy reads the codes only when the
+    bracket follows at once: `# type: ignore [attr]` ignores every error on its line."""
+    return [
+        n
+        for n, line in enumerate(source.splitlines(), start=1)
+        if (m := _IGNORE.search(line)) and not m.group("codes")
+    ]
 
 
 def test_architecture_modules_stay_under_about_600_lines() -> None:
@@ -114,6 +163,12 @@ def test_architecture_environment_is_read_only_in_config() -> None:
         ("import os\nenv = dict(os.environ, HOME='/tmp')\n", []),  # handed on whole
         ("import os\nos.environ.update({'A': '1'})\n", []),
         ("import os\ndel os.environ['A']\n", []),
+        ("from os import environ\nx = environ.get('A')\n", [2]),
+        ("from os import getenv as g\nx = g('A')\n", [2]),
+        ("import os as o\nx = o.environ['A']\n", [2]),
+        ("import os\nx = os.environ.copy()['A']\n", [2]),
+        ("import os\nx = os.environ.pop('A', None)\n", [2]),
+        ("import os\nx = os.environb[b'A']\n", [2]),
     ],
 )
 def test_architecture_environment_reads_are_recognised(source: str, lines: list[int]) -> None:
@@ -132,25 +187,68 @@ def test_architecture_type_ignores_only_in_office_writers() -> None:
 
 def test_architecture_office_writer_ignores_name_their_error_code() -> None:
     bare = {
-        _name(path): [
-            n
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-            if re.search(r"#\s*type:\s*ignore(?!\[)", line)
-        ]
+        name: lines
         for path in _modules()
-        if OFFICE_WRITERS.match(_name(path))
+        if OFFICE_WRITERS.match(name := _name(path))
+        and (lines := bare_ignores(path.read_text(encoding="utf-8")))
     }
-    assert {name: lines for name, lines in bare.items() if lines} == {}
-    assert coded_ignores("x = f()  # type: ignore[attr-defined]\ny = 2\n") == [1]
+    assert bare == {}
 
 
-RESOURCE_LOOKUP = re.compile(r"importlib\.resources\.files\(|Path\(__file__\)")
-# A colour as six hex digits in a string ("1F3864", "#C00000"); fixtures and hashes are longer.
-COLOUR = re.compile(r"""["']#?[0-9A-Fa-f]{6}["']""")
+def test_architecture_ignores_are_told_coded_from_bare() -> None:
+    source = (
+        "a = f()  # type: ignore[attr-defined]\n"
+        "b = f()  # type: ignore\n"
+        "c = f()  # type: ignore [misc]\n"
+    )
+    assert coded_ignores(source) == [1, 2, 3]
+    assert bare_ignores(source) == [2, 3]
 
 
-def lines_matching(pattern: re.Pattern[str], source: str) -> list[int]:
-    return [n for n, line in enumerate(source.splitlines(), start=1) if pattern.search(line)]
+def resource_lookups(source: str) -> list[int]:
+    """Lines that work out where a file of the package lives: this module's own `__file__`, or
+    `importlib.resources.files(...)` under any import spelling. (Another library's
+    `module.__file__` is that library's business.)"""
+    tree = ast.parse(source)
+    files_names = {"files"} & {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "importlib.resources"
+        for alias in node.names
+        if alias.name == "files"
+    }
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "__file__":
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            dotted = ast.unparse(func)
+            if dotted.endswith("resources.files") or (isinstance(func, ast.Name) and func.id in files_names):
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+# Six hex digits with a digit, a "#" or in capitals: "1F3864", "#c00000", "FFFFFF" (not "decade").
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}|(?=[^0-9]*[0-9])[0-9A-Fa-f]{6}|[0-9A-F]{6}")
+
+
+def colour_literals(source: str) -> list[int]:
+    """Lines naming a colour: a string that is a colour in hex ("1F3864", "#C00000") or an
+    RGBColor(...) / RGBColor.from_string(...) built from literals."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _HEX_COLOUR.fullmatch(node.value):
+                lines.append(node.lineno)
+        elif (
+            isinstance(node, ast.Call)
+            and "RGBColor" in ast.unparse(node.func)
+            and node.args
+            and all(isinstance(arg, ast.Constant) for arg in node.args)
+        ):
+            lines.append(node.lineno)
+    return sorted(set(lines))
 
 
 def test_architecture_bundled_resources_are_found_only_by_briefgen_resources() -> None:
@@ -158,10 +256,23 @@ def test_architecture_bundled_resources_are_found_only_by_briefgen_resources() -
         name: lines
         for path in _modules()
         if (name := _name(path)) != "resources.py"
-        and (lines := lines_matching(RESOURCE_LOOKUP, path.read_text(encoding="utf-8")))
+        and (lines := resource_lookups(path.read_text(encoding="utf-8")))
     }
     assert found == {}
-    assert lines_matching(RESOURCE_LOOKUP, "root = Path(__file__).parent\n") == [1]
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("from pathlib import Path\nroot = Path(__file__).parent\n", [2]),
+        ("import os\nroot = os.path.dirname(__file__)\n", [2]),
+        ("import importlib.resources\nx = importlib.resources.files('briefgen')\n", [2]),
+        ("from importlib.resources import files\nx = files('briefgen')\n", [2]),
+        ("import citeproc\nx = citeproc.__file__\n", []),
+    ],
+)
+def test_architecture_resource_lookups_are_recognised(source: str, lines: list[int]) -> None:
+    assert resource_lookups(source) == lines
 
 
 def test_architecture_colours_are_named_only_in_briefgen_styles() -> None:
@@ -169,39 +280,79 @@ def test_architecture_colours_are_named_only_in_briefgen_styles() -> None:
         name: lines
         for path in _modules()
         if (name := _name(path)) != "styles.py"
-        and (lines := lines_matching(COLOUR, path.read_text(encoding="utf-8")))
+        and (lines := colour_literals(path.read_text(encoding="utf-8")))
     }
     assert found == {}
-    assert lines_matching(COLOUR, 'RED = "C00000"\n') == [1]
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ('RED = "C00000"\n', [1]),
+        ('RED = "#c00000"\n', [1]),
+        ("x = RGBColor(0xC0, 0x00, 0x00)\n", [1]),
+        ('x = RGBColor.from_string("C00000")\n', [1]),
+        ('digest = "a3f9c2e1b7d4"\n', []),  # longer than a colour
+        ('word = "decade"\n', []),  # hex letters, but a word
+        ("x = RGBColor(*styles.RED)\n", []),
+    ],
+)
+def test_architecture_colour_literals_are_recognised(source: str, lines: list[int]) -> None:
+    assert colour_literals(source) == lines
+
+
+def packaging_problems(package: Path, setuptools: dict[str, Any]) -> list[str]:
+    """What `setuptools` (pyproject's [tool.setuptools]) leaves out of the package folder
+    `package`: folders not listed as packages (setuptools warns on every install and a wheel may
+    drop them), listed packages with no folder, data files no package-data pattern names."""
+    root = package.name
+    listed = set(setuptools["packages"]) - {f"{root}.templates"}  # installed from templates/
+
+    def dotted(folder: Path) -> str:
+        return ".".join((root, *folder.relative_to(package).parts))
+
+    folders = {
+        dotted(path)
+        for path in [package, *package.rglob("*")]
+        if path.is_dir() and "__pycache__" not in path.parts
+    }
+    problems = [f"not a listed package: {name}" for name in sorted(folders - listed)]
+    problems += [f"listed but no folder: {name}" for name in sorted(listed - folders)]
+    patterns = setuptools.get("package-data", {})
+    for path in sorted(package.rglob("*")):
+        if not path.is_file() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
+        wanted = [*patterns.get(dotted(path.parent), ()), *patterns.get("*", ())]
+        if not any(fnmatch.fnmatch(path.name, pattern) for pattern in wanted):
+            problems.append(f"not installed: {path.relative_to(package).as_posix()}")
+    return problems
 
 
 def test_architecture_every_package_folder_and_data_file_is_installed() -> None:
-    """A folder of briefgen/ that pyproject.toml does not list as a package makes setuptools warn
-    on every install and may be left out of a wheel; a data file no package-data pattern names
-    is left out (a new language's catalog, a new font)."""
-    import fnmatch
-    import tomllib
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert packaging_problems(PACKAGE, pyproject["tool"]["setuptools"]) == []
 
-    setuptools = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
-        "setuptools"
-    ]
-    listed = set(setuptools["packages"]) - {"briefgen.templates"}  # installed from templates/
-    folders = {
-        ".".join(("briefgen", *path.relative_to(PACKAGE).parts)).rstrip(".")
-        for path in [PACKAGE, *PACKAGE.rglob("*")]
-        if path.is_dir() and "__pycache__" not in path.parts
+
+def test_architecture_packaging_problems_are_found(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "locale" / "xx").mkdir(parents=True)
+    (package / "fonts").mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "locale" / "xx" / "pkg.mo").write_bytes(b"")
+    (package / "fonts" / "a.ttf").write_bytes(b"")
+    (package / "fonts" / "a.otf").write_bytes(b"")
+    setuptools = {
+        "packages": ["pkg", "pkg.fonts", "pkg.locale", "pkg.gone"],
+        "package-data": {"pkg.fonts": ["*.ttf"], "*": ["*.po"]},
     }
-    assert folders == listed
-    patterns = setuptools["package-data"]
-    missing = []
-    for path in PACKAGE.rglob("*"):
-        if not path.is_file() or path.suffix in (".py", ".pyc"):
-            continue
-        package = ".".join(("briefgen", *path.parent.relative_to(PACKAGE).parts)).rstrip(".")
-        wanted = [*patterns.get(package, ()), *patterns.get("*", ())]
-        if not any(fnmatch.fnmatch(path.name, pattern) for pattern in wanted):
-            missing.append(_name(path))
-    assert missing == []
+    assert packaging_problems(package, setuptools) == [
+        "not a listed package: pkg.locale.xx",
+        "listed but no folder: pkg.gone",
+        "not installed: fonts/a.otf",
+        "not installed: locale/xx/pkg.mo",
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # Import cycles and the layers contract. import-linter's layers contract checks only the modules
 # it names, and no contract of the import-linter versions we accept finds a cycle; grimp (which
