@@ -84,13 +84,19 @@ def measure(checked: Run) -> Measures | None:
 
 def check_reference(kind: str, path: Path, references: References) -> list[Problem]:
     """What the reference file of `kind` ("docx" or "pptx") at `path` lacks: the styles, or the
-    layouts and placeholders, briefgen relies on. Raises `ReferenceFileProblem` when it cannot
-    be used at all."""
+    layouts and placeholders, briefgen relies on, each marked reported on the cached reference
+    (`Reference.reported`) so that the briefings planned on it later in the run do not report
+    it again. Raises `ReferenceFileProblem` when it cannot be used at all."""
     reference = references.get(kind, path)
     if kind == "docx":
         from briefgen.writers.docx_styles import check_reference_docx
 
-        return check_reference_docx(reference.data, reference.name)
-    from briefgen.slides.reference import check_reference  # zip + lxml: python-pptx stays unloaded
+        problems = check_reference_docx(reference.data, reference.name)
+    else:
+        from briefgen.slides.reference import check_reference  # zip + lxml: python-pptx stays unloaded
 
-    return check_reference(reference.data, reference.name)
+        problems = check_reference(reference.data, reference.name)
+    # Said once, here: the briefings checked against this reference (the same cached object)
+    # do not repeat what the reference itself lacks when their decks are planned on it.
+    reference.reported.update(p.message for p in problems)
+    return problems

@@ -81,6 +81,9 @@ class Reference:
     name: str  # how messages name it: the path, or the bundled file's
     path: Path | None  # None: the bundled one
     data: bytes  # normalised to a document (a .dotx/.potx becomes a .docx/.pptx)
+    # Warnings about this file that its own check (`check --reference-pptx`) already reported in
+    # this run: a briefing planned against it does not report them again.
+    reported: set[str] = field(default_factory=set, compare=False, hash=False, repr=False)
 
     @property
     def sha256(self) -> str:

@@ -354,14 +354,17 @@ def plan_deck_of(
 
     output = loaded.briefing.output
     reference = config.references["pptx"]
+    adapted: list[Problem] = []
     with _located_reference(loaded, config, "pptx"):
         geometry = read_geometry(
             reference.data,
             name=reference.name,
             layouts=config.layouts,
             banner_pt=output.banner_pt,
-            warnings=warnings,
+            warnings=adapted,
         )
+    # What the reference's own check (`check --reference-pptx`) already said is not said twice.
+    warnings.extend(w for w in adapted if w.message not in reference.reported)
     # With --since the deck gains a changes slide that the brief's own budget does not plan for.
     budget = output.slide_budget + (1 if config.since else 0)
     return plan_deck(document, geometry, warnings, budget=budget, where=str(loaded.path))

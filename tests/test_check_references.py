@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from docx import Document as new_docx
 
 from briefgen.cli import main
@@ -67,6 +69,54 @@ def test_check_reference_with_facts_checks_both(tmp_path, capsys):
     ]
     assert main(args) == 0
     captured = capsys.readouterr()
-    # The reference is checked on its own, and the deck is planned against it: both name the
-    # layout it lacks (the fact file's check warns, as its build would).
-    assert captured.err.count("x.pptx: warning: reference presentation has no slide layout") == 2
+    # The reference is checked on its own, and the deck is planned against it: the layout it
+    # lacks is named once, by the reference's own check.
+    assert captured.err.count("x.pptx: warning: reference presentation has no slide layout") == 1
+
+
+def _python_pptx_reference(tmp_path):
+    from pptx import Presentation
+
+    path = tmp_path / "r43.pptx"
+    Presentation().save(str(path))  # 4:3, body text at 32 pt: adapted with a warning
+    return path
+
+
+def test_check_reference_with_facts_reports_each_adaptation_once(tmp_path, capsys):
+    reference = _python_pptx_reference(tmp_path)
+    facts = [
+        str(ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml"),
+        str(ROOT / "facts" / "ankara-2018-arabic-exercise.yaml"),
+    ]
+    said = "layout 'Title and Content' sets body text at 32 pt"
+    assert main(["check", *facts, "--reference-pptx", str(reference)]) == 0
+    assert capsys.readouterr().err.count(said) == 1
+    assert main(["check", *facts, "--reference-pptx", str(reference), "--message-format", "github"]) == 0
+    annotations = capsys.readouterr().out.splitlines()
+    assert sum(said in line for line in annotations) == 1
+    assert len(annotations) == len(set(annotations))
+    assert main(["check", *facts, "--reference-pptx", str(reference), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    texts = [p["text"] for p in data["problems"]]
+    assert sum(said in text for text in texts) == 1
+    assert data["warnings"] == len(texts) == len(set(texts))
+
+
+def test_build_with_python_pptx_reference_still_reports_its_adaptation(tmp_path, capsys):
+    # Only check's own report of the reference makes the deck plan stay silent about it.
+    reference = _python_pptx_reference(tmp_path)
+    facts = str(ROOT / "facts" / "lavrov-cavusoglu-ankara-2018.yaml")
+    args = [
+        "build",
+        facts,
+        "-j",
+        "1",
+        "--format",
+        "md,pptx",
+        "-d",
+        str(tmp_path / "out"),
+        "--reference-pptx",
+        str(reference),
+    ]
+    assert main(args) == 0
+    assert capsys.readouterr().err.count("layout 'Title and Content' sets body text at 32 pt") == 1
