@@ -333,9 +333,21 @@ def check(
 @output_options
 def init(name: str, out_dir: Path, source: Path | None, force: bool) -> int:
     """Write a new fact file NAME.yaml, every section present and commented, valid as written."""
-    from briefgen.scaffold import init_briefing
+    from briefgen.report import counted
+    from briefgen.scaffold import init_briefing, scaffold_target
 
-    done = init_briefing(name, out_dir, source=source, force=force)
+    try:
+        done = init_briefing(name, out_dir, source=source, force=force)
+    except BriefgenError as exc:
+        if source is None or not exc.problems:
+            raise
+        # The source's problems, then the refusal they caused (nothing was written).
+        report_error(exc)
+        errors = sum(p.severity == "error" for p in exc.problems)
+        target = safe_text(str(scaffold_target(name, out_dir)[1]))
+        shown = safe_text(str(source))
+        click.echo(f"error: {target} not created: {shown} has {counted(errors or 1, 'error')}", err=True)
+        return exc.exit_code
     facts_name = safe_text(str(done.facts))
     if Output.verbosity >= 0:
         click.echo(f"wrote {facts_name}")

@@ -28,7 +28,7 @@ def summary_line(batch: BatchResult) -> str:
     ]
     if batch.count(SKIPPED):
         parts.append(f"skipped {batch.count(SKIPPED)}")
-    parts.append(_counted(warning_count(batch), "warning"))
+    parts.append(counted(warning_count(batch), "warning"))
     return ", ".join(parts) + f" in {batch.seconds:.1f} s"
 
 
@@ -44,7 +44,8 @@ def shown_status(status: str) -> str:
     return "up to date" if status == UP_TO_DATE else status
 
 
-def _counted(count: int, noun: str) -> str:
+def counted(count: int, noun: str) -> str:
+    """'1 warning', '3 errors': a count and its noun, plural unless one."""
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
@@ -57,9 +58,9 @@ def briefing_line(result: BuildResult, done: int, total: int) -> str:
     if result.status == FAILED:
         errors = sum(p.severity == "error" for p in result.problems)
         if errors or not result.warnings:
-            details.append(_counted(errors or 1, "error"))
+            details.append(counted(errors or 1, "error"))
     if result.warnings:
-        details.append(_counted(len(result.warnings), "warning"))
+        details.append(counted(len(result.warnings), "warning"))
     detail = f" ({', '.join(details)})" if details else ""
     return f"[{done}/{total}] {shown_status(result.status)}: {safe_text(str(result.facts))}{detail}"
 

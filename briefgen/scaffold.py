@@ -181,6 +181,18 @@ def scaffold_text(name: str, *, schema_ref: str = SCHEMA_FILENAME, today: date |
     return "\n".join(header + body) + "\n"
 
 
+def scaffold_target(name: str, folder: Path) -> tuple[str, Path]:
+    """The stem and path of the fact file `init NAME` writes: `<folder>/<stem>.yaml`. Raises
+    `UsageProblem` when NAME is not a usable file name."""
+    stem = name.removesuffix(".yaml").removesuffix(".yml")
+    if not _NAME.match(stem):
+        raise UsageProblem(
+            f"{name!r} is not a usable briefing name: use letters, digits, '.', '_' or '-' "
+            "(no folders: use --dir)"
+        )
+    return stem, folder / f"{stem}.yaml"
+
+
 def init_briefing(
     name: str,
     folder: Path,
@@ -190,13 +202,7 @@ def init_briefing(
     today: date | None = None,
 ) -> Scaffolded:
     """Write `<folder>/<name>.yaml` (and the schema beside it); refuse to overwrite unless `force`."""
-    stem = name.removesuffix(".yaml").removesuffix(".yml")
-    if not _NAME.match(stem):
-        raise UsageProblem(
-            f"{name!r} is not a usable briefing name: use letters, digits, '.', '_' or '-' "
-            "(no folders: use --dir)"
-        )
-    target = folder / f"{stem}.yaml"
+    stem, target = scaffold_target(name, folder)
     if target.exists() and not force:
         raise UsageProblem(f"{target} already exists; use --force to overwrite it")
     schema_path = folder / SCHEMA_FILENAME

@@ -92,6 +92,11 @@ def test_init_from_an_invalid_briefing_reports_it_located_and_writes_nothing(tmp
     assert said in err and re.search(rf"{re.escape(str(source))}:\d+:\d+: ", err), err
     assert "Traceback" not in err
     assert not folder.exists()  # neither the fact file nor the schema
+    # After the problems, one line says what was refused and why, counting the errors shown.
+    errors = len(re.findall(rf"^{re.escape(str(source))}:\d+:\d+: (?!warning:)", err, re.MULTILINE))
+    noun = "error" if errors == 1 else "errors"
+    assert errors >= 1
+    assert err.splitlines()[-1] == f"error: {folder / 'copy.yaml'} not created: {source} has {errors} {noun}"
 
 
 def test_init_from_keeps_a_valid_briefing_with_warnings(tmp_path):
@@ -137,3 +142,14 @@ def test_templates_export_then_shadow_renders(tmp_path, capsys):
 
     text = TemplateSet(Path(dest)).render("memo", load_facts(EXAMPLE).briefing)
     assert "# Bottom line {#summary}" in text
+
+
+def test_init_from_a_case_with_warnings_counts_only_its_errors_in_the_refusal(tmp_path, capsys):
+    text = (FIXTURES / "minimal.yaml").read_text("utf-8")
+    text = text.replace("facts: [trade-growth]", "facts: [trade-grow]")
+    source = tmp_path / "older.yaml"
+    source.write_text(text.replace("title: Minimal briefing", "title: Minimal\fbriefing"), "utf-8")
+    assert main(["init", "copy.yaml", "-d", str(tmp_path / "new"), "--from", str(source)]) == EXIT_INVALID
+    lines = capsys.readouterr().err.splitlines()
+    assert any(": warning: title: removed form feed" in line for line in lines), lines
+    assert lines[-1] == f"error: {tmp_path / 'new' / 'copy.yaml'} not created: {source} has 1 error"
