@@ -47,6 +47,14 @@ class Problem:
         return f"{head}: {text}" if head else text
 
 
+def quoted(text: str) -> str:
+    """User text (a title, a value as written) as a message shows it: between straight single
+    quotes, as written. Not `repr`, which escapes every non-printable character, so that a
+    Russian date's narrow no-break space would show as `\\u202f`; the printers escape what a
+    terminal must not receive (`briefgen.problems.safe_text`)."""
+    return f"'{text}'"
+
+
 class BriefgenError(Exception):
     """Base class; `exit_code` is what the CLI exits with."""
 

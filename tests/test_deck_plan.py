@@ -28,6 +28,7 @@ from briefgen.model import (
     TimelineEvent,
 )
 from briefgen.pipeline import BuildOptions, Step, run
+from briefgen.problems import format_github, format_json, format_problem
 from briefgen.rag import rag_bands
 from briefgen.resources import bundled_reference_bytes
 from briefgen.slides import DeckPlan, plan_deck
@@ -417,3 +418,16 @@ def test_deck_plan_heat_map_template_labels_keyed_when_too_long(kind, tmp_path) 
     assert [c.text for c in plan.cells[5][1:]] == ["1", "2", "3", "4", "5"]
     assert plan.scale == tuple(f"{n}\u00a0{t}" for n, t in enumerate(long, 1))
     assert plan.impact_title.bottom <= geometry.frame("content").body.bottom + 0.5
+
+
+def test_deck_plan_warnings_quote_titles_as_written() -> None:
+    # A Russian date holds a narrow no-break space (U+202F) that repr would show as \u202f.
+    title = "Встреча (9 авг. 2018\u202fг.)"
+    heading = (Heading(2, (Text(title),)), Paragraph((Text("Пункт."),)))
+    document = Document(Meta(title="T", marking="OFFICIAL", kind="deck", language="ru"), heading + heading)
+    warnings: list[Problem] = []
+    plan_deck(document, _geometry(), warnings)
+    duplicate = next(p for p in warnings if "two slides are titled" in p.message)
+    assert f"'{title}'" in duplicate.message and "\\u202f" not in duplicate.message
+    shown = [format_problem(duplicate), format_json([duplicate]), format_github([duplicate])]
+    assert all("\\u202f" not in text and "\u202f" in text for text in shown)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
+from briefgen.errors import quoted
 from briefgen.facts import portions, references
 from briefgen.facts.findings import Finding, mappings_at
 from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS
@@ -89,7 +90,7 @@ def _placeholders(node: object, loc: Loc) -> Iterator[Finding]:
             shown = text if len(text) <= 50 else text[:49] + "…"
             yield Finding(
                 loc,
-                f"still the scaffold's text ({shown!r}): write the briefing's own",
+                f"still the scaffold's text ({quoted(shown)}): write the briefing's own",
                 "warning",
             )
 
@@ -186,7 +187,7 @@ def _lexicon(data: dict[str, Any]) -> Iterator[Finding]:
         term = item.get("likelihood")
         if isinstance(term, str) and term.strip().lower() not in terms:
             message = (
-                f"likelihood term {term!r} is not in the {LEXICON_NAMES[lexicon]} lexicon; use one of: "
+                f"likelihood term {quoted(term)} is not in the {LEXICON_NAMES[lexicon]} lexicon; use one of: "
                 + ", ".join(terms)
             )
             key = term.strip().lower()
@@ -194,7 +195,7 @@ def _lexicon(data: dict[str, Any]) -> Iterator[Finding]:
                 iter(difflib.get_close_matches(key, list(terms), n=1, cutoff=0.6)), None
             )
             if guess:
-                message += f" (did you mean {guess!r}?)"
+                message += f" (did you mean {quoted(guess)}?)"
             yield Finding((*loc, "likelihood"), message)
         statement = item.get("statement")
         if isinstance(statement, str):

@@ -46,7 +46,9 @@ class FieldValueError(ValueError):
 
 def date_advice(value: str, *, partial: bool) -> str:
     """Why `value` is not a date and what to write instead (ISO 8601, year first)."""
-    shown = value if len(value) <= 40 else value[:39] + "…"
+    # Quoted as written, as `briefgen.errors.quoted` does (a fact model may not import it: it
+    # imports pathlib): repr would print a Russian date's narrow no-break space as \u202f.
+    shown = "'" + (value if len(value) <= 40 else value[:39] + "…") + "'"
     formats = "YYYY-MM-DD, YYYY-MM or YYYY" if partial else "YYYY-MM-DD"
     slashed = _SLASHED.match(value.strip())
     if slashed:
@@ -57,31 +59,31 @@ def date_advice(value: str, *, partial: bool) -> str:
                 readings.append((day, month, f"{year}-{month:02d}-{day:02d}"))
         if readings:
             options = " or ".join(f"{iso} ({d} {_MONTH_NAMES[m - 1]})" for d, m, iso in readings)
-            return f"{shown!r} is not a date briefgen reads: write dates year first as {formats}: {options}"
+            return f"{shown} is not a date briefgen reads: write dates year first as {formats}: {options}"
     month_year = re.match(r"^(\d{1,2})[./](\d{4})$", value.strip())
     if month_year and 1 <= int(month_year.group(1)) <= 12:
         fixed = f"{month_year.group(2)}-{int(month_year.group(1)):02d}"
         if partial:
-            return f"{shown!r} is not a date briefgen reads: write dates year first as {formats}: {fixed}"
-        return f"{shown!r} is not a date briefgen reads: write it year first as YYYY-MM-DD, e.g. {fixed}-01"
+            return f"{shown} is not a date briefgen reads: write dates year first as {formats}: {fixed}"
+        return f"{shown} is not a date briefgen reads: write it year first as YYYY-MM-DD, e.g. {fixed}-01"
     loose = re.match(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$", value.strip())
     if loose and (len(loose.group(2)) == 1 or (loose.group(3) and len(loose.group(3)) == 1)):
         month = int(loose.group(2))
         fixed = f"{loose.group(1)}-{month:02d}" + (f"-{int(loose.group(3)):02d}" if loose.group(3) else "")
-        return f"{shown!r}: write the month and day with two digits, {fixed} ({formats})"
+        return f"{shown}: write the month and day with two digits, {fixed} ({formats})"
     if _ISO_DAY.match(value.strip()) or (partial and _PARTIAL_DATE.match(value.strip())):
         try:
             date.fromisoformat(value.strip())
         except ValueError:
             year, month, day = (int(p) for p in value.strip().split("-"))
             if not 1 <= month <= 12:
-                return f"{shown!r} has no month {month}: months run from 01 to 12 ({formats})"
+                return f"{shown} has no month {month}: months run from 01 to 12 ({formats})"
             last = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
-            return f"{shown!r} is not a day of the calendar: {_MONTH_NAMES[month - 1]} {year} has {last} days"
+            return f"{shown} is not a day of the calendar: {_MONTH_NAMES[month - 1]} {year} has {last} days"
     if not partial and _PARTIAL_DATE.match(value.strip()):
         full = value.strip() + ("-01" if len(value.strip()) == 7 else "-01-01")
-        return f"{shown!r} is not a full date: this field needs the day too, as YYYY-MM-DD (e.g. {full})"
-    return f"{shown!r} is not a date: write it as {formats}, e.g. 2018-08-13" + (
+        return f"{shown} is not a full date: this field needs the day too, as YYYY-MM-DD (e.g. {full})"
+    return f"{shown} is not a date: write it as {formats}, e.g. 2018-08-13" + (
         ", 2018-08 or 2018" if partial else ""
     )
 
@@ -161,16 +163,16 @@ def _day_or_moment(value: object) -> object:
         if _ISO_DAY.match(text[:10]) or _SLASHED.match(text) or re.match(r"^\d{4}-\d", text):
             advice = date_advice(text[:10] if _ISO_DAY.match(text[:10]) else text, partial=False)
             raise ValueError(f"{advice}; a moment is written {_MOMENT_EXAMPLE}")
-        raise ValueError(f"{text!r} is not a day or a moment: write {_MOMENT_EXAMPLE}")
+        raise ValueError(f"'{text}' is not a day or a moment: write {_MOMENT_EXAMPLE}")
     if not moment.group("zone"):
         raise ValueError(
-            f"{text!r} has no time zone: add it, e.g. {text}+03:00 for Ankara or {text}Z for UTC"
+            f"'{text}' has no time zone: add it, e.g. {text}+03:00 for Ankara or {text}Z for UTC"
         )
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a moment of the calendar: check the day, hours (00-23) and minutes"
+            f"'{text}' is not a moment of the calendar: check the day, hours (00-23) and minutes"
         ) from None
 
 

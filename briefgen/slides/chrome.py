@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from briefgen.errors import Problem
+from briefgen.errors import Problem, quoted
 from briefgen.languages import tr
 from briefgen.slides.fitting import capacity, fit_title, para_height, sizes, text_height
 from briefgen.slides.geometry import DeckGeometry
@@ -58,7 +58,7 @@ def marking_plans(
             return TextPlan(top, (para,), size, h), TextPlan(bottom, (para,), size, h)
     warnings.append(
         Problem(
-            f"the marking {marking!r} is too long for one line of the banner even at {floor:g} pt",
+            f"the marking {quoted(marking)} is too long for one line of the banner even at {floor:g} pt",
             severity="warning",
         )
     )
@@ -94,7 +94,7 @@ def title_slide(spec: Spec, geometry: DeckGeometry, warnings: list[Problem]) -> 
     h = text_height(merged, tall, floor, geometry)
     warnings.append(
         Problem(
-            f"slide {spec.title!r}: the title slide's text is too long to fit even at {floor:g} pt; "
+            f"slide {quoted(spec.title)}: the title slide's text is too long to fit even at {floor:g} pt; "
             "shorten the title, meeting title or venue",
             severity="warning",
         )

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import replace
 
-from briefgen.errors import Problem
+from briefgen.errors import Problem, quoted
 from briefgen.metrics import font_metrics, wrap
 from briefgen.slides.geometry import (
     _CLAUSE_WORDS,
@@ -138,7 +138,7 @@ def pack(
             warnings.append(
                 Problem(
                     f"{where}: a point is too long for one slide even at {minimum:g} pt; "
-                    f"split across {len(pieces)} slides: {para.text[:60]!r}…",
+                    f"split across {len(pieces)} slides: {quoted(para.text[:60])}…",
                     severity="warning",
                 )
             )

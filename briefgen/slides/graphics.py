@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from briefgen.errors import Problem
+from briefgen.errors import Problem, quoted
 from briefgen.formats import spoken_separators
 from briefgen.languages import ntr, ptr, tr
 from briefgen.metrics import font_metrics, split_words, squeeze_spaces
@@ -316,7 +316,8 @@ def plan_risk_map(
         if not (1 <= risk.likelihood <= 5 and 1 <= risk.impact <= 5):
             warnings.append(
                 Problem(
-                    f"{where}: risk {risk.title!r} has likelihood/impact outside 1–5; listed in the key only",
+                    f"{where}: risk {quoted(risk.title)} has likelihood/impact outside 1–5; "
+                    "listed in the key only",
                     severity="warning",
                 )
             )

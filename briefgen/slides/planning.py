@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypedDict
 
 from briefgen import marking
-from briefgen.errors import Problem
+from briefgen.errors import Problem, quoted
 from briefgen.languages import messages_for, ntr, speaking, tr
 from briefgen.marking_schemes import SCHEME_NAMES, SchemeName
 from briefgen.model import Document, Meta, RiskMatrix, Table, Timeline
@@ -198,7 +198,7 @@ def _two_column(
 def _pages(
     spec: Spec, spill: str, geometry: DeckGeometry, warnings: list[Problem], scale: float = 1.0
 ) -> list[_Page]:
-    where = f"slide {spec.title!r}"
+    where = f"slide {quoted(spec.title)}"
     lead = [Para((Run(spill, bold=True),), lead=True)] if spill else []
     pages: list[_Page] = []
     graphics = list(spec.graphics)
@@ -329,7 +329,7 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
     marking_top, marking_bottom = marking_plans(document.meta.marking, geometry, warnings)
     plans: list[SlidePlan] = []
     for spec in read_specs(document, warnings):
-        where = f"slide {spec.title!r}"
+        where = f"slide {quoted(spec.title)}"
         notes = _notes(spec)
         source = source_plan(spec.sources, geometry, warnings, where)
         common: _Common = {"notes": tuple(notes), "source": source, "marking": marking_top}
@@ -376,7 +376,7 @@ def plan_slides(document: Document, geometry: DeckGeometry, warnings: list[Probl
             warnings.append(
                 Problem(
                     f"{where}: the title is too long for the title box even at {size:g} pt; "
-                    f"its end ({spill[:40]!r}…) opens the slide body",
+                    f"its end ({quoted(spill[:40])}…) opens the slide body",
                     severity="warning",
                 )
             )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from briefgen import marking, styles
-from briefgen.errors import Problem
+from briefgen.errors import Problem, quoted
 from briefgen.languages import tr
 from briefgen.metrics import squeeze_spaces
 from briefgen.model import (
@@ -179,7 +179,8 @@ def _paras(
         elif isinstance(block, TableOfContents):
             warnings.append(
                 Problem(
-                    f"slide {spec.title!r}: a table of contents is not drawn on slides", severity="warning"
+                    f"slide {quoted(spec.title)}: a table of contents is not drawn on slides",
+                    severity="warning",
                 )
             )
     return out
@@ -294,7 +295,7 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
         elif spec.kind in GRAPHIC_KINDS and not spec.graphics:
             warnings.append(
                 Problem(
-                    f"slide {spec.title!r}: marked .{spec.kind} but holds no "
+                    f"slide {quoted(spec.title)}: marked .{spec.kind} but holds no "
                     f"{'risk-matrix block' if spec.kind == 'risk-map' else spec.kind + ' block'}; "
                     "drawn as a content slide",
                     severity="warning",
@@ -315,14 +316,17 @@ def read_specs(document: Document, warnings: list[Problem]) -> list[Spec]:
     for spec in specs:
         if not spec.title:
             spec.title = document.meta.title or tr("Untitled")
-            warnings.append(Problem(f"a slide without a title was titled {spec.title!r}", severity="warning"))
+            warnings.append(
+                Problem(f"a slide without a title was titled {quoted(spec.title)}", severity="warning")
+            )
         key = spec.title.casefold()
         if key in seen:
             seen[key] += 1
             new = f"{spec.title} – {seen[key]}"
             warnings.append(
                 Problem(
-                    f"two slides are titled {spec.title!r}; the second is titled {new!r}", severity="warning"
+                    f"two slides are titled {quoted(spec.title)}; the second is titled {quoted(new)}",
+                    severity="warning",
                 )
             )
             spec.title = new

@@ -23,7 +23,7 @@ from lxml import etree
 
 from briefgen import page_layout as geometry
 from briefgen import styles as S
-from briefgen.errors import Problem, ReferenceFileProblem
+from briefgen.errors import Problem, ReferenceFileProblem, quoted
 from briefgen.languages import messages_for
 from briefgen.model import (
     Block,
@@ -381,7 +381,7 @@ class _MemoWriter(TableWriter, FurnitureWriter, LinkWriter):
             self.warnings.append(
                 Problem(
                     f"memo: a list nested {level} levels deep is set at level {len(S.DOCX_BULLETS)} "
-                    f"(the list styles go {len(S.DOCX_BULLETS)} levels deep): {text!r}",
+                    f"(the list styles go {len(S.DOCX_BULLETS)} levels deep): {quoted(text)}",
                     severity="warning",
                 )
             )

@@ -12,7 +12,7 @@ from docx.opc.part import Part
 from lxml import etree
 
 from briefgen import styles as S
-from briefgen.errors import Problem
+from briefgen.errors import Problem, quoted
 from briefgen.links import package_target
 from briefgen.model import FootnoteRef, Link, Text, plain_text
 from briefgen.writers.docx_notes import flatten_note
@@ -56,7 +56,7 @@ class LinkWriter(MemoState):
             if target is None:
                 self.warnings.append(
                     Problem(
-                        f"link to unknown heading anchor {node.url!r}; written as plain text",
+                        f"link to unknown heading anchor {quoted(node.url)}; written as plain text",
                         severity="warning",
                     )
                 )
