@@ -31,7 +31,14 @@ from briefgen.cli_options import (
     shown_name,
     templates_option,
 )
-from briefgen.console import Output, make_safe, output_options, print_problems, report_error
+from briefgen.console import (
+    Output,
+    make_safe,
+    output_options,
+    print_problems,
+    report_error,
+    shown_problems,
+)
 from briefgen.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -146,7 +153,8 @@ def build(
     def on_result(result: builds.BuildResult, done: int, total: int) -> None:
         progress.clear()
         if result.status == builds.FAILED:
-            print_problems(result.problems)
+            # -q: the errors only (under --strict the warnings too: they are errors there).
+            print_problems(shown_problems(result.problems, strict=strict) or result.problems)
         elif result.status in (builds.BUILT, builds.UP_TO_DATE) and not quiet:
             # Up to date: kept from the build that wrote the outputs, so an incremental CI run
             # still shows every warning the current outputs carry.
@@ -228,6 +236,7 @@ def check(
     from briefgen.config import BuildOptions, References, read_environment
     from briefgen.facts import load_facts
     from briefgen.problems import format_github, format_json, problems_of
+    from briefgen.report import check_status, check_summary
     from briefgen.templating import TemplateSet
 
     output_format = "json" if as_json else output_format
@@ -244,6 +253,14 @@ def check(
     warned = 0
     found: list[Problem] = []
     files: list[dict[str, object]] = []
+    text = output_format == "text"
+
+    def status(file: str, problems: list[Problem], ok: bool, detail: str = "") -> None:
+        # One line per file on standard output (problems go to standard error), as build's
+        # per-briefing line: 'facts/x.yaml: failed (1 error, 3 warnings)'.
+        if text and not quiet:
+            click.echo(f"{safe_text(file)}: {check_status(problems, ok)}{detail}")
+
     for kind, reference in (("docx", reference_docx), ("pptx", reference_pptx)):
         if reference is None:
             continue
@@ -258,19 +275,20 @@ def check(
                 else dataclasses.replace(options, reference_pptx=None)
             )
             failed += 1
-            found.extend(problems_of(exc, str(reference)))
-            if output_format == "text":
-                report_error(exc)
+            problems = problems_of(exc, str(reference))
+            found.extend(problems)
+            if text:
+                report_error(exc, strict=strict)
+            status(str(reference), problems, ok=False)
             continue
         errors = [p for p in lacks if p.severity == "error"]
         failed += bool(errors)
         warned += bool(lacks) and not errors
         found.extend(lacks)
         files.append({"file": str(reference), "ok": not errors})
-        if output_format == "text":
+        if text:
             print_problems(lacks if show_warnings else errors)  # -q: errors only
-        if output_format == "text" and not quiet and not lacks:
-            click.echo(f"{safe_text(str(reference))}: ok")
+        status(str(reference), lacks, ok=not errors)
     for path in paths:
         shown = shown_name(path)
         try:
@@ -279,10 +297,12 @@ def check(
             checked = check_run(named, template_set, options, references, loaded, environment)
         except BriefgenError as exc:
             failed += 1
-            found.extend(problems_of(exc, shown))
+            problems = problems_of(exc, shown)
+            found.extend(problems)
             files.append({"file": shown, "ok": False})
-            if output_format == "text":
-                report_error(exc)
+            if text:
+                report_error(exc, strict=strict)
+            status(shown, problems, ok=False)
             continue
         warnings = checked.warnings
         found.extend(warnings)
@@ -294,11 +314,11 @@ def check(
         warned += bool(warnings)
         if show_warnings:
             print_problems(warnings)
-        if output_format != "text" or quiet:
-            continue
-        tally = f" ({len(warnings)} warning{'' if len(warnings) == 1 else 's'})" if warnings else ""
-        summary = f": {measures.describe()}" if measures else ""
-        click.echo(f"{safe_text(shown)}: ok{tally}{summary}")
+        status(shown, warnings, ok=True, detail=f": {measures.describe()}" if measures else "")
+    checked_files = len(paths) + sum(r is not None for r in (reference_docx, reference_pptx))
+    if text and checked_files > 1 and (not quiet or failed):
+        # After the files' lines, as build's summary: the counts a reader looks for last.
+        click.echo(check_summary(checked_files, failed, found))
     if output_format == "json":
         click.echo(format_json(found, files=files))
     elif output_format == "github":

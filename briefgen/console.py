@@ -73,9 +73,20 @@ def output_options(command: F) -> F:
     return command
 
 
-def report_error(exc: BriefgenError) -> None:
+def shown_problems(problems: list[Problem], *, strict: bool = False) -> list[Problem]:
+    """What `-q` ("errors only") leaves of `problems`: their errors, and under `--strict` their
+    warnings too (errors there); everything without `-q`."""
+    if Output.verbosity >= 0 or strict:
+        return list(problems)
+    return [p for p in problems if p.severity != "warning"]
+
+
+def report_error(exc: BriefgenError, *, strict: bool = False) -> None:
+    """An error for people: its located problems (under `-q` only the errors, unless `strict`;
+    all of them if it has no error among them, so a failure is always explained), else its
+    message."""
     if exc.problems:
-        print_problems(exc.problems)
+        print_problems(shown_problems(exc.problems, strict=strict) or exc.problems)
     else:
         click.echo(f"error: {safe_text(str(exc))}", err=True)
 

@@ -65,6 +65,24 @@ def briefing_line(result: BuildResult, done: int, total: int) -> str:
     return f"[{done}/{total}] {shown_status(result.status)}: {safe_text(str(result.facts))}{detail}"
 
 
+def check_status(problems: list[Problem], ok: bool) -> str:
+    """A checked file's status as `check` prints it after the file's name: 'ok', 'ok (2
+    warnings)', 'failed (1 error, 3 warnings)' (the counts of `problems`, the file's own)."""
+    errors = sum(p.severity != "warning" for p in problems)
+    warnings = len(problems) - errors
+    details = [counted(errors or 1, "error")] if not ok and (errors or not warnings) else []
+    if warnings:
+        details.append(counted(warnings, "warning"))
+    return ("ok" if ok else "failed") + (f" ({', '.join(details)})" if details else "")
+
+
+def check_summary(total: int, failed: int, problems: list[Problem]) -> str:
+    """`check`'s last line over several files: 'checked 3: ok 2, failed 1, 4 warnings' (the
+    warnings of every file, failed ones included, as the build summary counts them)."""
+    warnings = sum(p.severity == "warning" for p in problems)
+    return f"checked {total}: ok {total - failed}, failed {failed}, {counted(warnings, 'warning')}"
+
+
 def _problem(problem: Problem) -> dict[str, object]:
     data: dict[str, object] = dataclasses.asdict(problem)
     data["text"] = problem.format()

@@ -120,3 +120,16 @@ def test_build_with_python_pptx_reference_still_reports_its_adaptation(tmp_path,
     ]
     assert main(args) == 0
     assert capsys.readouterr().err.count("layout 'Title and Content' sets body text at 32 pt") == 1
+
+
+def test_check_prints_a_status_line_for_each_reference_and_a_summary(tmp_path, capsys):
+    reference = _python_pptx_reference(tmp_path)
+    presentation = ROOT / "tests" / "reference-alt.pptx"
+    assert main(["check", "--reference-docx", str(presentation), "--reference-pptx", str(reference)]) == 1
+    captured = capsys.readouterr()
+    assert "not a Word document" in captured.err
+    assert captured.out.splitlines() == [
+        f"{presentation}: failed (1 error)",
+        f"{reference}: ok (1 warning)",
+        "checked 2: ok 1, failed 1, 1 warning",
+    ]
