@@ -14,6 +14,15 @@ from dataclasses import dataclass
 SCORES = tuple(sorted({likelihood * impact for likelihood in range(1, 6) for impact in range(1, 6)}))
 
 
+def score_expression(likelihood: object, impact: object, score: object) -> str:
+    """A risk's score as every key prints it, '4×5 = 20' (likelihood × impact = score), held on
+    one line: no-break spaces (U+00A0) around '=', none around '×', as a product of two ratings
+    is written ('5×5 matrix'), so that no key breaks it as '4 × 5 =' / '20' and the memo's
+    narrow score column stays narrow. The numbers are printed as given: pass them already in
+    the language's digits."""
+    return f"{likelihood}×{impact}\u00a0=\u00a0{score}"
+
+
 def rag_of(score: int, red_from: int, amber_from: int) -> str:
     """"red" at or above `red_from`, "amber" at or above `amber_from`, else "green"."""
     if score >= red_from:

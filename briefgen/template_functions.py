@@ -23,11 +23,12 @@ from briefgen.facts.agenda import IfRaised, PressLine
 from briefgen.facts.judgments import LEXICON_NAMES, LEXICONS, Judgment
 from briefgen.facts.markings import MarkedStr
 from briefgen.facts.models import Briefing
-from briefgen.facts.risks import RISK_IMPACT, RISK_LIKELIHOOD
+from briefgen.facts.risks import RISK_IMPACT, RISK_LIKELIHOOD, Risk
 from briefgen.facts.sources import Fact, Source
 from briefgen.formats import formats_for
 from briefgen.languages import Language, Messages, language_of
 from briefgen.markup import escape_markdown
+from briefgen.rag import score_expression
 from briefgen.vocabulary import term
 
 SOURCE_LANGUAGE = "en-GB"  # the language the templates' msgids are written in
@@ -360,6 +361,15 @@ def time_filter(context: jinja2.runtime.Context, value: date | datetime) -> str:
 @jinja2.pass_context
 def number_filter(context: jinja2.runtime.Context, value: float | int) -> str:
     return formats_for(_language(context)).number(value)
+
+
+@jinja2.pass_context
+def score_filter(context: jinja2.runtime.Context, risk: Risk) -> str:
+    """`{{ r | score }}`: a risk's 'likelihood × impact = score' ('4 × 5 = 20'), never broken
+    across lines, in the language's digits: the same text as the deck's heat-map key
+    (`briefgen.rag.score_expression`)."""
+    number = formats_for(_language(context)).number
+    return escape_markdown(score_expression(number(risk.likelihood), number(risk.impact), number(risk.score)))
 
 
 @jinja2.pass_context

@@ -14,6 +14,7 @@ from briefgen import metrics
 from briefgen.cli import main
 from briefgen.markup import read_markdown
 from briefgen.page_layout import TABLE_SIZE
+from briefgen.rag import score_expression
 from briefgen.table_layout import column_widths
 from tests.conftest import EXAMPLE
 
@@ -124,8 +125,8 @@ def test_memo_layout_short_columns_spare_titles_from_wrapping() -> None:
 
     risks = sorted(load_facts(EXAMPLE).briefing.risks, key=lambda r: -r.score)
     rows = [["Risk", "Score", "RAG", "Rationale", "Mitigation and owner"]] + [
-        [f"{k}. {r.title}", f"{r.likelihood}×{r.impact} = {r.score}", r.rag.upper(), r.rationale or "–",
-         f"{r.mitigation} Owner: {r.owner}."]
+        [f"{k}. {r.title}", score_expression(r.likelihood, r.impact, r.score), r.rag.upper(),
+         r.rationale or "–", f"{r.mitigation} Owner: {r.owner}."]
         for k, r in enumerate(risks, start=1)
     ]  # fmt: skip
     widths = column_widths(rows, 9070)

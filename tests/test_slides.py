@@ -301,9 +301,9 @@ def test_plan_slides_places_risks_in_heat_map_cells() -> None:
         "Green: score ≤ 4",
     ]
     assert [p.text for p in plan.risk_map.key.paras] == [
-        "1  Offensive on Idlib (red, 4 × 5 = 20)",
-        "2  Sanctions (amber, 3 × 3 = 9)",
-        "3  Delay (amber, 3 × 3 = 9)",
+        "1  Offensive on Idlib (red, 4×5\u00a0=\u00a020)",
+        "2  Sanctions (amber, 3×3\u00a0=\u00a09)",
+        "3  Delay (amber, 3×3\u00a0=\u00a09)",
     ]
     assert "R1" not in plan.risk_map.alt and "1, Offensive on Idlib" in plan.risk_map.alt
 

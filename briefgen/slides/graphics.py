@@ -10,7 +10,7 @@ from briefgen.formats import spoken_separators
 from briefgen.languages import ntr, ptr, tr
 from briefgen.metrics import font_metrics, split_words, squeeze_spaces
 from briefgen.model import Cell, RiskMatrix, RiskPoint, Table, Text, Timeline, TimelineEvent, plain_text
-from briefgen.rag import rag_bands, rag_of
+from briefgen.rag import rag_bands, rag_of, score_expression
 from briefgen.slides.fitting import capacity, line_pitch, sizes, text_height, wrap_lines
 from briefgen.slides.geometry import (
     CELL_MARGINS,
@@ -222,13 +222,14 @@ def _legend(matrix: RiskMatrix) -> tuple[LegendItem, ...]:
 
 
 def _key_para(number: int, risk: RiskPoint) -> Para:
-    """'1  Regime assault on Idlib (red, 4 × 5 = 20)': the number on the map keyed to the title."""
+    """'1  Regime assault on Idlib (red, 4×5 = 20)': the number on the map keyed to the title;
+    the score as the memo prints it, never broken across lines (`rag.score_expression`)."""
     return Para(
         (
             Run(str(number), bold=True),
             Run(f"  {risk.title} ("),
             Run(ptr("rag", risk.rag) if risk.rag else tr("unrated"), bold=True, rag=risk.rag),
-            Run(f", {risk.likelihood} × {risk.impact} = {risk.score})"),
+            Run(f", {score_expression(risk.likelihood, risk.impact, risk.score)})"),
         )
     )
 
