@@ -46,16 +46,19 @@ class Rating:
 @dataclass(frozen=True)
 class FieldChange:
     """What changed in one field of an item or of the brief (`points`, `timeline`): how many
-    items were added to or dropped from its list, and whether anything else in it was revised."""
+    items were added to, dropped from or moved within its list, and whether anything else in it
+    was revised."""
 
     field: str
     added: int = 0
     dropped: int = 0
     revised: bool = False
+    moved: int = 0
 
     def __add__(self, other: FieldChange) -> FieldChange:
         return FieldChange(
-            self.field, self.added + other.added, self.dropped + other.dropped, self.revised or other.revised
+            self.field, self.added + other.added, self.dropped + other.dropped,
+            self.revised or other.revised, self.moved + other.moved,
         )
 
 
@@ -64,14 +67,15 @@ class ChangeNote:
     """One change as a reader sees it.
 
     `section`: risks, agenda, judgments, facts, people or briefing; `subject`: the item's title
-    or statement, shortened ('' for the brief's own sections); `change`: added, removed or
-    changed; `fields`: for a change, what changed (`rating`, `position`, `summary`…);
+    or statement, shortened ('' for the brief's own sections); `change`: added, removed, changed
+    or moved (the item changed places in its section: `now` is 'up' or 'down'); `fields`: for
+    a change, what changed (`rating`, `position`, `summary`…);
     `before` / `now`: for a rating the `Rating`s, for a short field its old and new text;
     `classification`: what the item (the earlier one, if removed) or field is marked, so the
     slide marks the row as the portion it reports on (None: the default portion); `paths`:
     where in the fact file the changes it sums up are, as `briefgen diff` names them
     (`agenda[0].points[1].text`); `details`: per field (for changes other than a rating or a
-    short field shown whole), the items added and dropped and whether it was revised."""
+    short field shown whole), the items added, dropped and moved and whether it was revised."""
 
     section: str
     subject: str
@@ -85,9 +89,9 @@ class ChangeNote:
 
     @property
     def listed(self) -> bool:
-        """Items were added to or dropped from a list of this item or field (the slide counts
-        them; otherwise it says only which fields were revised)."""
-        return any(d.added or d.dropped for d in self.details)
+        """Items were added to, dropped from or moved within a list of this item or field (the
+        slide counts them; otherwise it says only which fields were revised)."""
+        return any(d.added or d.dropped or d.moved for d in self.details)
 
     @property
     def rating(self) -> bool:
@@ -107,7 +111,7 @@ class ChangeSummary:
 
     @property
     def counts(self) -> dict[str, int]:
-        tally = {"added": 0, "removed": 0, "changed": 0}
+        tally = {"added": 0, "removed": 0, "changed": 0, "moved": 0}
         for note in self.notes:
             tally[note.change] += 1
         return tally
@@ -238,6 +242,9 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
     subject, mark = _subject(item), _classification(item)
     if change.change == "added" and not change.field:
         return ChangeNote(change.section, subject, "added", classification=mark, paths=paths)
+    if change.change == "moved" and not change.field:
+        way = "up" if _place(change.path) < _place(change.moved_from) else "down"
+        return ChangeNote(change.section, subject, "moved", (), None, way, mark, paths)
     if change.field == "rating":
         ratings = (_rating(change.old), _rating(change.new))
         return ChangeNote(change.section, subject, "changed", ("rating",), *ratings, mark, paths)
@@ -251,10 +258,17 @@ def _note(change: Change, old: Briefing, new: Briefing) -> ChangeNote | None:
     return ChangeNote(change.section, subject, "changed", (names[0],), None, None, mark, paths, detail)
 
 
+def _place(path: str) -> int:
+    """An item's index in its section: 'agenda[2]' -> 2."""
+    found = re.search(r"\[(\d+)\]$", path)
+    return int(found.group(1)) if found else 0
+
+
 def _detail(name: str, change: Change) -> tuple[FieldChange]:
-    """A change inside field `name` as the slide counts it: an item added to or dropped from
-    one of its lists, or a revision."""
+    """A change inside field `name` as the slide counts it: an item added to, dropped from or
+    moved within one of its lists, or a revision."""
     listed = change.field.endswith("]")
     added = int(listed and change.change == "added")
     dropped = int(listed and change.change == "removed")
-    return (FieldChange(name, added, dropped, not (added or dropped)),)
+    moved = int(change.change == "moved")
+    return (FieldChange(name, added, dropped, not (added or dropped or moved), moved),)

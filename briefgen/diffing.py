@@ -1,7 +1,10 @@
 """`briefgen diff`: what changed between two versions of a fact base, read through the models.
 
 Items with ids (facts, risks, agenda items, sources, people, judgments with ids) are matched by
-id, so a reordered list is not a change; a risk's rating change is reported with its score and
+id wherever they stand. Where the brief prints a section in the fact file's order (agenda items:
+the order of priorities; risks of equal score; people; judgments) an item that changed places is
+reported as moved; facts and sources are only referenced by id, so their order is no change. A
+risk's rating change is reported with its score and
 RAG status as the briefing's thresholds give them. Values compared are the validated ones, so
 a change of YAML layout or quoting alone is not a change.
 
@@ -11,8 +14,10 @@ names it by its path, spelt as located errors spell it (`points[1].text`,
 lines, chronology events, next steps, id lists) are aligned as sequences
 (`difflib.SequenceMatcher`), so an item inserted in the middle is one item added, not every
 later item changed; a revised item is paired with the item it revises by the likeness of its
-text. An added or removed item is shown by its main text (a point's text, an event's date and
-event), a changed text by the part that differs.
+text, and an item taken out in one place and put back in another (the same text, or as alike as
+a revised item) is one item moved, not one removed and one added. An added or removed item is
+shown by its main text (a point's text, an event's date and event), a changed text by the part
+that differs.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("people", ("people",)),
     ("judgments", ("judgments", "items")),
 )
+# Sections the brief prints in the fact file's order (agenda items are its priorities; risks of
+# equal score, people and judgments keep their order): an item that changed places is news.
+ORDERED = frozenset({"agenda", "risks", "people", "judgments"})
 # Brief-level fields reported as "briefing" changes, by their path.
 HEADER_FIELDS: tuple[Loc, ...] = (
     ("title",), ("marking",), ("prepared_for",), ("prepared_by",), ("through",),
@@ -59,26 +67,34 @@ class Change:
     """One difference.
 
     `section`: facts, risks, agenda, sources, people, judgments or briefing; `id`: the item's id
-    ('' for brief-level fields and for items without one); `change`: added, removed or changed,
-    of the item itself when `field` is '' and else of what `field` names; `field`: the path
+    ('' for brief-level fields and for items without one); `change`: added, removed, changed or
+    moved, of the item itself when `field` is '' and else of what `field` names; `field`: the path
     inside the item or, for the briefing, the brief-level path (`points[1].text`,
     `objectives.ours[0]`; 'rating' for a risk's likelihood × impact); `old`/`new`: the values
     (for an added or removed item, the item); `path`: where it is in the fact file
     (`agenda[0].points[1].text`), with the indexes of the new version, or of the old one for
-    what was removed."""
+    what was removed; `moved_from`: for a moved item, where it was in the old version, spelt
+    as `field` is (or as `path` for an item of a section); '' otherwise."""
 
     section: str
     id: str
-    change: str  # added | removed | changed
+    change: str  # added | removed | changed | moved
     field: str = ""
     old: object = None
     new: object = None
     path: str = ""
+    moved_from: str = ""
 
     @property
     def inside(self) -> bool:
-        """A change inside an item or a brief-level field (not an item added or removed)."""
+        """A change inside an item or a brief-level field (not an item added, removed or moved)."""
         return bool(self.field) or self.section == "briefing"
+
+    @property
+    def kind(self) -> str:
+        """What the summary counts it as: added, removed or moved (of an item, or of an item in
+        a list inside an item or field), else changed."""
+        return self.change if self.change == "moved" or not self.inside else "changed"
 
     def where(self) -> str:
         """How the report names the place: the item's id and the path inside it, or the path."""
@@ -91,6 +107,12 @@ class Change:
             return f"+ {self.where()}: {_cut(_gist(self.new))}"
         if self.change == "removed":
             return f"- {self.where()}: {_cut(_gist(self.old))}"
+        if self.change == "moved" and self.inside:  # an item of a list in an item or field
+            name = f"{self.id} " if self.id else ""
+            return f"↕ {name}{self.moved_from} → {self.field}: {_cut(_gist(self.new))}"
+        if self.change == "moved":  # an item of a section, by its id or its main text
+            name = self.id or _cut(_gist(self.new))
+            return f"↕ {name}: {self.moved_from} → {self.path}"
         before, after = _differing(_gist(self.old), _gist(self.new))
         return f"~ {self.where()}: {before} → {after}"
 
@@ -102,19 +124,27 @@ class BriefingDiff:
     changes: list[Change] = field(default_factory=list)
 
     def summary(self) -> dict[str, dict[str, int]]:
-        """Per section, the items added and removed and the changes inside items and fields."""
+        """Per section, the items added, removed and moved (items of the section, or items of a
+        list inside them) and the changes inside items and fields."""
         counts: dict[str, dict[str, int]] = {}
         for c in self.changes:
-            section = counts.setdefault(c.section, {"added": 0, "removed": 0, "changed": 0})
-            section["changed" if c.inside else c.change] += 1
+            section = counts.setdefault(c.section, {"added": 0, "removed": 0, "changed": 0, "moved": 0})
+            section[c.kind] += 1
         return counts
 
     def data(self) -> dict[str, object]:
+        """For --json: each change as its fields; `from` (the old place) only on a move."""
+
+        def entry(c: Change) -> dict[str, object]:
+            found = asdict(c)
+            whence = found.pop("moved_from")
+            return {**found, "from": whence} if c.change == "moved" else found
+
         return {
             "old": self.old,
             "new": self.new,
             "summary": self.summary(),
-            "changes": [asdict(c) for c in self.changes],
+            "changes": [entry(c) for c in self.changes],
         }
 
     def to_json(self) -> str:
@@ -334,7 +364,8 @@ def _aligned(old: Sequence[object], new: Sequence[object]) -> list[Pair]:
 
 # --- values: where two versions of a field differ -------------------------------------------
 
-Found = tuple[str, Loc, object, object]  # (added | removed | changed, path, old, new)
+# (added | removed | changed | moved, path, old, new, old path of a moved item else None)
+Found = tuple[str, Loc, object, object, Loc | None]
 
 
 def _unmarked(old: object, new: object) -> tuple[object, object]:
@@ -361,19 +392,61 @@ def differences(old: object, new: object, at: Loc = ()) -> Iterator[Found]:
         for name in dict.fromkeys([*old, *new]):
             yield from differences(old.get(name), new.get(name), (*at, name))
     elif isinstance(old, list) and isinstance(new, list):
-        for i, j in paired(old, new):
+        pairs = paired(old, new)
+        moves = _moves(old, new, pairs)
+        for i, j in pairs:
             if i is not None and j is not None:
                 yield from differences(old[i], new[j], (*at, j))
-            elif i is not None:
-                yield "removed", (*at, i), old[i], None
+            elif j is not None and j in moves:
+                was = moves[j]
+                yield "moved", (*at, j), old[was], new[j], (*at, was)
+                yield from differences(old[was], new[j], (*at, j))
+            elif i is not None and i not in moves.values():
+                yield "removed", (*at, i), old[i], None, None
             elif j is not None:
-                yield "added", (*at, j), None, new[j]
+                yield "added", (*at, j), None, new[j], None
     elif old is None and isinstance(new, dict | list):
-        yield "added", at, None, new
+        yield "added", at, None, new, None
     elif new is None and isinstance(old, dict | list):
-        yield "removed", at, old, None
+        yield "removed", at, old, None, None
     else:
-        yield "changed", at, old, new
+        yield "changed", at, old, new, None
+
+
+def _moves(old: Sequence[object], new: Sequence[object], pairs: list[Pair]) -> dict[int, int]:
+    """Items the sequence alignment calls removed in one place and added in another that are
+    one item moved: the same text, or as alike as a revised item (`SAME_ITEM`). New index ->
+    old index; an identical pair first, then the most alike."""
+    gone = [i for i, j in pairs if j is None and i is not None]
+    came = [j for i, j in pairs if i is None and j is not None]
+    if not gone or not came:
+        return {}
+    like = _likeness([old[i] for i in gone], [new[j] for j in came])
+    keys_old = [json.dumps(_plain(old[i]), sort_keys=True, default=str) for i in gone]
+    keys_new = [json.dumps(_plain(new[j]), sort_keys=True, default=str) for j in came]
+    candidates = sorted(
+        (keys_old[a] != keys_new[b], -like[a][b], b, a)
+        for a in range(len(gone))
+        for b in range(len(came))
+        if keys_old[a] == keys_new[b] or like[a][b]
+    )
+    moves: dict[int, int] = {}
+    for _, _, b, a in candidates:
+        if came[b] not in moves and gone[a] not in moves.values():
+            moves[came[b]] = gone[a]
+    return moves
+
+
+def _moved_ids(old: Sequence[object], new: Sequence[object]) -> set[str]:
+    """The ids of items kept in both versions that changed places: those outside the longest
+    run the two orders share (a swap of two is one item moved, not two)."""
+    old_ids = [k for item in old if (k := _key(item)) is not None]
+    new_ids = [k for item in new if (k := _key(item)) is not None]
+    kept = set(old_ids) & set(new_ids)
+    first, second = [k for k in old_ids if k in kept], [k for k in new_ids if k in kept]
+    matcher = SequenceMatcher(None, first, second, autojunk=False)
+    staying = {k for block in matcher.get_matching_blocks() for k in first[block.a : block.a + block.size]}
+    return kept - staying
 
 
 # --- briefings ------------------------------------------------------------------------------
@@ -401,12 +474,28 @@ def diff_briefings(
     changes = result.changes
     old_dump, new_dump = old.model_dump(mode="json"), new.model_dump(mode="json")
     for loc in HEADER_FIELDS:
-        for kind, at, before, after in differences(_at(old_dump, loc), _at(new_dump, loc), loc):
-            changes.append(Change("briefing", "", kind, format_loc(at), before, after, format_loc(at)))
+        for kind, at, before, after, was in differences(_at(old_dump, loc), _at(new_dump, loc), loc):
+            whence = format_loc(was) if was else ""
+            place = format_loc(at)
+            changes.append(Change("briefing", "", kind, place, before, after, place, whence))
     for section, loc in SECTIONS:
         before_items, after_items = _items(old, loc), _items(new, loc)
-        for i, j in paired(before_items, after_items):
+        pairs = paired(before_items, after_items)
+        moved = _moved_ids(before_items, after_items) if section in ORDERED else set()
+        # Items without ids (judgments may have none) taken out and put back elsewhere.
+        moves = _moves(before_items, after_items, pairs) if section in ORDERED else {}
+        for i, j in pairs:
+            if i is None and j is not None and j in moves:
+                i = moves[j]
+                moved.add(_key(after_items[j]) or f"[{j}]")
+            elif i is not None and j is None and i in moves.values():
+                continue
             if i is not None and j is not None:
+                key = _key(after_items[j]) or ""
+                if (key or f"[{j}]") in moved:
+                    shown = _headline(section, after_items[j])
+                    before_at, path = format_loc((*loc, i)), format_loc((*loc, j))
+                    changes.append(Change(section, key, "moved", "", shown, shown, path, before_at))
                 changes.extend(_item_changes(section, loc, j, before_items[i], after_items[j]))
             elif i is not None:
                 gone, path = before_items[i], format_loc((*loc, i))
@@ -417,8 +506,8 @@ def diff_briefings(
                 shown = _headline(section, came)
                 changes.append(Change(section, _key(came) or "", "added", "", None, shown, path))
     order = {name: n for n, name in enumerate(["briefing", *(s for s, _ in SECTIONS)])}
-    kinds = {"added": 0, "removed": 1}
-    changes.sort(key=lambda c: (order[c.section], 2 if c.inside else kinds[c.change]))
+    kinds = {"added": 0, "removed": 1, "moved": 2}
+    changes.sort(key=lambda c: (order[c.section], 3 if c.inside else kinds[c.change]))
     return result
 
 
@@ -433,6 +522,8 @@ def _item_changes(section: str, loc: Loc, index: int, before: BaseModel, after: 
             found.append(Change(section, key, "changed", "rating", old_rating, new_rating, path))
         for name in ("likelihood", "impact"):
             a.pop(name), b.pop(name)
-    for kind, at, old, new in differences(a, b):
-        found.append(Change(section, key, kind, format_loc(at), old, new, format_loc((*loc, index, *at))))
+    for kind, at, old, new, was in differences(a, b):
+        whence = format_loc(was) if was else ""
+        path = format_loc((*loc, index, *at))
+        found.append(Change(section, key, kind, format_loc(at), old, new, path, whence))
     return found

@@ -77,7 +77,7 @@ def test_diff_reports_facts_added_removed_and_changed(tmp_path):
     assert facts == [("added", "new-fact", ""), ("changed", "meeting-scheduled", "statement")]
     changed = next(c for c in result.changes if c.id == "meeting-scheduled")
     assert changed.new.endswith("regional topics. Revised.")  # type: ignore[union-attr]
-    assert result.summary()["facts"] == {"added": 1, "removed": 0, "changed": 1}
+    assert result.summary()["facts"] == {"added": 1, "removed": 0, "changed": 1, "moved": 0}
     assert '+ new-fact: "A new fact."' in result.format()
 
 
@@ -125,7 +125,7 @@ def test_diff_cli_text_and_json(tmp_path, capsys):
     assert "risks (1 changed):" in out and "L5×I5 = 25 (red)" in out
     assert main(["diff", "--json", str(EXAMPLE), str(new)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"] == {"risks": {"added": 0, "removed": 0, "changed": 1}}
+    assert data["summary"] == {"risks": {"added": 0, "removed": 0, "changed": 1, "moved": 0}}
     (change,) = data["changes"]
     assert change["field"] == "rating" and change["new"]["score"] == 25
 
@@ -219,8 +219,8 @@ def test_diff_locates_changes_inside_nested_fields_by_path(tmp_path, capsys):
         "syria-astana-idlib", "points[2].text", "changed")
     assert point_change["new"].endswith("prevent any assault.")
     assert by_path["meeting.participants[2]"]["new"] == "erdogan"
-    assert data["summary"] == {"briefing": {"added": 0, "removed": 0, "changed": 4},
-                               "agenda": {"added": 0, "removed": 0, "changed": 2}}
+    assert data["summary"] == {"briefing": {"added": 0, "removed": 0, "changed": 4, "moved": 0},
+                               "agenda": {"added": 0, "removed": 0, "changed": 2, "moved": 0}}
 
 
 def test_diff_insertion_in_the_middle_of_a_list_is_one_item_added(tmp_path):
@@ -266,27 +266,111 @@ def test_diff_pairs_a_reworded_item_next_to_an_inserted_one(tmp_path):
     ]
 
 
-def test_diff_reordered_items_with_ids_are_no_change_and_moved_events_one_each(tmp_path):
-    text = EXAMPLE.read_text("utf-8")
-    names = ("syria-astana-idlib", "istanbul-quartet", "s400")
-    agenda_start, quartet, s400 = (text.index(f"  - id: {name}\n") for name in names)
-    # The first two agenda items swapped, and the first two people.
-    text = text[:agenda_start] + text[quartet:s400] + text[agenda_start:quartet] + text[s400:]
-    people, lavrov, erdogan = (text.index(f"  - id: {name}\n") for name in ("cavusoglu", "lavrov", "erdogan"))
-    text = text[:people] + text[lavrov:erdogan] + text[people:lavrov] + text[erdogan:]
+def _swapped(text: str, first: str, second: str, after: str) -> str:
+    """`text` with the item starting at line `first` and the one at `second` (up to `after`)
+    swapped."""
+    a, b, c = (text.index(line) for line in (first, second, after))
+    return text[:a] + text[b:c] + text[a:b] + text[c:]
+
+
+def test_diff_reordered_facts_and_sources_are_no_change(tmp_path):
+    # Facts and sources are referenced by id, never printed in the file's order.
+    text = _swapped(EXAMPLE.read_text("utf-8"), "  - id: meeting-scheduled\n", "  - id: agenda-topics\n",
+                    "  - id: astana-deescalation\n")
     same = tmp_path / "same.yaml"
     same.write_text(text, "utf-8")
     assert diff_files(EXAMPLE, same).changes == []
-    # Events have no ids and their order is the chronology's: a moved event is one event
-    # removed and one added, not every event in between changed.
+    assert main(["diff", "--exit-code", str(EXAMPLE), str(same)]) == 0
+
+
+def test_diff_reordered_agenda_and_people_are_moves(tmp_path, capsys):
+    # The agenda's order is the order of priorities the memo and deck print; people are
+    # listed in the file's order: both are news.
+    text = _swapped(EXAMPLE.read_text("utf-8"), "  - id: syria-astana-idlib\n", "  - id: istanbul-quartet\n",
+                    "  - id: s400\n")
+    text = _swapped(text, "  - id: cavusoglu\n", "  - id: lavrov\n", "  - id: erdogan\n")
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(text, "utf-8")
+    result = diff_files(EXAMPLE, moved)
+    assert [(c.section, c.change, c.id, c.moved_from, c.path) for c in result.changes] == [
+        ("agenda", "moved", "istanbul-quartet", "agenda[1]", "agenda[0]"),
+        ("people", "moved", "lavrov", "people[1]", "people[0]"),
+    ]
+    assert main(["diff", "--exit-code", str(EXAMPLE), str(moved)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        "agenda (1 moved):", "  ↕ istanbul-quartet: agenda[1] → agenda[0]",
+        "people (1 moved):", "  ↕ lavrov: people[1] → people[0]",
+    ]
+    main(["diff", "--json", str(EXAMPLE), str(moved)])
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["agenda"] == {"added": 0, "removed": 0, "changed": 0, "moved": 1}
+    entry = data["changes"][0]
+    assert (entry["change"], entry["id"], entry["from"], entry["path"]) == (
+        "moved", "istanbul-quartet", "agenda[1]", "agenda[0]"
+    )
+    assert entry["new"].startswith("The Istanbul quartet meeting")
+    # Only a move has a `from`.
+    plain = _variant(tmp_path, "plain", ("regional topics.\n    date: 2018", "topics.\n    date: 2018"))
+    main(["diff", "--json", str(EXAMPLE), str(plain)])
+    assert [sorted(c) for c in json.loads(capsys.readouterr().out)["changes"]] == [
+        ["change", "field", "id", "new", "old", "path", "section"]
+    ]
+
+
+def test_diff_moved_item_moves_once_whatever_else_changed(tmp_path):
+    # The first agenda item moved to the end: one move, not the three items it passed.
+    text = EXAMPLE.read_text("utf-8")
+    start, end = text.index("  - id: syria-astana-idlib\n"), text.index("  - id: istanbul-quartet\n")
+    item = text[start:end]
+    facts = text.index("\nfacts:\n")
+    text = text[:start] + text[end:facts].rstrip("\n") + "\n" + item.rstrip("\n") + "\n" + text[facts:]
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(text, "utf-8")
+    changes = diff_files(EXAMPLE, moved).changes
+    assert [(c.change, c.id, c.moved_from, c.path) for c in changes] == [
+        ("moved", "syria-astana-idlib", "agenda[0]", "agenda[3]"),
+    ]
+
+
+def test_diff_moved_points_and_events_are_one_move_each(tmp_path, capsys):
+    text = EXAMPLE.read_text("utf-8")
+    first = "      - text: About 2.5 million people live in Idlib. An assault would be a catastrophe.\n"
+    second = "      - text: The UN has called for urgent negotiations"
+    text = _swapped(text, first, second, "    if_raised:\n      - question: The UN asks Turkey")
+    # An event of the chronology moved later (events have no ids; their order is the file's).
     start = text.index("  - date: 2017-12\n")
     event = text[start : text.index("  - date: 2018-07-28\n")]
     meeting = text.index("  - date: 2018-08-13\n")
-    moved = text[:start] + text[start + len(event) : meeting] + event + text[meeting:]
-    later = tmp_path / "moved.yaml"
-    later.write_text(moved, "utf-8")
-    found = [(c.change, c.where()) for c in diff_files(same, later).changes]
-    assert sorted(found) == [("added", "timeline[3]"), ("removed", "timeline[1]")]
+    text = text[:start] + text[start + len(event) : meeting] + event + text[meeting:]
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(text, "utf-8")
+    changes = diff_files(EXAMPLE, moved).changes
+    assert [(c.section, c.change, c.where(), c.moved_from) for c in changes] == [
+        ("briefing", "moved", "timeline[3]", "timeline[1]"),
+        ("agenda", "moved", "humanitarian points[0]", "points[1]"),
+    ]
+    assert main(["diff", str(EXAMPLE), str(moved)]) == 0
+    out = capsys.readouterr().out
+    assert '  ↕ humanitarian points[1] → points[0]: "The UN has called for urgent negotiations' in out
+    assert "agenda (1 moved):" in out and "+" not in out.replace("→", "")
+
+
+def test_diff_moved_and_reworded_point_is_a_move_and_its_revision(tmp_path):
+    text = EXAMPLE.read_text("utf-8")
+    first = "      - text: About 2.5 million people live in Idlib. An assault would be a catastrophe.\n"
+    second = "      - text: The UN has called for urgent negotiations"
+    text = _swapped(text, first, second, "    if_raised:\n      - question: The UN asks Turkey")
+    text = text.replace("An assault would be a catastrophe.", "An assault would be a disaster.", 1)
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(text, "utf-8")
+    changes = diff_files(EXAMPLE, moved).changes
+    assert [(c.change, c.where(), c.moved_from) for c in changes] == [
+        ("moved", "humanitarian points[1]", "points[0]"), ("changed", "humanitarian points[1].text", ""),
+    ]
+    assert str(changes[1].new).endswith("would be a disaster.")
+    summary = diff_files(EXAMPLE, moved).summary()
+    assert summary["agenda"] == {"added": 0, "removed": 0, "changed": 1, "moved": 1}
 
 
 def test_diff_judgments_without_ids_are_aligned_not_renumbered(tmp_path):
@@ -360,7 +444,7 @@ def test_changes_summary_sums_nested_changes_up_per_item_and_field(tmp_path):
     assert isinstance(entries, list)
     assert entries[0]["paths"] == ["agenda[0].points[1]", "agenda[0].points[3].text"]
     assert entries[2]["paths"] == ["objectives.theirs[0].text", "objectives.theirs[1].text"]
-    assert summary.counts == {"added": 0, "removed": 0, "changed": 3}
+    assert summary.counts == {"added": 0, "removed": 0, "changed": 3, "moved": 0}
 
 
 TEXTS = st.lists(st.text(min_size=1, max_size=30), unique=True, max_size=12)
@@ -386,8 +470,23 @@ def test_differences_one_item_inserted_or_removed_anywhere_is_one_change(items, 
         return
     at = data.draw(st.integers(0, len(items)))
     longer = [*items[:at], extra, *items[at:]]
-    assert list(differences(items, longer, ("next_steps",))) == [("added", ("next_steps", at), None, extra)]
-    assert list(differences(longer, items, ("next_steps",))) == [("removed", ("next_steps", at), extra, None)]
+    added = ("added", ("next_steps", at), None, extra, None)
+    removed = ("removed", ("next_steps", at), extra, None, None)
+    assert list(differences(items, longer, ("next_steps",))) == [added]
+    assert list(differences(longer, items, ("next_steps",))) == [removed]
+
+
+@given(st.permutations(range(8)))
+def test_differences_a_reordered_list_is_moves_only(order):
+    # Texts nothing alike: every change is a move, of the items outside the runs kept in order.
+    items = [chr(ord("A") + n) * 12 for n in range(8)]
+    shuffled = [items[n] for n in order]
+    found = list(differences(items, shuffled, ("next_steps",)))
+    assert {kind for kind, *_ in found} <= {"moved"}
+    kept = sum(b.size for b in SequenceMatcher(None, items, shuffled, autojunk=False).get_matching_blocks())
+    assert len(found) == len(items) - kept
+    for _, at, before, after, was in found:
+        assert before == after == shuffled[at[1]] == items[was[1]]  # type: ignore[index]
 
 
 @given(st.permutations([{"id": f"item-{n}", "text": f"Text {n}"} for n in range(6)]))
@@ -414,6 +513,24 @@ def test_paired_lists_items_with_and_without_ids_in_the_new_order():
     new = [{"id": "b", "text": "B"}, {"text": "Quite another text"}, {"id": "a", "text": "A, revised"}]
     # b moved first (no change), a revised, the unnamed item removed after a (its neighbour).
     assert paired(old, new) == [(2, 0), (None, 1), (0, 2), (1, None)]
-    assert [(kind, at) for kind, at, _, _ in differences(old, new)] == [
+    assert [(kind, at) for kind, at, *_ in differences(old, new)] == [
         ("added", (1,)), ("changed", (2, "text")), ("removed", (1,)),
+    ]
+
+
+def test_diff_judgments_without_ids_reordered_are_moves_by_their_statement(tmp_path, capsys):
+    text = EXAMPLE.read_text("utf-8")
+    first, second = "    - statement: The regime will assault", "    - statement: Russia will commit here"
+    a, b, c = (text.index(line) for line in (first, second, "    - statement: Turkey will see"))
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(text[:a] + text[b:c] + text[a:b] + text[c:], "utf-8")
+    changes = diff_files(EXAMPLE, moved).changes
+    assert [(c.section, c.change, c.moved_from, c.path) for c in changes] == [
+        ("judgments", "moved", "judgments.items[1]", "judgments.items[0]"),
+    ]
+    main(["diff", str(EXAMPLE), str(moved)])
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "judgments (1 moved):",
+        '  ↕ "Russia will commit here to restraining the regime in Idlib.": '
+        "judgments.items[1] → judgments.items[0]",
     ]

@@ -279,7 +279,7 @@ def test_changes_summary_names_items_by_title_never_by_id(tmp_path):
     assert any("reinforcements" in subject for subject in added)
     ids = {"idlib-offensive", "regime-reinforcements", "syria-astana-idlib"}  # "humanitarian" is also a word
     assert not any(i in str(row) for row in rows for i in ids)
-    assert summary.counts == {"added": 1, "removed": 1, "changed": 2}  # sources are not news
+    assert summary.counts == {"added": 1, "removed": 1, "changed": 2, "moved": 0}  # sources are not news
     assert summary.data()["changes"][0]["now"] == {"likelihood": 5, "impact": 5, "score": 25, "rag": "red"}
 
 
@@ -322,7 +322,7 @@ def test_build_since_file_writes_redline_changes_slide_and_report(tmp_path, caps
     assert "12 August 2018" in notes and str(old) in notes
 
     entry = json.loads(report.read_text(encoding="utf-8"))["briefings"][0]
-    assert entry["changes"]["counts"] == {"added": 1, "removed": 1, "changed": 2}
+    assert entry["changes"]["counts"] == {"added": 1, "removed": 1, "changed": 2, "moved": 0}
     assert any(o["path"].endswith("brief-memo-redline.docx") for o in entry["outputs"])
 
 
@@ -654,7 +654,8 @@ def test_build_since_marking_change_shows_banners_and_tracks_the_page_banners(tm
 def _changes_cells(deck_path: Path) -> list[list[str]]:
     deck = Presentation(str(deck_path))
     tables = [shape.table for s in deck.slides for shape in s.shapes if shape.has_table]
-    table = next(t for t in tables if t.rows[0].cells[2].text in ("Before", "Vorher"))
+    before = ("Before", "Vorher", "Avant")
+    table = next(t for t in tables if len(t.columns) > 2 and t.rows[0].cells[2].text in before)
     return [[c.text for c in row.cells] for row in table.rows]
 
 
@@ -742,3 +743,62 @@ def test_build_since_mistyped_rev_path_is_an_error_not_a_new_briefing(tmp_path, 
     assert "HEAD has no brief.yaml" in err
     code, err = build([str(facts), "--since", str(repo / "facts"), "-o", str(tmp_path / "out")], capsys)
     assert code != 0 and "a folder" in err
+
+
+def _reordered(text: str) -> str:
+    """The worked example with nothing added, dropped or reworded, only reordered: the first two
+    agenda items swapped, the humanitarian item's two points swapped and an event of the
+    chronology moved later."""
+    def swapped(text: str, first: str, second: str, after: str) -> str:
+        a, b, c = (text.index(line) for line in (first, second, after))
+        return text[:a] + text[b:c] + text[a:b] + text[c:]
+
+    text = swapped(text, "  - id: syria-astana-idlib\n", "  - id: istanbul-quartet\n", "  - id: s400\n")
+    text = swapped(
+        text, "      - text: About 2.5 million people live in Idlib.",
+        "      - text: The UN has called for urgent",
+        "    if_raised:\n      - question: The UN asks Turkey",
+    )
+    start = text.index("  - date: 2017-12\n")
+    event = text[start : text.index("  - date: 2018-07-28\n")]
+    meeting = text.index("  - date: 2018-08-13\n")
+    return text[:start] + text[start + len(event) : meeting] + event + text[meeting:]
+
+
+@pytest.mark.parametrize(
+    ("language", "quartet", "humanitarian", "chronology"),
+    [
+        ("en-GB", "moved up", "Points to make: 1 moved", ("Chronology", "1 moved")),
+        ("de", "nach oben verschoben", "Sprechpunkte: 1 verschoben", ("Chronologie", "1 verschoben")),
+        ("fr", "avancé", None, None),
+    ],
+)
+def test_build_since_changes_slide_says_what_moved_not_added_and_dropped(
+    tmp_path, capsys, language, quartet, humanitarian, chronology
+):
+    """A reordered agenda is news (its order is the brief's priorities); points or events
+    swapped are moved, not one added and one dropped."""
+    def localised(text: str) -> str:
+        return edit(text, "  language: en-GB", f"  language: {language}")
+
+    old, facts = tmp_path / "old.yaml", tmp_path / "brief.yaml"
+    old.write_text(localised(SOURCE), encoding="utf-8")
+    facts.write_text(localised(_reordered(SOURCE)), encoding="utf-8")
+    out, report = tmp_path / "out", tmp_path / "report.json"
+    args = [str(facts), "--since", str(old), "-o", str(out), "--format", "pptx", "--report", str(report)]
+    code, err = build(args, capsys)
+    assert code == 0, err
+    assert "has no translation" not in err
+    rows = _changes_cells(out / "brief-deck.pptx")
+    by_item = {row[1]: row[3] for row in rows[1:]}
+    assert by_item["The Istanbul quartet meeting (Turkey, Russia, Germany, France)"] == quartet
+    if humanitarian is not None:
+        assert by_item["The humanitarian situation in Idlib"] == humanitarian
+        assert by_item[chronology[0]] == chronology[1]
+    text = " ".join(" ".join(row) for row in rows)
+    for word in ("added", "dropped", "hinzugefügt", "gestrichen", "ajouté", "retiré"):
+        assert word not in text
+    entry = json.loads(report.read_text(encoding="utf-8"))["briefings"][0]
+    assert entry["changes"]["counts"] == {"added": 0, "removed": 0, "changed": 2, "moved": 1}
+    moved = next(c for c in entry["changes"]["changes"] if c["change"] == "moved")
+    assert (moved["section"], moved["now"], moved["paths"]) == ("agenda", "up", ["agenda[0]"])
