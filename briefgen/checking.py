@@ -9,7 +9,7 @@ from pathlib import Path
 from briefgen.config import BuildOptions, Environment, References
 from briefgen.errors import Problem
 from briefgen.facts import LoadedBriefing
-from briefgen.pipeline import Run, Step, run
+from briefgen.pipeline import Run, Step, memo_pages, run
 from briefgen.templating import TemplateSet
 
 
@@ -67,14 +67,16 @@ class Measures:
 def measure(checked: Run) -> Measures | None:
     """The measures of a run that reached the plan step; None without its memo and deck."""
     from briefgen.model import Heading
-    from briefgen.page_layout import layout_of_reference
-    from briefgen.pagination import estimate_body_pages
 
     memo, deck = checked.documents.get("memo"), checked.documents.get("deck")
     if memo is None or deck is None or checked.config is None:
         return None
-    reference = checked.config.references.get("docx")
-    pages = estimate_body_pages(memo, layout_of_reference(reference.data if reference else None))
+    # Made once by the plan step (whose over-budget warning it is); measured here otherwise.
+    pages = checked.memo_pages
+    if pages is None:
+        pages = memo_pages(checked.config, checked.documents)
+    if pages is None:
+        return None
     if checked.deck is not None:  # planned against the reference: continuation slides count
         slides = len(checked.deck.slides)
     else:

@@ -99,6 +99,7 @@ class Run:
     timings: dict[str, float] = field(default_factory=dict)  # step → seconds
     earlier: LoadedBriefing | None = None  # with --since: the version compared with
     changes: ChangeSummary | None = None  # with --since: what changed since `earlier`
+    memo_pages: float | None = None  # the memo body's estimated length in pages (Step.PLAN)
 
 
 def run(
@@ -197,7 +198,8 @@ def _run_steps(
     if until < Step.PLAN:
         return result
     with clock("plan"):
-        result.warnings.extend(plan(loaded, config, result.documents))
+        result.memo_pages = memo_pages(config, result.documents)
+        result.warnings.extend(plan(loaded, config, result.documents, result.memo_pages))
         if "deck" in result.documents and "pptx" in config.references:
             result.deck = plan_deck_of(loaded, config, result.documents["deck"], result.warnings)
     if until < Step.WRITE:
@@ -317,19 +319,36 @@ def needed_kinds(formats: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in KINDS if k in wanted)
 
 
-def plan(loaded: LoadedBriefing, config: BriefingConfig, documents: dict[str, Document]) -> list[Problem]:
-    """What can be measured before writing: a memo body over `output.page_budget` (a warning)."""
+def memo_pages(config: BriefingConfig, documents: dict[str, Document]) -> float | None:
+    """The memo body's length in pages (`briefgen.pagination.estimate_body_pages`), laid out on
+    the reference's own page size, margins and styles (an A5 or landscape reference changes
+    everything), the bundled reference's without one; None without a memo."""
     memo = documents.get("memo")
     if memo is None:
-        return []
+        return None
     from briefgen.page_layout import layout_of_reference
-    from briefgen.pagination import estimate_body_pages, shown_pages
+    from briefgen.pagination import estimate_body_pages
+
+    reference = config.references.get("docx")
+    return estimate_body_pages(memo, layout_of_reference(reference.data if reference else None))
+
+
+def plan(
+    loaded: LoadedBriefing,
+    config: BriefingConfig,
+    documents: dict[str, Document],
+    pages: float | None = None,
+) -> list[Problem]:
+    """What can be measured before writing: a memo body over `output.page_budget` (a warning).
+    `pages`: the memo's estimate when already made (`memo_pages`)."""
+    if pages is None:
+        pages = memo_pages(config, documents)
+    if pages is None:
+        return []
+    from briefgen.pagination import shown_pages
 
     budget = config.page_budget
     reference = config.references.get("docx")
-    # Laid out on the reference's own page size, margins and styles (an A5 or landscape
-    # reference changes everything); the bundled reference's without one.
-    pages = estimate_body_pages(memo, layout_of_reference(reference.data if reference else None))
     if pages <= budget:
         return []
     where = f" on the page of {reference.name}" if reference and reference.path else ""
