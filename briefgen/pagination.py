@@ -56,6 +56,8 @@ from briefgen.table_layout import column_widths, heat_map_header_lines, heat_map
 # ---------------------------------------------------------------------------------------------
 # Pagination: the memo laid out page by page
 
+TOC_ENTRY_AFTER = 2.0  # the bundled reference's "toc 1"-"toc 3" styles: 40 twips after each entry
+
 
 @dataclass
 class _Item:
@@ -98,6 +100,7 @@ class _Flow:
         self.items: list[_Item] = []
         self.pending_break = False
         self.note_cache: dict[str, float] = {}
+        self.headings_seen = 0  # headings laid out so far: the contents list only those after
         language = language_of(document.meta.language or "en-GB")
         self.messages = messages_for(document.meta.language or "en-GB")
         script_font = SCRIPT_FONTS.get(language.script)
@@ -179,6 +182,7 @@ class _Flow:
         if isinstance(block, PageBreak):
             self.pending_break = True
         elif isinstance(block, Heading):
+            self.headings_seen += 1
             if "title" in block.classes:
                 self.text(block.content, self.width, layout.title_size, bold=True, after=layout.title_after)
                 self.items[-1].heading = True
@@ -234,12 +238,17 @@ class _Flow:
                 height += scale * line + padding
             self.add(_Item([height], [0.0], 0.0, TABLE_AFTER, whole=True))
         elif isinstance(block, TableOfContents):
+            # As the Word writer: an entry for each heading after the contents at the listed
+            # levels (the title has none); with no entries the contents are left out.
+            levels = set(block.levels) or {1, 2}
+            later = _headings(self.document.blocks)[self.headings_seen :]
+            count = sum(1 for h in later if h.level in levels and "title" not in h.classes)
+            if not count:
+                return
             if block.title:
                 self.add(_Item([self.line(layout.body_size)], [0.0], 0.0, layout.body_after, keep_next=True))
-            entries = sum(1 for h in _headings(self.document.blocks) if h.level in (block.levels or (1, 2)))
-            # Only the headings after the contents are listed; an upper bound is close enough.
-            count = max(entries, 1)
-            self.add(_Item([self.line(layout.body_size)] * count, [0.0] * count, lines=True))
+            entry = self.line(layout.body_size) + TOC_ENTRY_AFTER
+            self.add(_Item([entry] * count, [0.0] * count, lines=True))
 
     def table(self, rows: list[list[str]], header_rows: int, notes: list[float] | None) -> None:
         widths = column_widths(rows, self.layout.text_width_tw)
