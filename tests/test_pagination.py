@@ -34,6 +34,7 @@ BRIEFS = {
     "arabic example": EXAMPLE.parent / "ankara-2018-arabic-exercise.yaml",
     "arabic": LANGUAGES / "arabic.yaml",
     "chinese": LANGUAGES / "cjk-zh-cn.yaml",
+    "mixed right-to-left": LANGUAGES / "mixed-rtl-in-english.yaml",
 }
 # Short briefs (copies of ../shared/cases 04, 04b, 08, 10 and 18) whose contents and annexes
 # share page 2: the contents were once estimated with an entry for every heading in the memo,
@@ -174,24 +175,28 @@ def test_pagination_estimate_within_a_quarter_page_of_libreoffice(
 
 @needs_render
 @pytest.mark.parametrize(
-    ("brief", "annexes"),
+    ("brief", "reference", "annexes"),
     [
-        ("worked example", 6),
-        ("minimal", 5),
-        ("arabic example", 6),
-        ("arabic", 6),
-        ("chinese", 4),
-        ("chinese, long", 4),
-        ("08-base", 4),
-        ("04-url-with-angle-brackets", 4),
-        ("04b-url-with-two-hashes", 4),
-        ("10-nested-lists", 4),
-        ("18-agenda-id-with-dot", 4),
+        ("worked example", None, 6),
+        ("worked example", HERE / "reference-alt.docx", 6),
+        ("minimal", None, 5),
+        ("mixed right-to-left", None, 4),
+        ("arabic example", None, 6),
+        ("arabic", None, 6),
+        ("chinese", None, 4),
+        ("chinese, long", None, 4),
+        ("08-base", None, 4),
+        ("04-url-with-angle-brackets", None, 4),
+        ("04b-url-with-two-hashes", None, 4),
+        ("10-nested-lists", None, 4),
+        ("18-agenda-id-with-dot", None, 4),
     ],
 )
-def test_pagination_contents_page_numbers_match_the_render(tmp_path: Path, brief: str, annexes: int) -> None:
+def test_pagination_contents_page_numbers_match_the_render(
+    tmp_path: Path, brief: str, reference: Path | None, annexes: int
+) -> None:
     """Every contents entry's cached page is the page LibreOffice sets its heading on."""
-    code, memo = build_memo(tmp_path / "out", facts_of(brief, tmp_path))
+    code, memo = build_memo(tmp_path / "out", facts_of(brief, tmp_path), reference)
     assert code == 0
     with zipfile.ZipFile(io.BytesIO(memo)) as zf:
         body = etree.fromstring(zf.read("word/document.xml")).find(f"{W}body")
