@@ -352,14 +352,29 @@ def plan(
     if pages <= budget:
         return []
     where = f" on the page of {reference.name}" if reference and reference.path else ""
+    line, col = budget_position(loaded, "page_budget")
     return [
         Problem(
             f"the memo body is about {shown_pages(pages):.1f} pages{where}, over its budget of {budget} "
             f"(output.page_budget); move detail to the annexes",
             file=str(loaded.path),
+            line=line,
+            col=col,
             severity="warning",
         )
     ]
+
+
+def budget_position(loaded: LoadedBriefing, key: str) -> tuple[int, int]:
+    """Where an over-budget warning points (1-based line, column): at the value of
+    `output.<key>` when the fact file sets it, else at its `output:` key, else at the top of
+    the file (the budget is then the default, and `output:` is where to set one)."""
+    positions = loaded.positions
+    if ("output", key) in positions.values:
+        return positions.values[("output", key)]
+    if ("output",) in positions.keys:
+        return positions.keys[("output",)]
+    return (1, 1)
 
 
 def plan_deck_of(
@@ -386,7 +401,10 @@ def plan_deck_of(
     warnings.extend(w for w in adapted if w.message not in reference.reported)
     # With --since the deck gains a changes slide that the brief's own budget does not plan for.
     budget = output.slide_budget + (1 if config.since else 0)
-    return plan_deck(document, geometry, warnings, budget=budget, where=str(loaded.path))
+    return plan_deck(
+        document, geometry, warnings, budget=budget, where=str(loaded.path),
+        budget_at=budget_position(loaded, "slide_budget"),
+    )
 
 
 def write(

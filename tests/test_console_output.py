@@ -112,3 +112,69 @@ def test_quiet_prints_nothing_for_a_briefing_with_only_warnings(tmp_path, capsys
     assert main([command, "-q", str(warned), *extra]) == EXIT_OK
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+ARABIC = EXAMPLE.parent / "ankara-2018-arabic-exercise.yaml"
+
+
+def _budget_warnings(tmp_path, capsys, text, *extra):
+    """(line, col) of the page-budget and slide-budget warnings `check --json` reports for a fact
+    file of `text` (None when there is none)."""
+    import json
+
+    path = tmp_path / "budget.yaml"
+    path.write_text(text, "utf-8")
+    assert main(["check", "--json", str(path), *extra]) == EXIT_OK
+    problems = json.loads(capsys.readouterr().out)["problems"]
+    found = {}
+    for kind, said in (("pages", "the memo body is about"), ("slides", "the deck is planned at")):
+        hits = [(p["line"], p["col"]) for p in problems if p["message"].startswith(said)]
+        assert len(hits) <= 1
+        found[kind] = hits[0] if hits else None
+    return found
+
+
+def _line_of(text, needle):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(needle))
+
+
+def test_budget_warnings_point_at_the_budgets_the_fact_file_sets(tmp_path, capsys):
+    text = EXAMPLE.read_text("utf-8").replace("  page_budget: 2\n", "  page_budget: 1\n  slide_budget: 3\n")
+    found = _budget_warnings(tmp_path, capsys, text)
+    assert found["pages"] == (_line_of(text, "  page_budget: 1"), len("  page_budget: ") + 1)
+    assert found["slides"] == (_line_of(text, "  slide_budget: 3"), len("  slide_budget: ") + 1)
+
+
+def test_budget_warnings_point_at_output_when_it_sets_no_budget(tmp_path, capsys):
+    # The Arabic exercise runs to about 2.7 pages: over the default two without its own budget,
+    # and to 14 slides planned on python-pptx's 4:3 reference, over the default twelve.
+    from pptx import Presentation
+
+    reference = tmp_path / "r43.pptx"
+    Presentation().save(str(reference))
+    text = ARABIC.read_text("utf-8").replace("  page_budget: 3\n", "")
+    found = _budget_warnings(tmp_path, capsys, text, "--reference-pptx", str(reference))
+    assert found == {"pages": (_line_of(text, "output:"), 1), "slides": (_line_of(text, "output:"), 1)}
+
+
+def test_budget_warnings_point_at_the_top_without_an_output_section(tmp_path, capsys):
+    from pptx import Presentation
+
+    reference = tmp_path / "r43.pptx"
+    Presentation().save(str(reference))
+    text = ARABIC.read_text("utf-8").split("output:\n")[0]
+    found = _budget_warnings(tmp_path, capsys, text, "--reference-pptx", str(reference))
+    assert found["pages"] == (1, 1)
+    text = EXAMPLE.read_text("utf-8").split("output:\n")[0]
+    assert _budget_warnings(tmp_path, capsys, text, "--reference-pptx", str(reference))["slides"] == (1, 1)
+
+
+def test_budget_warning_shows_the_line_it_points_at(tmp_path, capsys):
+    text = EXAMPLE.read_text("utf-8").replace("  page_budget: 2\n", "  page_budget: 1\n")
+    path = tmp_path / "over.yaml"
+    path.write_text(text, "utf-8")
+    assert main(["check", str(path)]) == EXIT_OK
+    err = capsys.readouterr().err
+    line = _line_of(text, "  page_budget: 1")
+    assert f"{path}:{line}:16: warning: the memo body is about " in err
+    assert f"{line} |   page_budget: 1\n" in err

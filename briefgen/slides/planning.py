@@ -522,9 +522,11 @@ def plan_deck(
     *,
     budget: int | None = None,
     where: str = "",
+    budget_at: tuple[int, int] = (0, 0),
 ) -> DeckPlan:
     """The whole deck planned (the second of the deck's steps); with a `budget`, a warning
-    naming the planned count when the deck runs over it (`output.slide_budget`)."""
+    naming the planned count when the deck runs over it (`output.slide_budget`), of the file
+    `where` at `budget_at` (1-based line and column; 0 unknown)."""
     # Fixed words of the plan (legends, alt texts, continuation notes) in the deck's language.
     messages = messages_for(document.meta.language or "en-GB")
     with speaking(messages):
@@ -538,6 +540,8 @@ def plan_deck(
                 f"the deck is planned at {len(slides)} slides{detail}, over its budget of {budget} "
                 "(output.slide_budget); shorten points, or move detail to the notes or the memo",
                 file=where,
+                line=budget_at[0],
+                col=budget_at[1],
                 severity="warning",
             )
         )
