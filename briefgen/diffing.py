@@ -45,6 +45,21 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # Sections the brief prints in the fact file's order (agenda items are its priorities; risks of
 # equal score, people and judgments keep their order): an item that changed places is news.
 ORDERED = frozenset({"agenda", "risks", "people", "judgments"})
+# The memo and deck print agenda items by likelihood and risks by score (templating's
+# agenda_ordered and risks_ranked), the file's order within each: an item is compared only
+# with the items of its group, and one that changed group has moved for that reason (its
+# likelihood or rating change says so), not as a reordering.
+AGENDA_LIKELIHOODS = ("certain", "possible", "unlikely")
+
+
+def _printed_group(section: str, item: object) -> int:
+    """The group of items the brief prints in the file's order that `item` is in."""
+    if section == "agenda":
+        found = getattr(item, "likelihood", None)
+        return AGENDA_LIKELIHOODS.index(found) if found in AGENDA_LIKELIHOODS else len(AGENDA_LIKELIHOODS)
+    if section == "risks" and isinstance(item, Risk):
+        return -item.score
+    return 0
 # Brief-level fields reported as "briefing" changes, by their path.
 HEADER_FIELDS: tuple[Loc, ...] = (
     ("title",), ("marking",), ("prepared_for",), ("prepared_by",), ("through",),
@@ -437,13 +452,21 @@ def _moves(old: Sequence[object], new: Sequence[object], pairs: list[Pair]) -> d
     return moves
 
 
-def _moved_ids(old: Sequence[object], new: Sequence[object]) -> set[str]:
-    """The ids of items kept in both versions that changed places: those outside the longest
-    run the two orders share (a swap of two is one item moved, not two)."""
-    old_ids = [k for item in old if (k := _key(item)) is not None]
-    new_ids = [k for item in new if (k := _key(item)) is not None]
-    kept = set(old_ids) & set(new_ids)
-    first, second = [k for k in old_ids if k in kept], [k for k in new_ids if k in kept]
+def _moved_ids(section: str, old: Sequence[object], new: Sequence[object]) -> set[str]:
+    """The ids of items kept in both versions, in the same printed group (`_printed_group`),
+    that changed places in the printed order: those outside the runs the two orders share (a
+    swap of two is one item moved, not two)."""
+    def groups(items: Sequence[object]) -> dict[str, int]:
+        return {k: _printed_group(section, item) for item in items if (k := _key(item)) is not None}
+
+    old_groups, new_groups = groups(old), groups(new)
+    kept = {k for k, group in old_groups.items() if k in new_groups and new_groups[k] == group}
+
+    def printed(groups: dict[str, int]) -> list[str]:
+        place = {k: n for n, k in enumerate(groups)}
+        return sorted((k for k in groups if k in kept), key=lambda k: (groups[k], place[k]))
+
+    first, second = printed(old_groups), printed(new_groups)
     matcher = SequenceMatcher(None, first, second, autojunk=False)
     staying = {k for block in matcher.get_matching_blocks() for k in first[block.a : block.a + block.size]}
     return kept - staying
@@ -481,7 +504,7 @@ def diff_briefings(
     for section, loc in SECTIONS:
         before_items, after_items = _items(old, loc), _items(new, loc)
         pairs = paired(before_items, after_items)
-        moved = _moved_ids(before_items, after_items) if section in ORDERED else set()
+        moved = _moved_ids(section, before_items, after_items) if section in ORDERED else set()
         # Items without ids (judgments may have none) taken out and put back elsewhere.
         moves = _moves(before_items, after_items, pairs) if section in ORDERED else {}
         for i, j in pairs:

@@ -534,3 +534,26 @@ def test_diff_judgments_without_ids_reordered_are_moves_by_their_statement(tmp_p
         '  ↕ "Russia will commit here to restraining the regime in Idlib.": '
         "judgments.items[1] → judgments.items[0]",
     ]
+
+
+def test_diff_reorder_the_brief_does_not_print_is_no_change_and_a_tie_reordered_is_a_move(tmp_path):
+    # The memo and deck print agenda items by likelihood and risks by score, the file's order
+    # only within each: moving the one "possible" item first, or swapping risks of different
+    # scores, changes nothing printed.
+    text = EXAMPLE.read_text("utf-8")
+    text = _swapped(text, "  - id: syria-astana-idlib\n", "  - id: humanitarian\n", "\nfacts:\n")
+    text = _swapped(text, "  - id: astana-collapse\n", "  - id: s400-allies\n", "  - id: quartet-slips\n")
+    same = tmp_path / "same.yaml"
+    same.write_text(text, "utf-8")
+    assert diff_files(EXAMPLE, same).changes == []
+    # Two risks of equal score (3×4 = 12) print in the file's order: swapped, one moved.
+    tied = EXAMPLE.read_text("utf-8")
+    start = tied.index("  - id: s400-allies\n")
+    tied = tied[:start] + tied[start:].replace("    impact: 3\n", "    impact: 4\n", 1)
+    old, new = tmp_path / "tied.yaml", tmp_path / "tied-swapped.yaml"
+    old.write_text(tied, "utf-8")
+    swapped = _swapped(tied, "  - id: astana-collapse\n", "  - id: s400-allies\n", "  - id: quartet-slips\n")
+    new.write_text(swapped, "utf-8")
+    assert [(c.change, c.id, c.moved_from, c.path) for c in diff_files(old, new).changes] == [
+        ("moved", "s400-allies", "risks[3]", "risks[2]"),
+    ]
