@@ -205,8 +205,9 @@ class HeatMapLayout:
 
     `widths` are twips (the likelihood labels' column, then the five impact columns);
     `corner` heads the likelihood column; `likelihood` are its five labels, 5 first; `impact`
-    the header's five labels at `impact_size` points, or only their numbers when `scale` (a
-    header row above them, across the impact columns) keys the numbers to the labels."""
+    the header's five labels at `impact_size` points ("1 Insignificant", or "1\nInsignificant"
+    for all five when one would wrap), or only their numbers when `scale` (a header row above
+    them, across the impact columns) keys the numbers to the labels."""
 
     widths: tuple[int, ...]
     corner: str
@@ -246,6 +247,10 @@ def heat_map_layout(
     def layout(label_tw: int, size: float, scale: str = "") -> HeatMapLayout:
         cell = (available_tw - label_tw) // 5
         shown = tuple(str(n) for n in range(1, 6)) if scale else impact
+        if not scale and any(len(metrics.wrap(t, points(cell) - pad, face, size)) > 1 for t in impact):
+            # One label wraps: every number stands on its own line above its label, so that the
+            # header never shows "1" / "Insignificant" beside "2 Minor".
+            shown = tuple(t.replace(" ", "\n", 1) for t in impact)
         return HeatMapLayout((label_tw, *([cell] * 5)), corner, likelihood, shown, size, scale)
 
     first = layout(HEAT_MAP_LABEL_TW, size_pt)

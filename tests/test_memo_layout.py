@@ -38,6 +38,11 @@ def text(node: etree._Element) -> str:
     return "".join(t.text or "" for t in node.iter(f"{W}t"))
 
 
+def cell_text(node: etree._Element) -> str:
+    """A cell's text with its line breaks (w:br) as newlines."""
+    return "".join("\n" if e.tag == f"{W}br" else (e.text or "") for e in node.iter(f"{W}t", f"{W}br"))
+
+
 def test_memo_layout_no_table_row_splits_across_pages(memo: bytes) -> None:
     rows = list(part(memo, "word/document.xml").iter(f"{W}tr"))
     assert rows and all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in rows)
@@ -193,7 +198,7 @@ def heat_map_table(memo: bytes) -> etree._Element:
 
 def label_words(label: str) -> list[str]:
     """Where Word may break a label: at spaces (not no-break ones), after hyphens and slashes."""
-    return [w for w in re.split(r"[ \t]+|(?<=[-/])", label) if w]
+    return [w for w in re.split(r"[ \t\n]+|(?<=[-/])", label) if w]
 
 
 @pytest.mark.parametrize(("kind", "language"), HEAT_MAP_CASES)
@@ -212,10 +217,13 @@ def test_memo_layout_heat_map_labels_never_break_inside_a_word(kind, language, t
         sz = tc.find(f".//{W}rPr/{W}sz")
         size = int(sz.get(f"{W}val")) / 2 if sz is not None else TABLE_SIZE
         assert size >= 8.0  # smaller labels would not be legible in print
-        for word in label_words(text(tc)):
+        for word in label_words(cell_text(tc)):
             assert face.width(word, size) <= inner, (word, size, inner)
             checked += 1
     assert checked >= 15
+    # The impact labels keep their numbers beside them, or all five stand below their numbers.
+    impact = [cell_text(tc) for tc in header[-1].findall(f"{W}tc")[1:]]
+    assert len({"\n" in t for t in impact}) == 1, impact
     shown = " ".join(text(r) for r in header)
     assert LONGEST_IMPACT[language] in shown  # in its column, or keyed in the row above
 
@@ -230,7 +238,7 @@ def test_memo_layout_render_heat_map_labels_whole(kind, language, tmp_path) -> N
         pytest.skip("LibreOffice (soffice) or pdftotext is not installed")
     memo = heat_map_memo(tmp_path, kind, language)
     table = heat_map_table(memo)
-    words = {w for tc in table.iter(f"{W}tc") for w in text(tc).replace("\u00a0", " ").split()}
+    words = {w for tc in table.iter(f"{W}tc") for w in cell_text(tc).replace("\u00a0", " ").split()}
     words = {w for w in words if w != "·" and not w.isdigit()}
     assert len(words) >= 10
     lines, _height = rendering.render_lines(memo)
@@ -256,8 +264,11 @@ def test_memo_layout_heat_map_layout_chooses_smaller_then_keyed_labels() -> None
     a5 = heat_map_layout(likelihood, impact, "Likelihood / impact", "Impact", 6690)
     assert 8.0 <= a5.impact_size < TABLE_SIZE and not a5.scale and a5.widths[0] < HEAT_MAP_LABEL_TW
     assert sum(a5.widths) <= 6690
+    # "Insignificant" wraps below its number at A5: every number then stands above its label.
+    assert a5.impact == ("1\nInsignificant", "2\nMinor", "3\nSignificant", "4\nMajor", "5\nSevere")
     # A template's own labels, long and hyphenated: numbers in the columns, the labels keyed.
     long = ["Catastrophic-escalation", "Humanitarian", "Internationalisation", "Major", "Severe"]
     keyed = heat_map_layout(likelihood, long, "Likelihood / impact", "Impact", 6690)
     assert keyed.impact == ("1", "2", "3", "4", "5")
     assert keyed.scale == "Impact: " + " · ".join(f"{n}\u00a0{t}" for n, t in enumerate(long, 1))
+

@@ -14,6 +14,7 @@ from briefgen.model import (
     Cell,
     Div,
     Inline,
+    LineBreak,
     Paragraph,
     RiskMatrix,
     Table,
@@ -265,7 +266,9 @@ class TableWriter(MemoState):
         tr = self._tr(tbl, header=True)
         self._cell(tr, label_w, (Text(layout.corner),), header=True)
         for label in layout.impact:
-            tc = self._cell(tr, cell_w, (Text(label),), header=True, align="center")
+            digits, _, words = label.partition("\n")  # a number stacked above its label
+            content = (Text(digits), LineBreak(), Text(words)) if words else (Text(label),)
+            tc = self._cell(tr, cell_w, content, header=True, align="center")
             if layout.impact_size != TABLE_SIZE:
                 _set_size(tc, layout.impact_size)
         # Each risk by its number in the risk tables (the order of the block: highest score
