@@ -431,3 +431,16 @@ def test_deck_plan_warnings_quote_titles_as_written() -> None:
     assert f"'{title}'" in duplicate.message and "\\u202f" not in duplicate.message
     shown = [format_problem(duplicate), format_json([duplicate]), format_github([duplicate])]
     assert all("\\u202f" not in text and "\u202f" in text for text in shown)
+
+
+@pytest.mark.parametrize("language", ["en-GB", "ru"])
+def test_deck_plan_heat_map_impact_numbers_stacked_alike(language, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The impact axis never shows '1' / 'Insignificant' beside '2 Minor': the numbers stay
+    beside their labels, or all five stand above them (or a scale row keys them)."""
+    deck, _ = planned(in_language(language, tmp_path))
+    plan = next(s.risk_map for s in deck.slides if s.risk_map is not None)
+    labels = [c.text for c in plan.cells[-1][1:]]
+    assert len(labels) == 5 and len({"\n" in t for t in labels}) == 1, labels
+    if language == "en-GB":  # "Insignificant" does not fit beside its number on 16:9
+        assert labels[0] == "1\nInsignificant" and labels[1] == "2\nMinor"
+    _no_collisions(deck)

@@ -277,6 +277,12 @@ def plan_risk_map(
     cell_h = (area.height - 2 * title_h - label_row_h - (impact_height(cell_w) - title_h)) / 5
     cell_w = min(cell_w, max(cell_h * 1.9, 0.0 if scale else impact_need))
     impact_h = impact_height(cell_w)
+    one_line = _cell_height(CellPlan("1"), cell_w, font, label)
+    if not scale and any(_cell_height(CellPlan(t), cell_w, font, label) > one_line for t in i_labels):
+        # One label wraps: every number stands above its label, so that the axis never shows
+        # "1" / "Insignificant" beside "2 Minor" (as the memo's heat map does).
+        i_labels = [t.replace(" ", "\n", 1) for t in i_labels]
+        label_row_h = max(_cell_height(CellPlan(t), cell_w, font, label) for t in i_labels)
     cell_h = (area.height - 2 * title_h - label_row_h - (impact_h - title_h)) / 5
     number_size = max(geometry.min_font_pt, label)
     widths = (label_w, *([cell_w] * 5))
