@@ -444,3 +444,15 @@ def test_deck_plan_heat_map_impact_numbers_stacked_alike(language, tmp_path) -> 
     if language == "en-GB":  # "Insignificant" does not fit beside its number on 16:9
         assert labels[0] == "1\nInsignificant" and labels[1] == "2\nMinor"
     _no_collisions(deck)
+
+
+@pytest.mark.parametrize("kind", ["default", "resized"])
+def test_deck_plan_heat_map_key_set_smaller_before_a_second_map(kind, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On 4:3 the worked example's six risks fit one heat map with the key a point or two
+    smaller (never under the deck's minimum), instead of a second map for the sixth risk."""
+    deck, _ = planned(EXAMPLE, _reference(kind, tmp_path))
+    maps = [s.risk_map for s in deck.slides if s.risk_map is not None]
+    assert [m.numbers for m in maps] == [(1, 2, 3, 4, 5, 6)]
+    key = maps[0].key
+    assert deck.geometry.min_font_pt <= key.size < 16.0 and key.height <= key.box.inner_height
+    _no_collisions(deck)

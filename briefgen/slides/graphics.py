@@ -4,6 +4,7 @@ map with its key, and the timeline."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from briefgen.errors import Problem, quoted
 from briefgen.formats import spoken_separators
@@ -317,8 +318,6 @@ def plan_risk_map(
     def cell_fits(marks: list[str]) -> bool:
         return _cell_height(CellPlan(comma.join(marks), True), cell_w, font, number_size) <= cell_h
 
-    pages: list[list[RiskPoint]] = []
-    current: list[RiskPoint] = []
     for risk in matrix.risks:
         if not (1 <= risk.likelihood <= 5 and 1 <= risk.impact <= 5):
             warnings.append(
@@ -328,17 +327,33 @@ def plan_risk_map(
                     severity="warning",
                 )
             )
-        trial = [*current, risk]
-        same = [
-            str(numbers[id(r)]) for r in trial if (r.likelihood, r.impact) == (risk.likelihood, risk.impact)
-        ]
-        key_h = text_height([_key_para(numbers[id(r)], r) for r in trial], key_box, key_size, geometry)
-        if current and (key_h > capacity(key_box) or not cell_fits(same)):
-            pages.append(current)
-            current = [risk]
-        else:
-            current = trial
-    pages.append(current)
+
+    def paginate(size: float) -> list[list[RiskPoint]]:
+        """The risks of each heat map, with the key set at `size` points."""
+        pages: list[list[RiskPoint]] = []
+        current: list[RiskPoint] = []
+        for risk in matrix.risks:
+            trial = [*current, risk]
+            place = (risk.likelihood, risk.impact)
+            same = [str(numbers[id(r)]) for r in trial if (r.likelihood, r.impact) == place]
+            key_h = text_height([_key_para(numbers[id(r)], r) for r in trial], key_box, size, geometry)
+            if current and (key_h > capacity(key_box) or not cell_fits(same)):
+                pages.append(current)
+                current = [risk]
+            else:
+                current = trial
+        pages.append(current)
+        return pages
+
+    pages = paginate(key_size)
+    # A key one or two risks too long for its panel (a 4:3 slide): set it smaller, never under
+    # the deck's minimum, before continuing on a second heat map.
+    smaller = key_size - 1.0
+    while len(pages) > 1 and smaller >= geometry.min_font_pt:
+        if len(fewer := paginate(smaller)) == 1:
+            pages, key_size = fewer, smaller
+            key_box = replace(key_box, size=key_size)
+        smaller -= 1.0
 
     out = []
     for risks in pages:
