@@ -31,14 +31,7 @@ from briefgen.cli_options import (
     shown_name,
     templates_option,
 )
-from briefgen.console import (
-    Output,
-    make_safe,
-    output_options,
-    print_problems,
-    report_error,
-    shown_problems,
-)
+from briefgen.console import Output, make_safe, output_options, print_problems, report_error, shown_problems
 from briefgen.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -277,6 +270,7 @@ def check(
             failed += 1
             problems = problems_of(exc, str(reference))
             found.extend(problems)
+            files.append({"file": str(reference), "ok": False})
             if text:
                 report_error(exc, strict=strict)
             status(str(reference), problems, ok=False)
@@ -288,7 +282,7 @@ def check(
         files.append({"file": str(reference), "ok": not errors})
         if text:
             print_problems(lacks if show_warnings else errors)  # -q: errors only
-        status(str(reference), lacks, ok=not errors)
+        status(str(reference), lacks, ok=not errors and not (strict and lacks))
     for path in paths:
         shown = shown_name(path)
         try:
@@ -314,11 +308,13 @@ def check(
         warned += bool(warnings)
         if show_warnings:
             print_problems(warnings)
-        status(shown, warnings, ok=True, detail=f": {measures.describe()}" if measures else "")
+        # Under --strict its warnings fail it, as they fail its build.
+        detail = f": {measures.describe()}" if measures else ""
+        status(shown, warnings, ok=not (strict and warnings), detail=detail)
     checked_files = len(paths) + sum(r is not None for r in (reference_docx, reference_pptx))
     if text and checked_files > 1 and (not quiet or failed):
         # After the files' lines, as build's summary: the counts a reader looks for last.
-        click.echo(check_summary(checked_files, failed, found))
+        click.echo(check_summary(checked_files, failed + (warned if strict else 0), found))
     if output_format == "json":
         click.echo(format_json(found, files=files))
     elif output_format == "github":

@@ -178,3 +178,22 @@ def test_budget_warning_shows_the_line_it_points_at(tmp_path, capsys):
     line = _line_of(text, "  page_budget: 1")
     assert f"{path}:{line}:16: warning: the memo body is about " in err
     assert f"{line} |   page_budget: 1\n" in err
+
+
+def test_check_strict_reports_a_file_with_warnings_failed(tmp_path, capsys):
+    warned = _with_warnings(tmp_path)
+    assert main(["check", "--strict", str(warned), str(EXAMPLE)]) == EXIT_INVALID
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{warned}: failed (1 warning): memo about ")
+    assert out[1].startswith(f"{EXAMPLE}: ok: memo about ")
+    assert out[2] == "checked 2: ok 1, failed 1, 1 warning"
+
+
+def test_check_json_lists_a_reference_that_cannot_be_used(capsys):
+    import json
+
+    presentation = EXAMPLE.parent.parent / "tests" / "reference-alt.pptx"
+    assert main(["check", "--json", "--reference-docx", str(presentation)]) == EXIT_INVALID
+    data = json.loads(capsys.readouterr().out)
+    assert data["files"] == [{"file": str(presentation), "ok": False}]
+    assert data["errors"] == 1 and "not a Word document" in data["problems"][0]["message"]
