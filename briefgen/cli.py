@@ -279,7 +279,7 @@ def check(
         failed += bool(errors)
         warned += bool(lacks) and not errors
         found.extend(lacks)
-        files.append({"file": str(reference), "ok": not errors})
+        files.append({"file": str(reference), "ok": not errors and not (strict and lacks)})
         if text:
             print_problems(lacks if show_warnings else errors)  # -q: errors only
         status(str(reference), lacks, ok=not errors and not (strict and lacks))
@@ -301,7 +301,7 @@ def check(
         warnings = checked.warnings
         found.extend(warnings)
         measures = measure(checked)
-        entry: dict[str, object] = {"file": shown, "ok": True}
+        entry: dict[str, object] = {"file": shown, "ok": not (strict and warnings)}  # as its status
         if measures is not None:
             entry.update(pages=measures.shown_pages, page_budget=measures.budget, slides=measures.slides)
         files.append(entry)

@@ -189,6 +189,18 @@ def test_check_strict_reports_a_file_with_warnings_failed(tmp_path, capsys):
     assert out[2] == "checked 2: ok 1, failed 1, 1 warning"
 
 
+def test_check_strict_json_marks_a_file_with_warnings_not_ok(tmp_path, capsys):
+    """The JSON says what the status line says: under --strict a warning fails its file."""
+    import json
+
+    warned = _with_warnings(tmp_path)
+    assert main(["check", "--strict", "--message-format", "json", str(warned), str(EXAMPLE)]) == EXIT_INVALID
+    files = {entry["file"]: entry["ok"] for entry in json.loads(capsys.readouterr().out)["files"]}
+    assert files == {str(warned): False, str(EXAMPLE): True}
+    assert main(["check", "--message-format", "json", str(warned)]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["files"][0]["ok"] is True  # without --strict: ok
+
+
 def test_check_json_lists_a_reference_that_cannot_be_used(capsys):
     import json
 
