@@ -241,7 +241,7 @@ class _Flow:
             # As the Word writer: an entry for each heading after the contents at the listed
             # levels (the title has none); with no entries the contents are left out.
             levels = set(block.levels) or {1, 2}
-            later = _headings(self.document.blocks)[self.headings_seen :]
+            later = memo_headings(self.document.blocks)[self.headings_seen :]
             count = sum(1 for h in later if h.level in levels and "title" not in h.classes)
             if not count:
                 return
@@ -276,17 +276,18 @@ class _Flow:
             self.add(_Item(pieces, notes, 0.0, self.layout.body_after))
 
 
-def _headings(blocks: Sequence[Block]) -> list[Heading]:
-    """Headings in document order, as the Word writer meets (and bookmarks) them."""
+def memo_headings(blocks: Sequence[Block]) -> list[Heading]:
+    """Headings in document order, as the Word writer meets (and bookmarks) them: the one list
+    both the contents' estimate and the writer's bookmarks come from, so they cannot disagree."""
     found: list[Heading] = []
     for block in blocks:
         if isinstance(block, Heading):
             found.append(block)
         elif isinstance(block, Div) and "notes" not in block.classes:
-            found.extend(_headings(block.blocks))
+            found.extend(memo_headings(block.blocks))
         elif isinstance(block, ListBlock):
             for item in block.items:
-                found.extend(_headings(item.blocks))
+                found.extend(memo_headings(item.blocks))
     return found
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefgen.errors import Problem
 from briefgen.facts.fields import ID_PATTERN
+from briefgen.facts.hints import show
 from briefgen.facts.models import Briefing
 from briefgen.facts.positions import Loc, Positions, format_loc
 
@@ -65,7 +66,7 @@ def pydantic_problems(exc: ValidationError, positions: Positions, name: str) -> 
             message = message.removeprefix("Value error, ")
         elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == ID_PATTERN:
             message = (
-                f"{_show(got)} is not an id: an id may hold only lower-case letters, digits, "
+                f"{show(got)} is not an id: an id may hold only lower-case letters, digits, "
                 "'.', '_' and '-'"
             )
             better = hints.id_suggestion(got)
@@ -74,14 +75,14 @@ def pydantic_problems(exc: ValidationError, positions: Positions, name: str) -> 
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
             message = _url_message(got)
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "grade":
-            message = f"{_show(got)} is not an Admiralty grade: a letter A-F and a digit 1-6, e.g. B2"
+            message = f"{show(got)} is not an Admiralty grade: a letter A-F and a digit 1-6, e.g. B2"
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "language":
-            message = f"{_show(got)} is not a language tag: write e.g. en-GB, en-US, fr, tr or ar"
+            message = f"{show(got)} is not a language tag: write e.g. en-GB, en-US, fr, tr or ar"
         elif kind == "string_too_short":
             message = "must not be empty: write the text after the colon (or leave out an optional key)"
         elif kind == "string_too_long":
             limit = err.get("ctx", {}).get("max_length")
-            message = f"{_show(got)} is too long: at most {limit} characters"
+            message = f"{show(got)} is too long: at most {limit} characters"
         elif kind == "too_short":
             message = f"needs at least {err.get('ctx', {}).get('min_length', 1)} item(s)"
         elif kind == "too_long":
@@ -91,7 +92,7 @@ def pydantic_problems(exc: ValidationError, positions: Positions, name: str) -> 
         elif hints.kind_message(kind, got) is not None:
             message = hints.kind_message(kind, got) or message
         elif "input" in err and kind.endswith(("_type", "_parsing")):
-            message = f"{message}, got {_show(got)}"
+            message = f"{message}, got {show(got)}"
         line, col = positions.of(loc, key=at_key)
         problems.append(Problem(message, file=name, line=line, col=col, path=format_loc(loc), hint=hint))
     for loc, hint in missing:
@@ -130,19 +131,10 @@ def _url_message(value: object) -> str:
     space = next((c for c in text if c.isspace()), None)
     if re.match(r"(?i)https?://", text) and space is not None:
         return (
-            f"{_show(value)} is not a web address: it holds a space (U+{ord(space):04X}); "
+            f"{show(value)} is not a web address: it holds a space (U+{ord(space):04X}); "
             "a web address has none (write it as %20, or remove it)"
         )
-    return f"{_show(value)} is not a web address: it must start with http:// or https://"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…'"
+    return f"{show(value)} is not a web address: it must start with http:// or https://"
 
 
 def _clean_loc(loc: tuple[str | int, ...], positions: Positions) -> Loc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import docx
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -45,7 +45,7 @@ from briefgen.model import (
     plain_text,
 )
 from briefgen.ooxml import repack
-from briefgen.pagination import paginate
+from briefgen.pagination import memo_headings, paginate
 from briefgen.writers.docx_furniture import FurnitureWriter
 from briefgen.writers.docx_links import URL, LinkWriter, bookmark_name
 from briefgen.writers.docx_notes import Footnotes
@@ -113,18 +113,6 @@ def _stored_package(word: docx.document.Document) -> bytes:
 
 # ---------------------------------------------------------------------------------------------
 
-def _headings(blocks: Sequence[Block]) -> Iterator[Heading]:
-    """Headings in document order, as the writer meets them."""
-    for block in blocks:
-        if isinstance(block, Heading):
-            yield block
-        elif isinstance(block, Div) and "notes" not in block.classes:
-            yield from _headings(block.blocks)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                yield from _headings(item.blocks)
-
-
 def _is_title(block: Heading | Paragraph) -> bool:
     return "title" in block.classes
 
@@ -172,7 +160,7 @@ class _MemoWriter(TableWriter, FurnitureWriter, LinkWriter):
         used: set[str] = set()
         self.anchor_names: dict[str, str] = {}
         self.heading_names: list[str | None] = []
-        for k, heading in enumerate(_headings(document.blocks)):
+        for k, heading in enumerate(memo_headings(document.blocks)):
             if _is_title(heading):
                 self.heading_names.append(None)
                 continue
@@ -182,7 +170,7 @@ class _MemoWriter(TableWriter, FurnitureWriter, LinkWriter):
             else:
                 name = bookmark_name(f"h{k + 1}_{plain_text(heading.content)}", used)
             self.heading_names.append(name)
-        self.heading_list = list(_headings(document.blocks))
+        self.heading_list = list(memo_headings(document.blocks))
         # Where each heading falls, for the contents' page numbers.
         self.pages = paginate(document, layout)
         self.heading_index = 0
